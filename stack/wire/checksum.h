@@ -1,0 +1,51 @@
+// The Internet checksum (RFC 1071), its incremental update (RFC 1624), and the
+// IPv4 pseudo-header sum used by TCP and UDP (RFC 793 §3.1, RFC 768).
+// Sums are kept unfolded in 32/64-bit accumulators and folded once at the end.
+#pragma once
+
+#include <cstdint>
+
+#include "stack/base/bytes.h"
+#include "stack/wire/address.h"
+
+namespace synack::wire {
+
+// One's-complement sum of `data` (as 16-bit big-endian words, odd byte padded
+// with zero) added to `initial`; not folded, not complemented.
+std::uint64_t checksum_partial(ConstBytes data, std::uint64_t initial = 0) noexcept;
+
+// Folds a partial sum to 16 bits (not complemented).
+constexpr std::uint16_t checksum_fold(std::uint64_t sum) noexcept {
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(sum);
+}
+
+// The checksum field value for `data`: ~fold(sum).
+inline std::uint16_t checksum(ConstBytes data, std::uint64_t initial = 0) noexcept {
+  return static_cast<std::uint16_t>(~checksum_fold(checksum_partial(data, initial)));
+}
+
+// Sum of the IPv4 pseudo header: src, dst, zero+protocol, upper-layer length.
+constexpr std::uint64_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, std::uint8_t protocol,
+                                          std::uint32_t length) noexcept {
+  return std::uint64_t{src.value >> 16} + (src.value & 0xffff) + (dst.value >> 16) +
+         (dst.value & 0xffff) + protocol + length;
+}
+
+// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for a 16-bit field changing m -> m'.
+constexpr std::uint16_t checksum_update16(std::uint16_t hc, std::uint16_t old_v,
+                                          std::uint16_t new_v) noexcept {
+  std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~hc)} +
+                      static_cast<std::uint16_t>(~old_v) + new_v;
+  return static_cast<std::uint16_t>(~checksum_fold(sum));
+}
+constexpr std::uint16_t checksum_update32(std::uint16_t hc, std::uint32_t old_v,
+                                          std::uint32_t new_v) noexcept {
+  hc = checksum_update16(hc, static_cast<std::uint16_t>(old_v >> 16), static_cast<std::uint16_t>(new_v >> 16));
+  return checksum_update16(hc, static_cast<std::uint16_t>(old_v), static_cast<std::uint16_t>(new_v));
+}
+
+}  // namespace synack::wire
