@@ -7,34 +7,35 @@
 
 #include "harness/world/switch_node.h"
 #include "harness/world/world.h"
-#include "stack/iface/stack.h"
+#include "stack/socket/host.h"
 
 namespace synack::harness {
 
 class HostNode final : public Node {
  public:
-  HostNode(World& world, NodeId id, iface::StackConfig cfg) : world_(world), id_(id), stack_(std::move(cfg)) {}
+  HostNode(World& world, NodeId id, iface::StackConfig cfg) : world_(world), id_(id), host_(std::move(cfg)) {}
 
   NodeId id() const noexcept { return id_; }
-  iface::Stack& stack() noexcept { return stack_; }
+  iface::Stack& stack() noexcept { return host_.stack(); }
+  socket::Host& host() noexcept { return host_; }
   // Adds an interface on the next free port; the MAC is derived from the node
   // id and port (locally administered), so topologies are reproducible.
   std::size_t add_interface(wire::Ipv4Cidr addr) {
-    std::size_t port = stack_.interfaces().size();
+    std::size_t port = host_.stack().interfaces().size();
     wire::MacAddress mac{{0x02, 0x00, static_cast<std::uint8_t>(id_ >> 16), static_cast<std::uint8_t>(id_ >> 8),
                           static_cast<std::uint8_t>(id_), static_cast<std::uint8_t>(port + 1)}};
-    return stack_.add_interface(world_.port_device(id_, port), mac, addr);
+    return host_.stack().add_interface(world_.port_device(id_, port), mac, addr);
   }
 
-  void receive(Instant now, std::size_t port, ConstBytes frame) override { stack_.receive(now, port, frame); }
-  std::optional<Instant> poll_at() const override { return stack_.poll_at(); }
-  void poll(Instant now) override { stack_.poll(now); }
-  std::string name() const override { return stack_.config().name; }
+  void receive(Instant now, std::size_t port, ConstBytes frame) override { host_.receive(now, port, frame); }
+  std::optional<Instant> poll_at() const override { return host_.poll_at(); }
+  void poll(Instant now) override { host_.poll(now); }
+  std::string name() const override { return host_.stack().config().name; }
 
  private:
   World& world_;
   NodeId id_;
-  iface::Stack stack_;
+  socket::Host host_;
 };
 
 // Adds a host whose seed derives from the world seed and its node id.
