@@ -131,7 +131,9 @@ struct Icmpv4RedirectMsg {
   Ipv4Address gateway;
   bool operator==(const Icmpv4RedirectMsg&) const = default;
 };
-// Any other type, or a named type with a code we do not name.
+// Any other type, or a named type with a code we do not name. It must not
+// hold a (type, code) pair that has a typed struct above, or it parses back
+// as that struct.
 struct Icmpv4Other {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
