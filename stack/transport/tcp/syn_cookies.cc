@@ -35,13 +35,15 @@ std::uint16_t SynCookies::mss_class(std::uint16_t mss) noexcept {
 
 std::uint32_t SynCookies::hash(const SipKey& key, wire::Ipv4Address local,
                                std::uint16_t local_port, wire::Ipv4Address remote,
-                               std::uint16_t remote_port, std::uint32_t count) const noexcept {
-  std::array<std::uint8_t, 16> msg{};
+                               std::uint16_t remote_port, std::uint32_t count,
+                               wire::SeqNumber client_isn) const noexcept {
+  std::array<std::uint8_t, 20> msg{};
   store_be32(msg, 0, local.value);
   store_be16(msg, 4, local_port);
   store_be32(msg, 6, remote.value);
   store_be16(msg, 10, remote_port);
   store_be32(msg, 12, count);
+  store_be32(msg, 16, client_isn.raw());
   return static_cast<std::uint32_t>(siphash24(key, msg));
 }
 
@@ -55,8 +57,8 @@ wire::SeqNumber SynCookies::make(Instant now, wire::Ipv4Address local, std::uint
   const std::uint32_t count = counter(now);
   // H1 hides the counter and index from anyone without the secret; adding
   // the client ISN ties the cookie to this particular SYN.
-  const std::uint32_t h1 = hash(k1_, local, local_port, remote, remote_port, 0);
-  const std::uint32_t h2 = hash(k2_, local, local_port, remote, remote_port, count);
+  const std::uint32_t h1 = hash(k1_, local, local_port, remote, remote_port, 0, {});
+  const std::uint32_t h2 = hash(k2_, local, local_port, remote, remote_port, count, client_isn);
   const std::uint32_t low = (h2 + index) & kCookieMask;
   return client_isn + (h1 + (count << kCookieBits) + low);
 }
@@ -66,14 +68,14 @@ std::optional<std::uint16_t> SynCookies::check(Instant now, wire::Ipv4Address lo
                                                std::uint16_t remote_port,
                                                wire::SeqNumber client_isn,
                                                wire::SeqNumber cookie) const noexcept {
-  const std::uint32_t h1 = hash(k1_, local, local_port, remote, remote_port, 0);
+  const std::uint32_t h1 = hash(k1_, local, local_port, remote, remote_port, 0, {});
   const std::uint32_t v = static_cast<std::uint32_t>(cookie - client_isn) - h1;
   // The counter only has 8 bits in the cookie: compare modulo 2^8, as Linux.
   const std::uint32_t now_count = counter(now);
   const std::uint32_t age = (now_count - (v >> kCookieBits)) & 0xff;
   if (age >= kMaxAge) return std::nullopt;
   const std::uint32_t count = now_count - age;
-  const std::uint32_t h2 = hash(k2_, local, local_port, remote, remote_port, count);
+  const std::uint32_t h2 = hash(k2_, local, local_port, remote, remote_port, count, client_isn);
   const std::uint32_t index = (v - h2) & kCookieMask;
   if (index >= kMssTable.size()) return std::nullopt;
   return kMssTable[index];

@@ -3,9 +3,11 @@
 // without keeping state; the connection is rebuilt from the final ACK.
 //
 // cookie = H1(tuple) + client_isn + (count << 24)
-//          + ((H2(tuple, count) + mss_index) mod 2^24)        (mod 2^32)
+//          + ((H2(tuple, count, client_isn) + mss_index) mod 2^24)   (mod 2^32)
 // where count = now / 64 s (a minute-ish counter), H1 and H2 are
-// SipHash-2-4 under two independent 128-bit secrets, mss_index indexes the
+// SipHash-2-4 under two independent 128-bit secrets (unlike Linux, H2 also
+// covers the client ISN, so a cookie shifted by the ACK's offset from a
+// different ISN does not verify), mss_index indexes the
 // MSS table {536, 1300, 1440, 1460}. check() subtracts H1 and the client ISN,
 // reads count from the top 8 bits, accepts counts at most 1 behind the
 // current one (Linux MAX_SYNCOOKIE_AGE = 2 counter values, so a cookie lives
@@ -72,7 +74,7 @@ class SynCookies {
  private:
   std::uint32_t hash(const SipKey& key, wire::Ipv4Address local, std::uint16_t local_port,
                      wire::Ipv4Address remote, std::uint16_t remote_port,
-                     std::uint32_t count) const noexcept;
+                     std::uint32_t count, wire::SeqNumber client_isn) const noexcept;
 
   SipKey k1_;
   SipKey k2_;
