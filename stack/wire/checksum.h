@@ -11,7 +11,10 @@
 namespace synack::wire {
 
 // One's-complement sum of `data` (as 16-bit big-endian words, odd byte padded
-// with zero) added to `initial`; not folded, not complemented.
+// with zero) added to `initial`; not complemented. The value is only meaningful
+// through checksum_fold() (the data's contribution may already be folded), so
+// it can be chained as the `initial` of a further call at an even offset.
+// Zero only if `initial` is zero and `data` is all zeros, as with a plain sum.
 std::uint64_t checksum_partial(ConstBytes data, std::uint64_t initial = 0) noexcept;
 
 // Folds a partial sum to 16 bits (not complemented).
