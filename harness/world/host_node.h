@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "harness/world/switch_node.h"
@@ -10,6 +11,16 @@
 #include "stack/socket/host.h"
 
 namespace synack::harness {
+
+// An application running on a host: event-driven code over the socket API.
+// It is polled after its host whenever the host received frames or its own
+// deadline is due, so it can react to readiness.
+class App {
+ public:
+  virtual ~App() = default;
+  virtual void poll(Instant now) = 0;
+  virtual std::optional<Instant> poll_at() const { return std::nullopt; }
+};
 
 class HostNode final : public Node {
  public:
@@ -27,15 +38,46 @@ class HostNode final : public Node {
     return host_.stack().add_interface(world_.port_device(id_, port), mac, addr);
   }
 
-  void receive(Instant now, std::size_t port, ConstBytes frame) override { host_.receive(now, port, frame); }
-  std::optional<Instant> poll_at() const override { return host_.poll_at(); }
-  void poll(Instant now) override { host_.poll(now); }
+  // Runs `app` on this host (owned by the node).
+  template <class T, class... Args>
+  T& run_app(Args&&... args) {
+    auto app = std::make_unique<T>(std::forward<Args>(args)...);
+    T& ref = *app;
+    apps_.push_back(std::move(app));
+    apps_due_ = true;
+    return ref;
+  }
+  // Asks for the apps to be polled at the next step (after socket calls
+  // made from outside the world loop).
+  void wake_apps() { apps_due_ = true; }
+
+  void receive(Instant now, std::size_t port, ConstBytes frame) override {
+    host_.receive(now, port, frame);
+    apps_due_ = !apps_.empty();
+  }
+  std::optional<Instant> poll_at() const override {
+    std::optional<Instant> t = host_.poll_at();
+    if (apps_due_) return Instant::zero();
+    for (const auto& a : apps_)
+      if (auto p = a->poll_at()) t = t ? std::min(*t, *p) : *p;
+    return t;
+  }
+  void poll(Instant now) override {
+    host_.poll(now);
+    apps_due_ = false;
+    for (auto& a : apps_) a->poll(now);
+    // Apps may have queued output: let the host flush it at once; their
+    // sockets' readiness changes only through frames or timers after that.
+    host_.poll(now);
+  }
   std::string name() const override { return host_.stack().config().name; }
 
  private:
   World& world_;
   NodeId id_;
   socket::Host host_;
+  std::vector<std::unique_ptr<App>> apps_;
+  bool apps_due_ = false;
 };
 
 // Adds a host whose seed derives from the world seed and its node id.

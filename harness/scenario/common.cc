@@ -1,0 +1,91 @@
+#include "harness/scenario/common.h"
+
+#include <fmt/core.h>
+
+#include <fstream>
+
+#include "harness/cli/units.h"
+
+namespace synack::harness {
+
+wire::Ipv4Address addr(const char* dotted) { return *wire::Ipv4Address::parse(dotted); }
+
+namespace {
+std::string host_netstat(HostNode& h) {
+  return fmt::format("[{}]\n{}", h.name(), socket::format_netstat(h.host().netstat()));
+}
+}  // namespace
+
+RoutedLans::RoutedLans(const SimOptions& opt) : world(opt.seed) {
+  iface::StackConfig rcfg;
+  rcfg.forwarding = true;
+  a = &add_host(world, "a");
+  router = &add_host(world, "router", rcfg);
+  b = &add_host(world, "b");
+  auto [sw1, s1] = add_switch(world, "sw1", 2);
+  auto [sw2, s2] = add_switch(world, "sw2", 2);
+  Link& la = attach(world, *a, "10.0.1.2/24", sw1, 0, opt.faults, opt.faults);
+  attach(world, *router, "10.0.1.1/24", sw1, 1, opt.faults, opt.faults);
+  attach(world, *router, "10.0.2.1/24", sw2, 0, opt.faults, opt.faults);
+  attach(world, *b, "10.0.2.2/24", sw2, 1, opt.faults, opt.faults);
+  a->stack().add_default_gateway(addr("10.0.1.1"));
+  b->stack().add_default_gateway(addr("10.0.2.1"));
+  if (opt.pcap) {
+    capture = std::make_unique<PcapWriter>(PcapWriter::in_memory());
+    la.add_capture(0, [w = capture.get()](Instant t, ConstBytes f) { (void)w->write(t, f); });
+  }
+  if (opt.netstat_at) {
+    world.schedule(Instant::zero() + *opt.netstat_at, [this](World& w) {
+      netstat_text += fmt::format("netstat at t={}\n", cli::format_duration(w.now() - Instant::zero()));
+      for (HostNode* h : {a, router, b}) netstat_text += host_netstat(*h);
+    });
+  }
+}
+
+void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& report) {
+  auto& j = report.summary;
+  j["seed"] = opt.seed;
+  j["virtual_time_ns"] = (net.world.now() - Instant::zero()).nanos();
+  nlohmann::json links = nlohmann::json::array();
+  std::uint64_t drops = 0;
+  for (std::size_t i = 0; i < net.world.link_count(); ++i) {
+    auto& l = net.world.link(i);
+    for (int side = 0; side < 2; ++side) {
+      const auto& s = l.stats(side);
+      drops += s.lost + s.mtu_drops + s.queue_drops + s.partition_drops;
+      links.push_back({{"link", i}, {"from", net.world.node(l.end(side).node).name()},
+                       {"to", net.world.node(l.end(1 - side).node).name()}, {"sent", s.sent},
+                       {"delivered", s.delivered}, {"lost", s.lost}, {"mtu_drops", s.mtu_drops},
+                       {"queue_drops", s.queue_drops}, {"partition_drops", s.partition_drops},
+                       {"duplicated", s.duplicated}, {"corrupted", s.corrupted}, {"reordered", s.reordered}});
+    }
+  }
+  j["links"] = links;
+  nlohmann::json hosts = nlohmann::json::object();
+  std::string netstat = net.netstat_text;
+  for (HostNode* h : {net.a, net.router, net.b}) {
+    nlohmann::json c = nlohmann::json::object();
+    h->stack().stats().for_each([&](std::string_view layer, std::string_view name, std::uint64_t v) {
+      if (v != 0) c[std::string(layer) + "." + std::string(name)] = v;
+    });
+    hosts[h->name()] = c;
+    netstat += host_netstat(*h);
+  }
+  j["hosts"] = hosts;
+  j["link_drops"] = drops;
+  j["passed"] = report.passed;
+  j["verdict"] = report.verdict;
+  report.text += fmt::format("link drops (loss, mtu, queue, partition): {}\n", drops);
+  report.text += fmt::format("verdict: {}\n\n{}", report.verdict, netstat);
+  if (opt.pcap && net.capture) {
+    std::ofstream f(*opt.pcap, std::ios::binary | std::ios::trunc);
+    const Bytes& b = net.capture->bytes();
+    f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    f.close();
+    if (!f) report.pcap_error = fmt::format("{}: cannot write the capture", *opt.pcap);
+    j["pcap"] = *opt.pcap;
+    j["pcap_frames"] = net.capture->frames_written();
+  }
+}
+
+}  // namespace synack::harness
