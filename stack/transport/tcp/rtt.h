@@ -1,0 +1,56 @@
+// RFC 6298 retransmission timeout estimation. Pure value type: the connection
+// feeds it RTT samples (Karn's algorithm, i.e. never from retransmitted
+// segments, is the caller's duty) and asks for the current RTO.
+//   first sample:  SRTT = R, RTTVAR = R/2
+//   later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|; SRTT = 7/8 SRTT + 1/8 R
+//   RTO = SRTT + max(G, 4 * RTTVAR), G = 1 µs (our clock granularity)
+// Every step is integer nanosecond arithmetic, so results are identical on
+// every platform. RTO is rounded up to `min` (RFC 6298 (2.4); Linux's 200 ms
+// rather than the RFC's 1 s), doubled per backoff (5.5), and capped at `max`
+// (2.5 allows a cap of at least 60 s; Linux uses 120 s).
+#pragma once
+
+#include <optional>
+
+#include "stack/base/instant.h"
+
+namespace synack::tcp {
+
+struct RtoConfig {
+  Duration initial = Duration::from_secs(1);  // RFC 6298 (2.1)
+  Duration min = Duration::from_millis(200);
+  Duration max = Duration::from_secs(120);
+  bool operator==(const RtoConfig&) const = default;
+};
+
+class RttEstimator {
+ public:
+  explicit RttEstimator(RtoConfig config = {}) noexcept;
+
+  // A valid RTT measurement. Negative samples are treated as zero. A new
+  // sample also clears the backoff: Karn's algorithm keeps the backed-off RTO
+  // only until a sample from a non-retransmitted segment arrives.
+  void on_sample(Duration rtt) noexcept;
+
+  // The timeout to arm now: base RTO rounded up to min, times 2^backoff,
+  // capped at max. Before any sample the base is config.initial.
+  Duration rto() const noexcept;
+  // RFC 6298 (5.5): the timer expired; double the RTO (saturating at max).
+  void backoff() noexcept;
+  void reset_backoff() noexcept;
+  unsigned backoff_count() const noexcept;
+
+  std::optional<Duration> srtt() const noexcept;
+  Duration rttvar() const noexcept;
+  const RtoConfig& config() const noexcept { return config_; }
+
+  static constexpr Duration kGranularity = Duration::from_micros(1);
+
+ private:
+  RtoConfig config_;
+  std::optional<Duration> srtt_;
+  Duration rttvar_;
+  unsigned backoff_ = 0;
+};
+
+}  // namespace synack::tcp
