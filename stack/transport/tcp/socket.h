@@ -159,6 +159,9 @@ class Socket {
   bool check_paws(Context& ctx, const InSeg& s);
   bool check_rst(Context& ctx, const InSeg& s);
   bool check_syn(Context& ctx, InSeg& s);
+  bool syn_received_resync(InSeg& s);
+  void trim_to_window(Context& ctx, InSeg& s);
+  void syn_sent_established(Context& ctx, const SegmentIn& seg);
   bool process_ack(Context& ctx, const InSeg& s);
   bool process_ack_syn_received(Context& ctx, const InSeg& s);
   void process_ack_state(Context& ctx);
@@ -176,7 +179,14 @@ class Socket {
 
   // output.cc
   std::optional<SegmentOut> output_syn(Context& ctx);
+  struct DataPlan {
+    SeqNumber seq;
+    std::uint32_t len = 0;
+    bool fin = false;
+  };
+  std::optional<DataPlan> plan_data() const;
   std::optional<SegmentOut> output_data(Context& ctx);
+  std::optional<SegmentOut> send_plan(Context& ctx, const DataPlan& p);
   std::optional<SegmentOut> output_probe(Context& ctx, bool keepalive);
   SegmentOut make_segment(Context& ctx, SeqNumber seq, std::uint16_t flags, ConstBytes payload);
   void add_options(Context& ctx, wire::TcpRepr& r, bool syn);
@@ -186,6 +196,7 @@ class Socket {
   bool nagle_allows(std::size_t len, std::size_t avail) const noexcept;
   void note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len);
   void queue_rst(SeqNumber seq, std::optional<SeqNumber> ack);
+  void queue_rst_reply(const SegmentIn& seg);
 
   // timers.cc
   void on_rto(Context& ctx);
@@ -198,7 +209,6 @@ class Socket {
   void fail(std::optional<SockError> err);
 
   // socket.cc helpers
-  void init_tcb_common(const TcpConfig& config);
   SeqNumber tx_base() const noexcept;  // sequence number of tx_ offset 0
   SeqNumber data_end() const noexcept { return tx_base() + static_cast<std::uint32_t>(tx_.len()); }
   bool fin_sent() const noexcept;
@@ -222,7 +232,7 @@ class Socket {
   std::optional<SeqNumber> peer_fin_seq_;  // FIN seen beyond a hole
   bool ack_now_ = false;
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
-  std::optional<wire::TcpRepr> ctl_;  // RST to send (one slot)
+  std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;
 
@@ -247,6 +257,7 @@ class Socket {
   bool in_recovery_ = false;
   SeqNumber recover_;
   bool rtx_una_ = false;      // retransmit the segment at snd.una next (fast rtx)
+  std::uint32_t extra_send_ = 0;  // RFC 3042 limited transmit / recovery inflation, bytes
 
   std::optional<SockError> error_;       // hard error to report
   std::optional<SockError> soft_error_;  // ICMP soft error, reported on timeout
