@@ -94,12 +94,12 @@ class TcpPacket {
 struct TcpRepr {
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;
-  SeqNumber seq;
-  SeqNumber ack;
+  SeqNumber seq{};
+  SeqNumber ack{};
   std::uint16_t flags = 0;   // kTcp* bits (9 bits used)
   std::uint16_t window = 0;  // raw field, before any window scaling
   std::uint16_t urgent = 0;
-  TcpOptions options;
+  TcpOptions options{};
 
   static ParseResult<TcpRepr> parse(const TcpPacket& p, Ipv4Address src, Ipv4Address dst,
                                     bool verify_checksum = true) noexcept;

@@ -46,8 +46,8 @@ inline constexpr std::uint8_t kTcpOptTimestamps = 8;      // RFC 7323 §3, len 1
 
 // One SACK block: [left, right) in sequence space (RFC 2018 §3).
 struct SackBlock {
-  SeqNumber left;
-  SeqNumber right;
+  SeqNumber left{};
+  SeqNumber right{};
   bool operator==(const SackBlock&) const = default;
 };
 

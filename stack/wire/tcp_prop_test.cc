@@ -1,0 +1,158 @@
+// TCP and TCP option properties: parse(emit(repr)) == repr with a verifying
+// checksum; emit(parse(bytes)) == bytes for valid segments and option lists;
+// arbitrary bytes never crash and parsed views stay in bounds.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "stack/wire/checksum.h"
+#include "stack/wire/tcp.h"
+
+namespace synack::wire {
+namespace {
+
+// A random well-formed option list built from the builders, in random order,
+// possibly ending in EOL plus non-zero padding (kept verbatim by parse).
+TcpOptions random_options() {
+  TcpOptions o;
+  const auto steps = *rc::gen::inRange(0, 12);
+  for (int i = 0; i < steps; ++i) {
+    switch (*rc::gen::inRange(0, 8)) {
+      case 0: o.push_nop(); break;
+      case 1: o.push_mss(*rc::gen::arbitrary<std::uint16_t>()); break;
+      case 2: o.push_wscale(*rc::gen::arbitrary<std::uint8_t>()); break;
+      case 3: o.push_sack_permitted(); break;
+      case 4: {
+        const auto n = *rc::gen::inRange<std::size_t>(1, 5);
+        std::vector<SackBlock> blocks(n);
+        for (auto& b : blocks) b = {SeqNumber(*rc::gen::arbitrary<std::uint32_t>()),
+                                    SeqNumber(*rc::gen::arbitrary<std::uint32_t>())};
+        o.push_sack(blocks);
+        break;
+      }
+      case 5: o.push_timestamps(*rc::gen::arbitrary<std::uint32_t>(), *rc::gen::arbitrary<std::uint32_t>()); break;
+      case 6: {
+        const auto kind = *rc::gen::element<std::uint8_t>(6, 7, 30, 34, 253, 254);
+        const auto data = *rc::gen::container<std::vector<std::uint8_t>>(*rc::gen::inRange(0, 12),
+                                                                         rc::gen::arbitrary<std::uint8_t>());
+        o.push_raw(kind, data);
+        break;
+      }
+      default: {
+        if (!o.push_eol()) break;
+        const auto junk = *rc::gen::inRange(0, 4);
+        for (int k = 0; k < junk; ++k) o.push_mss(1);  // bytes after EOL are just padding
+        i = steps;
+        break;
+      }
+    }
+  }
+  return o;
+}
+
+TcpRepr random_repr() {
+  TcpRepr r;
+  r.src_port = *rc::gen::arbitrary<std::uint16_t>();
+  r.dst_port = *rc::gen::arbitrary<std::uint16_t>();
+  r.seq = SeqNumber(*rc::gen::arbitrary<std::uint32_t>());
+  r.ack = SeqNumber(*rc::gen::arbitrary<std::uint32_t>());
+  r.flags = *rc::gen::inRange<std::uint16_t>(0, 0x200);
+  r.window = *rc::gen::arbitrary<std::uint16_t>();
+  r.urgent = *rc::gen::arbitrary<std::uint16_t>();
+  r.options = random_options();
+  return r;
+}
+
+std::vector<std::uint8_t> emit(const TcpRepr& r, ConstBytes payload, Ipv4Address src, Ipv4Address dst) {
+  std::vector<std::uint8_t> out(r.buffer_len(payload.size()));
+  r.emit(out, payload, src, dst);
+  return out;
+}
+
+RC_GTEST_PROP(TcpProp, ParseEmitRoundTrip, (std::uint32_t src, std::uint32_t dst, const std::vector<std::uint8_t>& payload)) {
+  const TcpRepr r = random_repr();
+  const auto out = emit(r, payload, {src}, {dst});
+  RC_ASSERT(out.size() % 4 == payload.size() % 4);
+  auto p = TcpPacket::checked(out);
+  RC_ASSERT(p.ok());
+  RC_ASSERT(p->header_len() == r.header_len());
+  RC_ASSERT(p->verify_checksum({src}, {dst}));
+  RC_ASSERT(std::vector<std::uint8_t>(p->payload().begin(), p->payload().end()) == payload);
+  auto back = TcpRepr::parse(*p, {src}, {dst});
+  RC_ASSERT(back.ok());
+  RC_ASSERT(*back == r);
+  RC_ASSERT(back->options.mss() == r.options.mss());
+  RC_ASSERT(back->options.timestamps() == r.options.timestamps());
+}
+
+RC_GTEST_PROP(TcpProp, EmitParseReproducesValidSegments, (std::uint32_t src, std::uint32_t dst)) {
+  // A valid segment: random fixed header, a random valid option list padded
+  // to 4, reserved bits zero, a correct checksum.
+  const TcpOptions o = random_options();
+  auto bytes = *rc::gen::container<std::vector<std::uint8_t>>(20, rc::gen::arbitrary<std::uint8_t>());
+  std::vector<std::uint8_t> opt(o.padded_size());
+  o.emit(opt);
+  bytes.insert(bytes.end(), opt.begin(), opt.end());
+  const auto payload = *rc::gen::arbitrary<std::vector<std::uint8_t>>();
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
+  bytes[12] = static_cast<std::uint8_t>(((20 + opt.size()) / 4) << 4 | (bytes[12] & 0x01));
+  store_be16(bytes, 16, 0);
+  store_be16(bytes, 16, checksum(bytes, pseudo_header_sum({src}, {dst}, 6, static_cast<std::uint32_t>(bytes.size()))));
+
+  auto p = TcpPacket::checked(bytes);
+  RC_ASSERT(p.ok());
+  auto r = TcpRepr::parse(*p, {src}, {dst});
+  RC_ASSERT(r.ok());
+  RC_ASSERT(emit(*r, p->payload(), {src}, {dst}) == bytes);
+}
+
+RC_GTEST_PROP(TcpProp, OptionBytesRoundTripExactly, ()) {
+  const TcpOptions o = random_options();
+  // Any valid list, including lengths that are not a multiple of 4.
+  auto parsed = TcpOptions::parse(o.bytes());
+  RC_ASSERT(parsed.ok());
+  RC_ASSERT(std::vector<std::uint8_t>(parsed->bytes().begin(), parsed->bytes().end()) ==
+            std::vector<std::uint8_t>(o.bytes().begin(), o.bytes().end()));
+  std::size_t walked = 0;
+  for (const TcpOption it : *parsed) {
+    walked += it.kind <= kTcpOptNop ? 1 + (it.kind == kTcpOptEol ? it.data.size() : 0) : 2 + it.data.size();
+  }
+  RC_ASSERT(walked == o.size());
+}
+
+RC_GTEST_PROP(TcpProp, ArbitraryOptionBytesNeverCrash, ()) {
+  const auto b = *rc::gen::container<std::vector<std::uint8_t>>(*rc::gen::inRange(0, 41),
+                                                                 rc::gen::arbitrary<std::uint8_t>());
+  auto o = TcpOptions::parse(b);
+  if (!o) {
+    RC_ASSERT(o.error() == ParseError::BadOption);
+    return;
+  }
+  (void)o->mss();
+  (void)o->window_scale();
+  (void)o->sack_permitted();
+  (void)o->sack_blocks();
+  (void)o->timestamps();
+  (void)o->to_string();
+  std::vector<std::uint8_t> out(o->padded_size());
+  o->emit(out);
+  RC_ASSERT(std::equal(b.begin(), b.end(), out.begin()));
+}
+
+RC_GTEST_PROP(TcpProp, ArbitrarySegmentsNeverCrash, (const std::vector<std::uint8_t>& b, bool verify)) {
+  auto p = TcpPacket::checked(b);
+  if (!p) {
+    RC_ASSERT(p.error() == ParseError::Truncated || p.error() == ParseError::BadLength);
+    return;
+  }
+  RC_ASSERT(p->header_len() + p->payload().size() == b.size());
+  RC_ASSERT(p->options().size() + 20 == p->header_len());
+  auto r = TcpRepr::parse(*p, {1}, {2}, verify);
+  if (r) RC_ASSERT(r->options.size() == p->options().size());
+}
+
+}  // namespace
+}  // namespace synack::wire
