@@ -65,6 +65,7 @@ class CongestionControl {
  private:
   CcWindow w_;
   std::uint32_t initial_window_;
+  bool default_initial_window_;
   std::optional<Instant> last_send_;
   std::variant<NewReno, Cubic> algo_;
 };

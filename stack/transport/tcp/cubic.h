@@ -37,6 +37,8 @@ class Cubic {
   // Inspection (tests, netstat).
   double w_max() const noexcept { return w_max_; }                    // segments
   double k() const noexcept { return k_; }                            // seconds
+  double origin() const noexcept { return origin_; }                  // segments
+  double cwnd_prior() const noexcept { return cwnd_prior_; }          // segments
   std::optional<Instant> epoch_start() const noexcept { return epoch_start_; }
   double w_est() const noexcept { return w_est_; }                    // segments
   std::optional<Duration> srtt() const noexcept { return srtt_; }
@@ -49,6 +51,7 @@ class Cubic {
   void congestion_avoidance(CcWindow& w, Instant now, std::uint32_t bytes_acked) noexcept;
 
   double w_max_ = 0.0;        // segments; 0 until the first congestion event
+  double origin_ = 0.0;       // segments, the plateau of the current epoch's curve
   double cwnd_prior_ = 0.0;   // segments, cwnd when ssthresh was last set
   double k_ = 0.0;
   double w_est_ = 0.0;

@@ -38,7 +38,8 @@ class RttEstimator {
   // RFC 6298 (5.5): the timer expired; double the RTO (saturating at max).
   void backoff() noexcept;
   void reset_backoff() noexcept;
-  unsigned backoff_count() const noexcept;
+  unsigned backoff_count() const noexcept;  // saturates at kMaxBackoffs
+  static constexpr unsigned kMaxBackoffs = 64;
 
   std::optional<Duration> srtt() const noexcept;
   Duration rttvar() const noexcept;

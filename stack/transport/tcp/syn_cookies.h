@@ -65,8 +65,8 @@ class SynCookies {
   // by [ecn-unused:1][sack:1][wscale:4] (wscale 0xf = none), moved one
   // 64-tick step back if that would put it ahead of ts_now.
   static std::uint32_t encode_ts_options(std::uint32_t ts_now, const CookieTsOptions& o) noexcept;
-  // From the echoed TSecr; nullopt if the bits are invalid (wscale 15 means
-  // none; 0..14 valid; anything else rejected).
+  // From the echoed TSecr: wscale bits 0xf mean none offered; nullopt when the
+  // ECN bit (which we never set) is present, i.e. not a TSval of ours.
   static std::optional<CookieTsOptions> decode_ts_options(std::uint32_t tsecr) noexcept;
 
  private:
