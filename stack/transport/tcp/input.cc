@@ -546,7 +546,8 @@ void Socket::parse_syn_options(const wire::TcpRepr& syn) {
   }
   opt_.sack = opt_.sack && syn.options.sack_permitted();
   opt_.timestamps = opt_.timestamps && syn.options.timestamps().has_value();
-  cc_.set_smss(static_cast<std::uint32_t>(max_payload()));
+  // The initial window depends on the SMSS (RFC 6928), so start afresh.
+  cc_ = CongestionControl(cc_.algorithm(), static_cast<std::uint32_t>(max_payload()));
 }
 
 }  // namespace synack::tcp
