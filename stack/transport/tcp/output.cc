@@ -210,7 +210,7 @@ std::uint16_t Socket::window_field() {
   auto avail = static_cast<std::uint32_t>(rx_.window());
   std::uint32_t cur = rcv_wnd();
   std::uint32_t step = std::min<std::uint32_t>(opt_.rcv_mss, static_cast<std::uint32_t>(rx_.capacity() / 2));
-  if (avail > cur && avail - cur < step && rcv_.adv != SeqNumber{}) avail = cur;
+  if (avail > cur && avail - cur < step && avail < rx_.capacity()) avail = cur;
   avail = std::max(avail, cur);
   bool syn = state_ == State::SynSent || (state_ == State::SynReceived && snd_.nxt == snd_.iss);
   std::uint8_t shift = syn ? 0 : opt_.rcv_shift;
