@@ -79,11 +79,13 @@ std::uint32_t Socket::usable_window() const noexcept {
   return wnd > flight ? wnd - flight : 0;
 }
 
-// Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896).
+// Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896)
+// in Minshall's variant, as Linux: a short segment waits only while another
+// short segment is unacknowledged.
 bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
   if (len >= max_payload()) return true;
   if (snd_.nxt.lt(snd_.max)) return true;  // retransmission
-  bool idle = snd_.nxt == snd_.una;
+  bool idle = !snd_sml_.gt(snd_.una);
   if (len == avail && (opts_.nodelay || idle)) return true;
   return snd_.max_wnd > 0 && len >= snd_.max_wnd / 2;
 }
@@ -132,6 +134,7 @@ std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {
   if (p.len > 0 && p.seq + p.len == data_end()) flags |= kTcpPsh;
   if (p.fin) flags |= kTcpFin;
   SegmentOut out = make_segment(ctx, p.seq, flags, scratch_);
+  if (p.len > 0 && p.len < max_payload()) snd_sml_ = p.seq + p.len;
   note_sent(ctx, p.seq, p.len + (p.fin ? 1u : 0u));
   if (p.len > 0) cc_.on_data_sent(ctx.now);
   return out;

@@ -89,6 +89,7 @@ Result<void, SockError> Socket::connect(Context& ctx, Endpoint local, Endpoint r
   opt_.sack = ctx.config.sack;
   opt_.timestamps = ctx.config.timestamps;
   recover_ = snd_.iss;
+  snd_sml_ = snd_.iss;
   cc_ = CongestionControl(opts_.congestion.value_or(ctx.config.congestion), opt_.snd_mss);
   rtt_ = RttEstimator(ctx.config.rto);
   state_ = State::SynSent;

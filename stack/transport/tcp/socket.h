@@ -235,6 +235,7 @@ class Socket {
   std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;
+  SeqNumber snd_sml_;  // end of the last short segment sent (Minshall/Nagle)
 
   storage::RingBuffer tx_;
   storage::RingBuffer rx_;
