@@ -31,6 +31,7 @@
 #include "stack/transport/tcp/congestion.h"
 #include "stack/transport/tcp/rtt.h"
 #include "stack/transport/tcp/state.h"
+#include "stack/transport/tcp/syn_cookies.h"
 #include "stack/transport/tcp/tcb.h"
 #include "stack/transport/tcp/timers.h"
 
@@ -207,6 +208,12 @@ class Socket {
   void enter_time_wait(Context& ctx);
   void set_closed(std::optional<SockError> err);
   void fail(std::optional<SockError> err);
+
+  // listener.cc: passive opens (SYN-RECEIVED child, or ESTABLISHED from a cookie)
+  void open_passive(Context& ctx, const SegmentIn& syn, std::uint16_t mss, SeqNumber iss);
+  void open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t mss,
+                        std::uint16_t peer_mss, const std::optional<CookieTsOptions>& ts);
+  void offer_options(Context& ctx, std::uint16_t mss);
 
   // socket.cc helpers
   SeqNumber tx_base() const noexcept;  // sequence number of tx_ offset 0
