@@ -1,0 +1,261 @@
+// LISTEN processing (RFC 9293 §3.10.7.2), the SYN and accept queues, SYN
+// cookies (RFC 4987 §3.6), and the passive-open constructors of Socket.
+#include "stack/transport/tcp/listener.h"
+
+#include <algorithm>
+
+#include "stack/transport/tcp/isn.h"
+#include "stack/transport/tcp/rst.h"
+#include "stack/transport/tcp/syn_cookies.h"
+
+namespace synack::tcp {
+
+using wire::kTcpAck;
+using wire::kTcpRst;
+using wire::kTcpSyn;
+
+// Options we offer, before the peer's SYN trims them (parse_syn_options).
+void Socket::offer_options(Context& ctx, std::uint16_t mss) {
+  opt_ = Negotiated{};
+  std::uint16_t announced = opts_.maxseg ? std::min(mss, *opts_.maxseg) : mss;
+  opt_.rcv_mss = std::max<std::uint16_t>(announced, 64);
+  opt_.rcv_shift = ctx.config.window_scaling ? choose_rcv_shift() : 0;
+  opt_.wscale = ctx.config.window_scaling;
+  opt_.sack = ctx.config.sack;
+  opt_.timestamps = ctx.config.timestamps;
+  rtt_ = RttEstimator(ctx.config.rto);
+}
+
+void Socket::open_passive(Context& ctx, const SegmentIn& syn, std::uint16_t mss, SeqNumber iss) {
+  const wire::TcpRepr& t = syn.tcp;
+  tuple_ = syn.tuple();
+  offer_options(ctx, mss);
+  snd_ = SendVars{};
+  snd_.iss = snd_.una = snd_.nxt = snd_.max = iss;  // SYN-ACK pending in poll_output
+  rcv_ = RecvVars{};
+  rcv_.irs = t.seq;
+  rcv_.nxt = rcv_.adv = last_ack_sent_ = t.seq + 1;
+  recover_ = snd_sml_ = iss;
+  parse_syn_options(t);
+  if (opt_.timestamps) {
+    opt_.ts_recent = t.options.timestamps()->tsval;
+    opt_.ts_recent_at = ctx.now;
+  }
+  snd_.wnd = snd_.max_wnd = t.window;
+  snd_.wl1 = t.seq;
+  snd_.wl2 = iss;
+  state_ = State::SynReceived;
+  passive_ = true;
+  last_recv_ = ctx.now;
+  ++ctx.stats.passive_opens;
+}
+
+void Socket::open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t mss,
+                              std::uint16_t peer_mss, const std::optional<CookieTsOptions>& ts) {
+  const wire::TcpRepr& t = ack.tcp;
+  wire::TcpRepr syn;  // the SYN as far as the cookie remembers it
+  syn.options.push_mss(peer_mss);
+  if (ts) {
+    if (ts->sack_permitted) syn.options.push_sack_permitted();
+    if (auto tsopt = t.options.timestamps()) syn.options.push_timestamps(tsopt->tsval, 0);
+    if (ts->window_scale) syn.options.push_wscale(*ts->window_scale);
+  }
+  tuple_ = ack.tuple();
+  offer_options(ctx, mss);
+  opt_.timestamps = opt_.timestamps && ts.has_value();
+  SeqNumber iss = t.ack - 1;
+  snd_ = SendVars{};
+  snd_.iss = iss;
+  snd_.una = snd_.nxt = snd_.max = iss + 1;
+  rcv_ = RecvVars{};
+  rcv_.irs = t.seq - 1;
+  rcv_.nxt = rcv_.adv = last_ack_sent_ = t.seq;
+  recover_ = snd_sml_ = iss + 1;
+  parse_syn_options(syn);
+  if (opt_.timestamps) {
+    opt_.ts_recent = t.options.timestamps()->tsval;
+    opt_.ts_recent_at = ctx.now;
+  }
+  snd_.wnd = snd_.max_wnd = static_cast<std::uint32_t>(t.window) << opt_.snd_shift;
+  snd_.wl1 = t.seq;
+  snd_.wl2 = t.ack;
+  state_ = State::Established;
+  passive_ = true;
+  last_recv_ = ctx.now;
+  ++ctx.stats.passive_opens;
+}
+
+Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog)
+    : config_(config), local_(local),
+      accept_limit_(std::max<std::uint32_t>(1, std::min(backlog, config.somaxconn))),
+      syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
+                                                     config.max_syn_backlog))) {}
+
+std::size_t Listener::syn_queue_len() const noexcept {
+  return static_cast<std::size_t>(std::count_if(children_.begin(), children_.end(), [](const auto& c) {
+    return c.second->state() == State::SynReceived;
+  }));
+}
+
+void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
+  if (closing_) return;
+  FourTuple t = seg.tuple();
+  if (auto it = children_.find(t); it != children_.end()) {
+    Socket& child = *it->second;
+    // Linux: with the accept queue full, the handshake's final ACK is dropped.
+    if (child.state() == State::SynReceived && seg.tcp.has(kTcpAck) && accept_queue_full()) {
+      ++ctx.stats.listen_overflows;
+      ++ctx.stats.listen_drops;
+      return;
+    }
+    bool was_half_open = child.state() == State::SynReceived;
+    child.process(ctx, seg);
+    if (was_half_open && child.state() != State::SynReceived && child.state() != State::Closed) promote(t);
+    return;
+  }
+  // §3.10.7.2: "first, check for a RST" (ignore), "second, check for an ACK".
+  if (seg.tcp.has(kTcpRst)) return;
+  if (seg.tcp.has(kTcpAck)) {
+    if (!seg.tcp.has(kTcpSyn) && config_.syncookies) {
+      on_cookie_ack(ctx, seg, mss);
+      return;
+    }
+    if (auto r = rst_for_unmatched(seg)) replies_.push_back(*r);  // <SEQ=SEG.ACK><CTL=RST>
+    ++ctx.stats.out_rsts;
+    return;
+  }
+  if (seg.tcp.has(kTcpSyn)) on_syn(ctx, seg, mss);  // "third, check for a SYN"
+}
+
+void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
+  if (accept_queue_full()) {
+    ++ctx.stats.listen_overflows;
+    ++ctx.stats.listen_drops;
+    return;
+  }
+  if (syn_queue_len() >= syn_limit_) {
+    if (config_.syncookies) send_cookie_syn_ack(ctx, seg, mss);
+    else ++ctx.stats.listen_drops;
+    return;
+  }
+  FourTuple t = seg.tuple();
+  auto child = std::make_unique<Socket>(config_);
+  SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
+  child->open_passive(ctx, seg, mss, iss);
+  children_.emplace(t, std::move(child));
+}
+
+void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
+  if (replies_.size() >= 64) return;  // bounded: a flood does not grow memory
+  const wire::TcpRepr& t = seg.tcp;
+  FourTuple ft = seg.tuple();
+  std::uint16_t peer_mss = t.options.mss().value_or(536);
+  SeqNumber cookie = ctx.cookies.make(ctx.now, ft.local.addr, ft.local.port, ft.remote.addr,
+                                      ft.remote.port, t.seq, peer_mss);
+  SegmentOut out;
+  out.src = seg.dst;
+  out.dst = seg.src;
+  out.tcp.src_port = t.dst_port;
+  out.tcp.dst_port = t.src_port;
+  out.tcp.seq = cookie;
+  out.tcp.ack = t.seq + 1;
+  out.tcp.flags = kTcpSyn | kTcpAck;
+  out.tcp.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.rcvbuf, 0xffff));
+  out.tcp.options.push_mss(mss);
+  auto peer_ts = t.options.timestamps();
+  if (config_.timestamps && peer_ts) {
+    // Without timestamps a cookie cannot carry SACK and window scale (Linux).
+    CookieTsOptions o;
+    if (config_.window_scaling && t.options.window_scale()) {
+      o.window_scale = std::min<std::uint8_t>(*t.options.window_scale(), 14);
+    }
+    o.sack_permitted = config_.sack && t.options.sack_permitted();
+    if (o.sack_permitted) out.tcp.options.push_sack_permitted();
+    out.tcp.options.push_timestamps(
+        SynCookies::encode_ts_options(static_cast<std::uint32_t>(ctx.now.millis()), o), peer_ts->tsval);
+    if (o.window_scale) {
+      Socket probe(config_);  // the shift a child will use for this buffer size
+      out.tcp.options.push_nop();
+      out.tcp.options.push_wscale(probe.choose_rcv_shift());
+    }
+  }
+  replies_.push_back(out);
+  ++ctx.stats.syncookies_sent;
+}
+
+void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
+  const wire::TcpRepr& t = seg.tcp;
+  FourTuple ft = seg.tuple();
+  auto peer_mss = ctx.cookies.check(ctx.now, ft.local.addr, ft.local.port, ft.remote.addr,
+                                    ft.remote.port, t.seq - 1, t.ack - 1);
+  std::optional<CookieTsOptions> ts;
+  if (auto tsopt = t.options.timestamps(); tsopt && config_.timestamps) {
+    ts = SynCookies::decode_ts_options(tsopt->tsecr);
+  }
+  if (!peer_mss || accept_queue_full()) {
+    if (!peer_mss) {
+      ++ctx.stats.syncookies_failed;
+      if (auto r = rst_for_unmatched(seg)) replies_.push_back(*r);
+      ++ctx.stats.out_rsts;
+    } else {
+      ++ctx.stats.listen_overflows;
+    }
+    return;
+  }
+  ++ctx.stats.syncookies_recv;
+  auto child = std::make_unique<Socket>(config_);
+  child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
+  child->process(ctx, seg);  // data riding on the ACK
+  children_.emplace(ft, std::move(child));
+  promote(ft);
+}
+
+void Listener::promote(const FourTuple& t) { accept_queue_.push_back(t); }
+
+std::unique_ptr<Socket> Listener::accept() {
+  if (accept_queue_.empty()) return nullptr;
+  FourTuple t = accept_queue_.front();
+  accept_queue_.pop_front();
+  auto it = children_.find(t);
+  std::unique_ptr<Socket> s = std::move(it->second);
+  children_.erase(it);
+  return s;
+}
+
+std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
+  if (!replies_.empty()) {
+    SegmentOut out = replies_.front();
+    replies_.pop_front();
+    ++ctx.stats.out_segs;
+    return out;
+  }
+  for (auto it = children_.begin(); it != children_.end();) {
+    auto out = it->second->poll_output(ctx);
+    bool queued = std::find(accept_queue_.begin(), accept_queue_.end(), it->first) != accept_queue_.end();
+    if (it->second->closed() && !queued) {
+      it = children_.erase(it);  // reset, timed out, or gone back to LISTEN
+    } else {
+      ++it;
+    }
+    if (out) return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<Instant> Listener::poll_at(const Context& ctx) const {
+  if (!replies_.empty()) return ctx.now;
+  std::optional<Instant> best;
+  for (const auto& [t, child] : children_) {
+    auto at = child->poll_at(ctx);
+    if (at && (!best || *at < *best)) best = at;
+  }
+  return best;
+}
+
+void Listener::close(Context& ctx) {
+  closing_ = true;
+  accept_queue_.clear();
+  for (auto& [t, child] : children_) child->abort(ctx);
+}
+
+}  // namespace synack::tcp

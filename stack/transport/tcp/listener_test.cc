@@ -1,0 +1,148 @@
+// Passive open through a Listener (RFC 9293 §3.10.7.2): SYN queue, accept
+// queue, backlog overflow, SYN cookies, end to end with a client Socket.
+#include "stack/transport/tcp/listener.h"
+#include "stack/transport/tcp/tcp_test_fixture.h"
+
+namespace synack::tcp::testing {
+namespace {
+
+struct ListenerHarness {
+  explicit ListenerHarness(std::uint32_t backlog, TcpConfig config = Env::plain_config()) {
+    server.config = config;
+    listener = std::make_unique<Listener>(server.config, kRemote, backlog);
+  }
+  Env server;
+  std::unique_ptr<Listener> listener;
+  std::vector<std::unique_ptr<Env>> client_envs;
+  std::vector<std::unique_ptr<Socket>> clients;
+
+  Socket& add_client(std::uint16_t port) {
+    client_envs.push_back(std::make_unique<Env>());
+    client_envs.back()->config = server.config;
+    clients.push_back(std::make_unique<Socket>(client_envs.back()->config));
+    Context c = client_envs.back()->ctx();
+    EXPECT_TRUE(clients.back()->connect(c, {kLocal.addr, port}, kRemote, kMss).ok());
+    return *clients.back();
+  }
+  // Moves segments both ways until quiet; `drop_server` drops server output.
+  void shuttle(bool drop_server = false) {
+    for (int guard = 0; guard < 1000; ++guard) {
+      bool moved = false;
+      for (std::size_t i = 0; i < clients.size(); ++i) {
+        Context c = client_envs[i]->ctx();
+        while (auto out = clients[i]->poll_output(c)) {
+          moved = true;
+          Context sc = server.ctx();
+          std::vector<std::uint8_t> p(out->payload.begin(), out->payload.end());
+          listener->process(sc, SegmentIn{out->src, out->dst, out->tcp, p}, kMss);
+        }
+      }
+      Context sc = server.ctx();
+      while (auto out = listener->poll_output(sc)) {
+        moved = true;
+        if (drop_server) continue;
+        for (std::size_t i = 0; i < clients.size(); ++i) {
+          if (clients[i]->tuple().local.port == out->tcp.dst_port) {
+            Context c = client_envs[i]->ctx();
+            clients[i]->process(c, SegmentIn{out->src, out->dst, out->tcp, out->payload});
+          }
+        }
+      }
+      if (!moved) return;
+    }
+  }
+};
+
+TEST(Listener, ThreeWayHandshakeAndAccept) {
+  ListenerHarness h(8);
+  Socket& c = h.add_client(40000);
+  h.shuttle();
+  EXPECT_EQ(c.state(), State::Established);
+  ASSERT_TRUE(h.listener->readable());
+  auto s = h.listener->accept();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state(), State::Established);
+  EXPECT_EQ(s->tuple().remote.port, 40000);
+  EXPECT_EQ(h.server.stats.passive_opens, 1u);
+  EXPECT_FALSE(h.listener->accept());
+}
+
+TEST(Listener, AcceptQueueFullDropsSyn) {
+  ListenerHarness h(1);
+  h.add_client(40000);
+  h.add_client(40001);
+  h.shuttle();
+  // The SYN queue (backlog 1) is full, so the second SYN gets a cookie; its
+  // final ACK finds the accept queue full and is dropped (Linux): the client
+  // believes it is connected.
+  EXPECT_EQ(h.listener->accept_queue_len(), 1u);
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+  EXPECT_GE(h.server.stats.listen_overflows, 1u);
+  ASSERT_TRUE(h.listener->accept());
+  Socket& third = h.add_client(40002);
+  h.shuttle();
+  EXPECT_EQ(third.state(), State::Established);
+}
+
+TEST(Listener, SynCookiesWhenSynQueueFull) {
+  TcpConfig cfg = TcpConfig{};
+  cfg.max_syn_backlog = 1;
+  ListenerHarness h(16, cfg);
+  // First client's handshake stays half-open: its ACK never reaches us.
+  h.add_client(40000);
+  {
+    Context c = h.client_envs[0]->ctx();
+    auto syn = h.clients[0]->poll_output(c);
+    Context sc = h.server.ctx();
+    h.listener->process(sc, SegmentIn{syn->src, syn->dst, syn->tcp, {}}, kMss);
+  }
+  EXPECT_EQ(h.listener->syn_queue_len(), 1u);
+  Socket& second = h.add_client(40001);
+  h.shuttle();
+  EXPECT_EQ(h.server.stats.syncookies_sent, 1u);
+  EXPECT_EQ(h.server.stats.syncookies_recv, 1u);
+  EXPECT_EQ(second.state(), State::Established);
+  EXPECT_TRUE(second.info(h.client_envs[1]->ctx()).sack);  // carried in the TSval
+  auto first = h.listener->accept();
+  auto s = h.listener->accept();
+  ASSERT_TRUE(first && s);
+  if (s->tuple().remote.port != 40001) std::swap(first, s);
+  EXPECT_EQ(s->tuple().remote.port, 40001);
+  EXPECT_TRUE(s->info(h.server.ctx()).wscale);
+  EXPECT_TRUE(s->info(h.server.ctx()).timestamps);
+}
+
+TEST(Listener, BogusAckGetsRst) {
+  ListenerHarness h(4);
+  Context sc = h.server.ctx();
+  h.listener->process(sc, inbound({.seq = SeqNumber(5), .ack = SeqNumber(99), .flags = kTcpAck}, {}, kLocal, kRemote), kMss);
+  auto out = h.listener->poll_output(sc);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->tcp.flags, kTcpRst);
+  EXPECT_EQ(out->tcp.seq, SeqNumber(99));
+}
+
+TEST(Listener, SynAckRetransmittedThenChildDropped) {
+  ListenerHarness h(4);
+  h.add_client(40000);
+  {
+    Context c = h.client_envs[0]->ctx();
+    auto syn = h.clients[0]->poll_output(c);
+    Context sc = h.server.ctx();
+    h.listener->process(sc, SegmentIn{syn->src, syn->dst, syn->tcp, {}}, kMss);
+  }
+  int synacks = 0;
+  for (int i = 0; i < 20 && h.listener->syn_queue_len() > 0; ++i) {
+    Context sc = h.server.ctx();
+    auto at = h.listener->poll_at(sc);
+    if (!at) break;
+    h.server.now = std::max(h.server.now, *at);
+    Context sc2 = h.server.ctx();
+    while (auto out = h.listener->poll_output(sc2)) synacks += out->tcp.has(kTcpSyn);
+  }
+  EXPECT_EQ(synacks, 6);  // the first plus synack_retries = 5
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+}
+
+}  // namespace
+}  // namespace synack::tcp::testing

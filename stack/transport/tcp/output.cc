@@ -1,0 +1,267 @@
+// Segment generation, pulled by the iface (STYLE B3.8): poll_output returns at
+// most one segment per call, in priority order: a pending RST, SYN or SYN-ACK,
+// data (retransmissions first, then new data within min(SND.WND, cwnd)) with
+// a piggybacked FIN, a zero-window or keepalive probe, and a bare ACK.
+#include <algorithm>
+#include <array>
+
+#include "stack/transport/tcp/socket.h"
+
+namespace synack::tcp {
+
+using wire::kTcpAck;
+using wire::kTcpFin;
+using wire::kTcpPsh;
+using wire::kTcpRst;
+using wire::kTcpSyn;
+
+std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
+  on_timer(ctx);
+  if (ctl_) {
+    SegmentOut out = *ctl_;
+    ctl_.reset();
+    ++ctx.stats.out_segs;
+    return out;
+  }
+  switch (state_) {
+    case State::Closed:
+    case State::Listen: return std::nullopt;
+    case State::SynSent: return output_syn(ctx);
+    case State::SynReceived:
+      if (snd_.nxt == snd_.iss) return output_syn(ctx);
+      break;
+    default: break;
+  }
+  if (auto seg = output_data(ctx)) return seg;
+  if (probe_due_) {
+    probe_due_ = false;
+    if (auto plan = plan_data(); plan && snd_.wnd > 0) return send_plan(ctx, *plan);
+    return output_probe(ctx, false);
+  }
+  if (keepalive_due_) {
+    keepalive_due_ = false;
+    return output_probe(ctx, true);
+  }
+  if (ack_now_) return make_segment(ctx, snd_.nxt, kTcpAck, {});
+  return std::nullopt;
+}
+
+std::optional<Instant> Socket::poll_at(const Context& ctx) const {
+  if (ctl_) return ctx.now;
+  bool syn_due = (state_ == State::SynSent || state_ == State::SynReceived) && snd_.nxt == snd_.iss;
+  bool live = state_ != State::Closed && state_ != State::Listen;
+  if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return ctx.now;
+  if (live && state_ != State::SynSent && plan_data()) return ctx.now;
+  return timers_.next();
+}
+
+// SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), carrying our options.
+std::optional<SegmentOut> Socket::output_syn(Context& ctx) {
+  if (snd_.nxt != snd_.iss) return std::nullopt;
+  std::uint16_t flags = state_ == State::SynSent ? kTcpSyn : kTcpSyn | kTcpAck;
+  SegmentOut out = make_segment(ctx, snd_.iss, flags, {});
+  note_sent(ctx, snd_.iss, 1);
+  return out;
+}
+
+std::size_t Socket::max_payload() const noexcept {
+  // The TS option (10 bytes + 2 NOPs) rides on every segment (RFC 7323 §3.2).
+  std::size_t mss = opt_.snd_mss;
+  if (opt_.timestamps) mss -= 12;
+  return std::max<std::size_t>(mss, 1);
+}
+
+std::uint32_t Socket::usable_window() const noexcept {
+  // RFC 5681 §3.1: send while in flight < min(cwnd, rwnd); RFC 3042 adds
+  // extra_send_ for limited transmit.
+  std::uint32_t wnd = std::min(snd_.wnd, cc_.cwnd() + extra_send_);
+  std::uint32_t flight = seq_span(snd_.una, snd_.nxt);
+  return wnd > flight ? wnd - flight : 0;
+}
+
+// Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896)
+// in Minshall's variant, as Linux: a short segment waits only while another
+// short segment is unacknowledged.
+bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
+  if (len >= max_payload()) return true;
+  if (snd_.nxt.lt(snd_.max)) return true;  // retransmission
+  bool idle = !snd_sml_.gt(snd_.una);
+  if (len == avail && (opts_.nodelay || idle)) return true;
+  return snd_.max_wnd > 0 && len >= snd_.max_wnd / 2;
+}
+
+// What the next data segment would be, without sending it.
+std::optional<Socket::DataPlan> Socket::plan_data() const {
+  if (!is_synchronized(state_) || state_ == State::TimeWait || fin_acked_) return std::nullopt;
+  if (rtx_una_) {
+    // Fast retransmit or a NewReno partial ACK: resend the segment at SND.UNA.
+    std::uint32_t data_left = snd_.una.lt(data_end()) ? seq_span(snd_.una, data_end()) : 0;
+    std::uint32_t outstanding = std::min(data_left, seq_span(snd_.una, snd_.max));
+    DataPlan p{snd_.una, std::min(outstanding, static_cast<std::uint32_t>(max_payload())), false};
+    p.fin = fin_sent() && p.seq + p.len == data_end();
+    if (p.len > 0 || p.fin) return p;
+  }
+  SeqNumber end = data_end();
+  std::uint32_t avail = snd_.nxt.lt(end) ? seq_span(snd_.nxt, end) : 0;
+  std::uint32_t len = std::min({avail, usable_window(), static_cast<std::uint32_t>(max_payload())});
+  bool fin = fin_queued_ && len == avail && snd_.nxt.le(end);
+  if (len == 0 && !fin) return std::nullopt;
+  if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return std::nullopt;
+  return DataPlan{snd_.nxt, len, fin};
+}
+
+std::optional<SegmentOut> Socket::output_data(Context& ctx) {
+  auto plan = plan_data();
+  if (!plan) {
+    // Data waits but the window is closed and nothing is in flight to bring
+    // an update: start the persist timer (RFC 9293 §3.8.6.1).
+    bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una;
+    if (waiting && is_synchronized(state_) && !timers_.persist && !timers_.retransmit) {
+      persist_backoff_ = std::max(rtt_.rto(), ctx.config.persist_min);
+      timers_.persist = ctx.now + persist_backoff_;
+    }
+    return std::nullopt;
+  }
+  if (rtx_una_ && plan->seq == snd_.una) rtx_una_ = false;
+  return send_plan(ctx, *plan);
+}
+
+std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {
+  if (p.seq == snd_.max && p.len > 0 && snd_.una == snd_.max) cc_.on_idle_restart(ctx.now, rtt_.rto());
+  scratch_.resize(p.len);
+  tx_.read_allocated(seq_span(tx_base(), p.seq), scratch_);
+  std::uint16_t flags = kTcpAck;
+  if (p.len > 0 && p.seq + p.len == data_end()) flags |= kTcpPsh;
+  if (p.fin) flags |= kTcpFin;
+  SegmentOut out = make_segment(ctx, p.seq, flags, scratch_);
+  if (p.len > 0 && p.len < max_payload()) snd_sml_ = p.seq + p.len;
+  note_sent(ctx, p.seq, p.len + (p.fin ? 1u : 0u));
+  if (p.len > 0) cc_.on_data_sent(ctx.now);
+  return out;
+}
+
+// Zero-window probe or keepalive: <SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK>
+// without data (RFC 1122 4.2.3.6 allows either form; Linux sends this one).
+// The peer finds it outside its window and answers with an ACK.
+std::optional<SegmentOut> Socket::output_probe(Context& ctx, bool keepalive) {
+  if (keepalive) ++ctx.stats.keepalive_probes;
+  else ++ctx.stats.window_probes;
+  return make_segment(ctx, snd_.una - 1, kTcpAck, {});
+}
+
+// Bookkeeping for a segment occupying [seq, seq + seg_len) that just left.
+void Socket::note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len) {
+  if (seg_len == 0) return;
+  SeqNumber end = seq + seg_len;
+  bool retransmission = seq.lt(snd_.max);
+  if (retransmission) {
+    ++ctx.stats.retrans_segs;
+    ++total_retrans_;
+    // Karn: no RTT sample from a range that was sent twice.
+    if (rtt_probe_ && rtt_probe_->first.lt(end)) rtt_probe_.reset();
+  } else if (!rtt_probe_ && retransmits_ == 0) {
+    rtt_probe_ = std::make_pair(seq, ctx.now);
+  }
+  if (end.gt(snd_.nxt)) snd_.nxt = end;
+  if (end.gt(snd_.max)) snd_.max = end;
+  if (!timers_.retransmit) arm_rto(ctx);
+  timers_.persist.reset();
+}
+
+void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {
+  auto now_ms = static_cast<std::uint32_t>(ctx.now.millis());
+  if (syn) {
+    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
+    r.options.push_mss(opt_.rcv_mss);
+    if (opt_.sack) r.options.push_sack_permitted();
+    if (opt_.timestamps) r.options.push_timestamps(now_ms, state_ == State::SynSent ? 0 : opt_.ts_recent);
+    else if (opt_.sack) { r.options.push_nop(); r.options.push_nop(); }
+    if (opt_.wscale) {
+      r.options.push_nop();
+      r.options.push_wscale(opt_.rcv_shift);
+    }
+    return;
+  }
+  if (opt_.timestamps) {
+    r.options.push_nop();
+    r.options.push_nop();
+    r.options.push_timestamps(now_ms, opt_.ts_recent);
+  }
+  if (!opt_.sack || r.has(kTcpRst)) return;
+  // RFC 2018 §4: the block with the newest segment first, then by recency;
+  // RFC 2883: a D-SACK block goes before all of them.
+  std::array<wire::SackBlock, 4> blocks{};
+  std::size_t n = 0, room = opt_.timestamps ? 3 : 4;
+  if (dsack_) blocks[n++] = *dsack_;
+  std::array<storage::AssemblerRange, 4> ranges{};
+  std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));
+  for (std::size_t i = 0; i < k; ++i) {
+    SeqNumber left = rcv_.nxt + static_cast<std::uint32_t>(ranges[i].offset);
+    blocks[n++] = {left, left + static_cast<std::uint32_t>(ranges[i].size)};
+  }
+  if (n == 0) return;
+  if (dsack_) ++ctx.stats.dsacks_sent;
+  r.options.push_nop();
+  r.options.push_nop();
+  r.options.push_sack(std::span<const wire::SackBlock>(blocks.data(), n));
+}
+
+// The window field: free receive buffer, right edge never moved back, and
+// not advanced by less than min(MSS, buffer/2) (receiver SWS avoidance,
+// RFC 9293 §3.8.6.2.2). Windows in SYN segments are never scaled.
+std::uint16_t Socket::window_field() {
+  auto avail = static_cast<std::uint32_t>(rx_.window());
+  std::uint32_t cur = rcv_wnd();
+  std::uint32_t step = std::min<std::uint32_t>(opt_.rcv_mss, static_cast<std::uint32_t>(rx_.capacity() / 2));
+  if (avail > cur && avail - cur < step && avail < rx_.capacity()) avail = cur;
+  avail = std::max(avail, cur);
+  bool syn = state_ == State::SynSent || (state_ == State::SynReceived && snd_.nxt == snd_.iss);
+  std::uint8_t shift = syn ? 0 : opt_.rcv_shift;
+  std::uint32_t field = std::min<std::uint32_t>(avail >> shift, 0xffff);
+  SeqNumber edge = rcv_.nxt + (field << shift);
+  if (edge.gt(rcv_.adv) || rcv_.adv == SeqNumber{}) rcv_.adv = edge;
+  rcv_.wnd = rcv_wnd();
+  return static_cast<std::uint16_t>(field);
+}
+
+SegmentOut Socket::make_segment(Context& ctx, SeqNumber seq, std::uint16_t flags, ConstBytes payload) {
+  SegmentOut out;
+  out.src = tuple_.local.addr;
+  out.dst = tuple_.remote.addr;
+  out.tcp.src_port = tuple_.local.port;
+  out.tcp.dst_port = tuple_.remote.port;
+  out.tcp.seq = seq;
+  out.tcp.flags = flags;
+  out.payload = payload;
+  bool syn = (flags & kTcpSyn) != 0;
+  if (flags & kTcpAck) out.tcp.ack = rcv_.nxt;
+  out.tcp.window = window_field();
+  add_options(ctx, out.tcp, syn);
+  if (flags & kTcpAck) {
+    ack_now_ = false;
+    unacked_full_segs_ = 0;
+    timers_.delayed_ack.reset();
+    last_ack_sent_ = rcv_.nxt;
+    dsack_.reset();
+  }
+  ++ctx.stats.out_segs;
+  return out;
+}
+
+// <SEQ=seq><ACK=ack><CTL=RST(,ACK)> to the connection's peer.
+void Socket::queue_rst(SeqNumber seq, std::optional<SeqNumber> ack) {
+  SegmentOut out;
+  out.src = tuple_.local.addr;
+  out.dst = tuple_.remote.addr;
+  out.tcp.src_port = tuple_.local.port;
+  out.tcp.dst_port = tuple_.remote.port;
+  out.tcp.seq = seq;
+  out.tcp.flags = kTcpRst;
+  if (ack) {
+    out.tcp.ack = *ack;
+    out.tcp.flags |= kTcpAck;
+  }
+  ctl_ = out;
+}
+
+}  // namespace synack::tcp

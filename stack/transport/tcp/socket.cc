@@ -1,0 +1,305 @@
+// The user side of a TCP socket (RFC 9293 §3.10.1-3.10.6): OPEN (connect),
+// SEND, RECEIVE, CLOSE, ABORT, STATUS, plus setsockopt equivalents.
+#include "stack/transport/tcp/socket.h"
+
+#include <algorithm>
+
+#include "stack/transport/tcp/isn.h"
+
+namespace synack::tcp {
+
+namespace {
+constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny test MTUs
+}  // namespace
+
+std::string_view errno_name(SockError e) noexcept {
+  switch (e) {
+    case SockError::Again: return "EAGAIN";
+    case SockError::InProgress: return "EINPROGRESS";
+    case SockError::Already: return "EALREADY";
+    case SockError::IsConn: return "EISCONN";
+    case SockError::NotConn: return "ENOTCONN";
+    case SockError::ConnRefused: return "ECONNREFUSED";
+    case SockError::ConnReset: return "ECONNRESET";
+    case SockError::ConnAborted: return "ECONNABORTED";
+    case SockError::TimedOut: return "ETIMEDOUT";
+    case SockError::Pipe: return "EPIPE";
+    case SockError::AddrInUse: return "EADDRINUSE";
+    case SockError::Inval: return "EINVAL";
+    case SockError::HostUnreach: return "EHOSTUNREACH";
+    case SockError::NetUnreach: return "ENETUNREACH";
+    case SockError::ProtoUnreach: return "EPROTO";
+    case SockError::MsgSize: return "EMSGSIZE";
+    case SockError::NoBufs: return "ENOBUFS";
+  }
+  return "E?";
+}
+
+Socket::Socket(const TcpConfig& config)
+    : tx_(config.sndbuf), rx_(config.rcvbuf), rtt_(config.rto),
+      cc_(config.congestion, 536) {}
+
+Socket::~Socket() = default;
+
+SeqNumber Socket::tx_base() const noexcept {
+  // Before our SYN is acknowledged the first data byte is ISS + 1.
+  return snd_.una == snd_.iss ? snd_.iss + 1 : snd_.una;
+}
+
+bool Socket::fin_sent() const noexcept {
+  return fin_queued_ && snd_.max.gt(data_end());
+}
+
+std::uint32_t Socket::rcv_wnd() const noexcept {
+  std::int32_t d = rcv_.adv - rcv_.nxt;
+  return d > 0 ? static_cast<std::uint32_t>(d) : 0;
+}
+
+std::uint8_t Socket::choose_rcv_shift() const noexcept {
+  // RFC 7323 §2.3: the smallest shift that lets the whole buffer be offered.
+  std::uint8_t shift = 0;
+  while (shift < 14 && (rx_.capacity() >> shift) > 0xffff) ++shift;
+  return shift;
+}
+
+Duration Socket::keepalive_idle(const Context& ctx) const noexcept {
+  return opts_.keepalive_idle.value_or(ctx.config.keepalive_idle);
+}
+
+Result<void, SockError> Socket::connect(Context& ctx, Endpoint local, Endpoint remote,
+                                        std::uint16_t mss) {
+  switch (state_) {
+    case State::Closed: break;
+    case State::SynSent:
+    case State::SynReceived: return Err{SockError::Already};
+    default: return Err{SockError::IsConn};
+  }
+  if (error_ || remote.port == 0 || remote.addr.is_unspecified()) return Err{SockError::Inval};
+  tuple_ = {local, remote};
+  snd_ = SendVars{};
+  rcv_ = RecvVars{};
+  snd_.iss = ctx.isn.isn(ctx.now, local.addr, local.port, remote.addr, remote.port);
+  snd_.una = snd_.nxt = snd_.max = snd_.iss;
+  opt_ = Negotiated{};
+  std::uint16_t announced = opts_.maxseg ? std::min(mss, *opts_.maxseg) : mss;
+  opt_.rcv_mss = std::max(announced, kMinMss);
+  opt_.rcv_shift = ctx.config.window_scaling ? choose_rcv_shift() : 0;
+  // What we offer in the SYN; parse_syn_options keeps what the peer echoes.
+  opt_.wscale = ctx.config.window_scaling;
+  opt_.sack = ctx.config.sack;
+  opt_.timestamps = ctx.config.timestamps;
+  recover_ = snd_.iss;
+  snd_sml_ = snd_.iss;
+  cc_ = CongestionControl(opts_.congestion.value_or(ctx.config.congestion), opt_.snd_mss);
+  rtt_ = RttEstimator(ctx.config.rto);
+  state_ = State::SynSent;
+  passive_ = false;
+  ++ctx.stats.active_opens;
+  last_recv_ = ctx.now;
+  return {};
+}
+
+Result<std::size_t, SockError> Socket::send(ConstBytes data) {
+  if (error_) return Err{*error_};
+  switch (state_) {
+    case State::Closed:
+    case State::Listen: return Err{SockError::NotConn};
+    case State::SynSent:
+    case State::SynReceived:  // RFC 9293 §3.10.2: queue for after the handshake
+    case State::Established:
+    case State::CloseWait: break;
+    default: return Err{SockError::Pipe};
+  }
+  if (fin_queued_) return Err{SockError::Pipe};
+  if (data.empty()) return std::size_t{0};
+  std::size_t n = tx_.enqueue_slice(data);
+  if (n == 0) return Err{SockError::Again};
+  return n;
+}
+
+Result<std::size_t, SockError> Socket::recv(MutBytes out) {
+  if (!rx_.empty() && !rd_shut_) {
+    std::size_t before = rcv_wnd();
+    std::size_t n = rx_.dequeue_slice(out);
+    // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
+    // or half the buffer (receiver SWS avoidance), without waiting for data.
+    std::size_t avail = rx_.window();
+    if (is_synchronized(state_) && !peer_fin_ && avail > before &&
+        avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
+      ack_now_ = true;
+    }
+    return n;
+  }
+  if (error_) {
+    SockError e = *error_;
+    return Err{e};
+  }
+  if (rd_shut_ || peer_fin_) return std::size_t{0};
+  if (state_ == State::Closed) return Err{SockError::NotConn};
+  if (out.empty()) return std::size_t{0};
+  return Err{SockError::Again};
+}
+
+Result<void, SockError> Socket::shutdown(Context& ctx, Shutdown how) {
+  if (state_ == State::Closed || state_ == State::Listen || state_ == State::SynSent) {
+    if (state_ == State::SynSent && how != Shutdown::Read) {
+      set_closed(std::nullopt);
+      return {};
+    }
+    return Err{SockError::NotConn};
+  }
+  if (how != Shutdown::Write) rd_shut_ = true;
+  if (how == Shutdown::Read) return {};
+  // RFC 9293 §3.10.4 CLOSE for the sending direction.
+  switch (state_) {
+    case State::SynReceived:
+    case State::Established: state_ = State::FinWait1; break;
+    case State::CloseWait: state_ = State::LastAck; break;
+    default: return {};  // already closing
+  }
+  fin_queued_ = true;
+  if (!timers_.retransmit && snd_.nxt == snd_.max) arm_rto(ctx);
+  return {};
+}
+
+void Socket::close(Context& ctx) {
+  orphan_ = true;
+  bool unread = !rx_.empty();
+  if (state_ == State::Closed || state_ == State::Listen || state_ == State::SynSent) {
+    set_closed(std::nullopt);
+    return;
+  }
+  // Linux (RFC 2525 §2.17): closing with unread data resets the connection;
+  // SO_LINGER with a zero timeout aborts as well.
+  if (unread || (opts_.linger && opts_.linger->nanos() == 0)) {
+    abort(ctx);
+    return;
+  }
+  (void)shutdown(ctx, Shutdown::Both);
+  if (state_ == State::FinWait2 && !timers_.linger) timers_.linger = ctx.now + ctx.config.fin_timeout;
+}
+
+void Socket::abort(Context& ctx) {
+  orphan_ = true;
+  // RFC 9293 §3.10.5: in synchronized states (and SYN-RECEIVED) send a reset.
+  if (state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent &&
+      state_ != State::TimeWait) {
+    queue_rst(snd_.nxt, rcv_.nxt);
+    ++ctx.stats.out_rsts;
+    if (state_ == State::Established || state_ == State::CloseWait) ++ctx.stats.estab_resets;
+  }
+  set_closed(std::nullopt);
+}
+
+std::optional<SockError> Socket::take_error() noexcept {
+  auto e = error_;
+  if (state_ != State::Closed) error_.reset();
+  else if (e) error_.reset();
+  return e;
+}
+
+Readiness Socket::readiness() const noexcept {
+  Readiness r;
+  r.error = error_.has_value();
+  r.rdhup = peer_fin_;
+  r.readable = (!rx_.empty() && !rd_shut_) || peer_fin_ || rd_shut_ || r.error;
+  bool can_send = state_ == State::Established || state_ == State::CloseWait;
+  r.writable = (can_send && !fin_queued_ && tx_.window() > 0) || r.error;
+  r.hup = (state_ == State::Closed && (error_ || orphan_ || snd_.iss != SeqNumber{} || peer_fin_)) ||
+          (peer_fin_ && fin_queued_);
+  return r;
+}
+
+void Socket::set_keepalive(Context& ctx, bool on) {
+  opts_.keepalive = on;
+  if (on && is_synchronized(state_)) arm_keepalive(ctx);
+  if (!on) timers_.keepalive.reset();
+}
+
+void Socket::set_keepalive_params(std::optional<Duration> idle, std::optional<Duration> interval,
+                                  std::optional<int> count) noexcept {
+  if (idle) opts_.keepalive_idle = idle;
+  if (interval) opts_.keepalive_interval = interval;
+  if (count) opts_.keepalive_count = count;
+}
+
+Result<void, SockError> Socket::set_maxseg(std::uint16_t mss) noexcept {
+  if (mss < kMinMss) return Err{SockError::Inval};
+  opts_.maxseg = mss;
+  if (is_synchronized(state_) && opt_.snd_mss > mss) {
+    opt_.snd_mss = mss;
+    cc_.set_smss(mss);
+  }
+  return {};
+}
+
+Result<void, SockError> Socket::set_rcvbuf(std::uint32_t bytes) noexcept {
+  if (rx_.allocated() || state_ != State::Closed) return Err{SockError::Inval};
+  rx_ = storage::RingBuffer(std::max<std::uint32_t>(bytes, 256));
+  return {};
+}
+
+Result<void, SockError> Socket::set_sndbuf(std::uint32_t bytes) noexcept {
+  if (tx_.allocated() || state_ != State::Closed) return Err{SockError::Inval};
+  tx_ = storage::RingBuffer(std::max<std::uint32_t>(bytes, 256));
+  return {};
+}
+
+void Socket::set_congestion(CcAlgorithm a) {
+  opts_.congestion = a;
+  if (state_ == State::Closed || state_ == State::SynSent) cc_ = CongestionControl(a, opt_.snd_mss);
+}
+
+TcpInfo Socket::info(const Context& ctx) const {
+  (void)ctx;
+  TcpInfo i;
+  i.state = state_;
+  i.cwnd = cc_.cwnd();
+  i.ssthresh = cc_.ssthresh();
+  i.srtt = rtt_.srtt().value_or(Duration::zero());
+  i.rttvar = rtt_.rttvar();
+  i.rto = rtt_.rto();
+  i.snd_mss = opt_.snd_mss;
+  i.rcv_mss = opt_.rcv_mss;
+  i.retransmits = static_cast<std::uint32_t>(retransmits_);
+  i.total_retrans = total_retrans_;
+  i.unacked = is_synchronized(state_) || state_ == State::SynReceived
+                  ? wire::seq_span(snd_.una, snd_.max) : 0;
+  i.snd_wnd = snd_.wnd;
+  i.rcv_wnd = rcv_wnd();
+  i.wscale = opt_.wscale;
+  i.snd_wscale = opt_.snd_shift;
+  i.rcv_wscale = opt_.rcv_shift;
+  i.sack = opt_.sack;
+  i.timestamps = opt_.timestamps;
+  return i;
+}
+
+std::string Socket::timer_description(Instant now) const {
+  if (state_ == State::TimeWait) return describe_timer(TimerKind::TimeWait, timers_.linger, now, 0, 0);
+  if (timers_.retransmit) return describe_timer(TimerKind::On, timers_.retransmit, now, retransmits_, probes_);
+  if (timers_.persist) return describe_timer(TimerKind::Probe, timers_.persist, now, retransmits_, probes_);
+  if (timers_.keepalive) return describe_timer(TimerKind::Keepalive, timers_.keepalive, now, retransmits_, probes_);
+  if (timers_.linger) return describe_timer(TimerKind::TimeWait, timers_.linger, now, 0, 0);
+  return describe_timer(TimerKind::Off, std::nullopt, now, 0, 0);
+}
+
+}  // namespace synack::tcp
+
+namespace synack::tcp {
+
+bool Socket::acceptable_time_wait_syn(const SegmentIn& syn) const {
+  if (state_ != State::TimeWait) return false;
+  const wire::TcpRepr& t = syn.tcp;
+  if (!t.has(wire::kTcpSyn) || t.has(wire::kTcpAck) || t.has(wire::kTcpRst)) return false;
+  // Linux tcp_timewait_state_process: with timestamps, a newer TSval suffices;
+  // otherwise the new ISN must lie above the old RCV.NXT.
+  if (opt_.timestamps) {
+    if (auto ts = t.options.timestamps()) {
+      return static_cast<std::int32_t>(ts->tsval - opt_.ts_recent) > 0;
+    }
+  }
+  return t.seq.gt(rcv_.nxt);
+}
+
+}  // namespace synack::tcp
