@@ -91,10 +91,11 @@ void Stack::receive_icmp_error(Instant now, std::uint8_t type, std::uint8_t code
     if (e.expires <= now || mtu < e.mtu) e = PmtuEntry{mtu, now + Duration::from_secs(600)};
   }
   if (type == wire::kIcmpv4DestUnreachable || type == wire::kIcmpv4TimeExceeded)
-    notify_sender(quoted, error_for(type, code));
+    notify_sender(quoted, type, code, mtu);
 }
 
-void Stack::notify_sender(ConstBytes ip_packet, SockError e) {
+void Stack::notify_sender(ConstBytes ip_packet, std::uint8_t type, std::uint8_t code, std::uint16_t mtu) {
+  SockError e = error_for(type, code);
   auto q = wire::Ipv4Packet::checked_quoted(ip_packet);
   if (!q || q->frag_offset() != 0 || q->payload().size() < 8) return;
   ConstBytes l4 = q->payload();
@@ -106,7 +107,14 @@ void Stack::notify_sender(ConstBytes ip_packet, SockError e) {
         s.set_error(e);
     });
   } else if (q->protocol() == wire::kIpProtoTcp) {
-    notify_tcp(q->src(), sport, q->dst(), dport, e, l4);
+    tcp::IcmpError err;
+    err.kind = type == wire::kIcmpv4TimeExceeded ? tcp::IcmpError::Kind::TimeExceeded
+               : code == 4                        ? tcp::IcmpError::Kind::FragNeeded
+                                                  : tcp::IcmpError::Kind::Unreachable;
+    err.code = code;
+    err.mtu = mtu;
+    err.seq = wire::SeqNumber(load_be32(l4, 4));
+    notify_tcp(q->src(), sport, q->dst(), dport, err);
   }
 }
 

@@ -10,7 +10,9 @@ Stack::Stack(StackConfig cfg)
       arp_(cfg_.arp),
       reassembly_(cfg_.reassembly),
       next_ident_(static_cast<std::uint16_t>(rng_.next_u32())),
-      icmp_tokens_milli_(std::uint64_t{cfg_.icmp.burst} * 1000) {}
+      icmp_tokens_milli_(std::uint64_t{cfg_.icmp.burst} * 1000),
+      isn_(rng_),
+      cookies_(rng_) {}
 
 std::size_t Stack::add_interface(driver::Device& dev, wire::MacAddress mac, wire::Ipv4Cidr addr, std::string name) {
   Interface i;
@@ -94,6 +96,7 @@ void Stack::poll(Instant now) {
   }
   flush_udp(now);
   flush_ping(now);
+  flush_tcp(now);
 }
 
 std::optional<Instant> Stack::poll_at() const {
@@ -105,7 +108,14 @@ std::optional<Instant> Stack::poll_at() const {
   for (const auto& i : ifaces_)
     if (i.up && i.announce) return Instant::zero();
   std::optional<Instant> t = arp_.poll_at();
-  if (auto r = reassembly_.poll_at()) t = t ? std::min(*t, *r) : *r;
+  auto consider = [&](std::optional<Instant> x) {
+    if (x) t = t ? std::min(*t, *x) : *x;
+  };
+  consider(reassembly_.poll_at());
+  auto& self = const_cast<Stack&>(*this);
+  tcp::Context ctx = self.tcp_context(Instant::zero());
+  tcp_.for_each([&](Handle, const TcpEntry& e) { consider(e.sock->poll_at(ctx)); });
+  listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
   return t;
 }
 

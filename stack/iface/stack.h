@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@
 #include "stack/iface/route.h"
 #include "stack/iface/slot_map.h"
 #include "stack/iface/stats.h"
+#include "stack/transport/tcp/config.h"
+#include "stack/transport/tcp/isn.h"
+#include "stack/transport/tcp/listener.h"
+#include "stack/transport/tcp/socket.h"
+#include "stack/transport/tcp/syn_cookies.h"
 #include "stack/transport/udp/udp_socket.h"
 #include "stack/wire/address.h"
 
@@ -43,6 +49,7 @@ struct StackConfig {
   ArpConfig arp;
   ReassemblyConfig reassembly;
   IcmpConfig icmp;
+  tcp::TcpConfig tcp;
 };
 
 struct Interface {
@@ -112,6 +119,33 @@ class Stack {
   template <class F>
   void for_each_ping(F&& f) const { ping_.for_each(f); }
 
+  // TCP (RFC 9293): connections live in a 4-tuple table, listeners in a
+  // (local address, port) table. A closed descriptor leaves its connection
+  // to the stack ("orphan"), which finishes the close and then frees it.
+  Handle tcp_open();
+  tcp::Socket* tcp(Handle h);
+  Result<void, SockError> tcp_bind(Handle h, tcp::Endpoint local, bool reuse_addr);
+  std::optional<tcp::Endpoint> tcp_bound(Handle h) const;
+  Result<void, SockError> tcp_connect(Instant now, Handle h, tcp::Endpoint remote);
+  // Turns the (bound) socket `h` into a listener; returns the listener's handle.
+  Result<Handle, SockError> tcp_listen(Instant now, Handle h, std::uint32_t backlog);
+  tcp::Listener* listener(Handle h);
+  std::optional<Handle> tcp_accept(Handle listener);
+  void tcp_close(Instant now, Handle h);
+  void tcp_abort(Instant now, Handle h);
+  void listener_close(Instant now, Handle h);
+  tcp::Context tcp_context(Instant now);
+  const tcp::TcpStats& tcp_stats() const noexcept { return tcp_stats_; }
+  std::size_t tcp_connection_count() const noexcept { return conns_.size(); }
+  template <class F>
+  void for_each_tcp(F&& f) const {
+    tcp_.for_each([&](Handle h, const TcpEntry& e) { f(h, *e.sock, e.orphan); });
+  }
+  template <class F>
+  void for_each_listener(F&& f) const {
+    listeners_.for_each([&](Handle h, const ListenEntry& e) { f(h, *e.listener, e.orphan); });
+  }
+
   // IPv4 output for transports: routes, fragments, resolves. Errors are for
   // the local sender (no route, EMSGSIZE with DF, ARP queue full).
   Result<void, SockError> send_ipv4(Instant now, const OutDatagram& d);
@@ -136,15 +170,22 @@ class Stack {
   void receive_icmp_error(Instant now, std::uint8_t type, std::uint8_t code, std::uint16_t mtu, ConstBytes quoted);
   void send_icmp_error(Instant now, std::uint8_t type, std::uint8_t code, std::uint32_t rest, ConstBytes offending);
   bool take_icmp_token(Instant now);
-  // Tells the transport socket that sent `ip_packet` (ours) about an error.
-  void notify_sender(ConstBytes ip_packet, SockError e);
-  void report_unreachable(ConstBytes ip_packet) { notify_sender(ip_packet, SockError::HostUnreach); }
+  // Tells the transport socket that sent `ip_packet` (ours) about an ICMP
+  // error (or a local failure expressed as one, like ARP giving up).
+  void notify_sender(ConstBytes ip_packet, std::uint8_t type, std::uint8_t code, std::uint16_t mtu);
+  void report_unreachable(ConstBytes ip_packet) { notify_sender(ip_packet, 3, 1, 0); }
   std::uint16_t path_mtu(Instant now, std::size_t iface, wire::Ipv4Address dst) const;
   // tcp glue (tcp_in.cc)
   void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
                    ConstBytes whole_packet, bool broadcast);
   void notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
-                  SockError e, ConstBytes quoted_l4);
+                  tcp::IcmpError e);
+  void flush_tcp(Instant now);
+  void emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner);
+  bool tcp_port_in_use(std::uint16_t port, wire::Ipv4Address addr, bool reuse) const;
+  std::uint16_t tcp_ephemeral_port(const tcp::Endpoint& local_addr, const tcp::Endpoint& remote);
+  std::uint16_t mss_for(wire::Ipv4Address remote) const;
+  void unlink_tcp(Handle h);
   // udp glue (udp_in.cc)
   void receive_udp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
                    ConstBytes whole_packet, bool broadcast);
@@ -171,6 +212,24 @@ class Stack {
   };
   std::map<wire::Ipv4Address, PmtuEntry> pmtu_;
   SlotMap<udp::UdpSocket> udp_;
+  struct TcpEntry {
+    std::unique_ptr<tcp::Socket> sock;
+    std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
+    bool reuse_addr = false;
+    bool orphan = false;  // no descriptor any more
+  };
+  struct ListenEntry {
+    std::unique_ptr<tcp::Listener> listener;
+    bool orphan = false;
+  };
+  SlotMap<TcpEntry> tcp_;
+  SlotMap<ListenEntry> listeners_;
+  std::map<tcp::FourTuple, Handle> conns_;
+  std::map<tcp::Endpoint, Handle> listen_table_;
+  std::map<std::uint16_t, std::uint32_t> tcp_reserved_ports_;  // bound or listening: count
+  tcp::TcpStats tcp_stats_;
+  tcp::IsnGenerator isn_;
+  tcp::SynCookies cookies_;
   SlotMap<PingSocket> ping_;
   Bytes scratch_;  // frame under construction (reused: no per-frame allocation)
   bool work_pending_ = false;  // something to flush at the next poll

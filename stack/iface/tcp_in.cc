@@ -1,10 +1,22 @@
-// TCP glue: demultiplexing segments to connections and listeners, and the
-// RFC 9293 §3.10.7.1 reset for segments that match no socket.
+// TCP glue: demultiplexing segments to connections and listeners (RFC 9293
+// §3.10.7), resets for segments that match nothing (§3.10.7.1), ICMP errors
+// to the connection they concern (RFC 5927), and segment output.
 #include "stack/iface/stack.h"
+#include "stack/transport/tcp/rst.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
 
 namespace synack::iface {
+
+tcp::Context Stack::tcp_context(Instant now) {
+  return tcp::Context{now, rng_, cfg_.tcp, tcp_stats_, isn_, cookies_};
+}
+
+std::uint16_t Stack::mss_for(wire::Ipv4Address remote) const {
+  auto r = routes_.lookup(remote);
+  std::uint16_t mtu = r && r->iface < ifaces_.size() ? ifaces_[r->iface].mtu : 1500;
+  return static_cast<std::uint16_t>(mtu - 40);  // IPv4 + TCP headers (RFC 9293 §3.7.1)
+}
 
 void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
                         ConstBytes whole_packet, bool broadcast) {
@@ -15,33 +27,82 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
     ++stats_.tcp.rx_malformed;
     return;
   }
-  auto seg = wire::TcpRepr::parse(*pkt, src, dst, true);
-  if (!seg) {
-    if (seg.error() == wire::ParseError::BadChecksum) ++stats_.tcp.rx_bad_checksum;
+  auto repr = wire::TcpRepr::parse(*pkt, src, dst, true);
+  if (!repr) {
+    if (repr.error() == wire::ParseError::BadChecksum) ++stats_.tcp.rx_bad_checksum;
     else ++stats_.tcp.rx_malformed;
     return;
   }
-  ++stats_.tcp.rx_no_socket;
-  // RFC 9293 §3.10.7.1 (CLOSED): no RST answers a RST, and none goes to a
-  // broadcast; otherwise RST with sequence numbers from the segment.
-  if (broadcast || seg->has(wire::kTcpRst)) return;
-  wire::TcpRepr rst;
-  rst.src_port = seg->dst_port;
-  rst.dst_port = seg->src_port;
-  if (seg->has(wire::kTcpAck)) {
-    rst.seq = seg->ack;
-    rst.flags = wire::kTcpRst;
-  } else {
-    rst.ack = seg->seq + seg->segment_len(pkt->payload().size());
-    rst.flags = wire::kTcpRst | wire::kTcpAck;
+  if (broadcast) return;  // RFC 1122 §4.2.3.10: TCP is unicast only
+  tcp::SegmentIn seg{src, dst, *repr, pkt->payload()};
+  tcp::Context ctx = tcp_context(now);
+  if (auto it = conns_.find(seg.tuple()); it != conns_.end()) {
+    TcpEntry* e = tcp_.get(it->second);
+    bool reuse = e && repr->has(wire::kTcpSyn) && !repr->has(wire::kTcpAck) &&
+                 e->sock->state() == tcp::State::TimeWait && e->sock->acceptable_time_wait_syn(seg);
+    if (!reuse) {
+      if (e) e->sock->process(ctx, seg);
+      return;
+    }
+    // A new incarnation replaces the TIME-WAIT connection (Linux behaviour).
+    Handle old = it->second;
+    unlink_tcp(old);
+    if (e->orphan) tcp_.erase(old);
   }
-  Bytes out(rst.buffer_len(0));
-  rst.emit(out, {}, dst, src);
-  ++stats_.tcp.tx_resets;
-  ++stats_.tcp.tx_segments;
-  (void)send_ipv4(now, OutDatagram{dst, src, wire::kIpProtoTcp, 0, 0, false, out});
+  auto lit = listen_table_.find({dst, repr->dst_port});
+  if (lit == listen_table_.end()) lit = listen_table_.find({wire::Ipv4Address::any(), repr->dst_port});
+  if (lit != listen_table_.end()) {
+    if (auto* l = listeners_.get(lit->second)) {
+      l->listener->process(ctx, seg, mss_for(src));
+      return;
+    }
+  }
+  ++stats_.tcp.rx_no_socket;
+  if (auto rst = tcp::rst_for_unmatched(seg)) emit_tcp(now, *rst, nullptr);
 }
 
-void Stack::notify_tcp(wire::Ipv4Address, std::uint16_t, wire::Ipv4Address, std::uint16_t, SockError, ConstBytes) {}
+void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner) {
+  Bytes buf(seg.tcp.buffer_len(seg.payload.size()));
+  seg.tcp.emit(buf, seg.payload, seg.src, seg.dst);
+  ++stats_.tcp.tx_segments;
+  if (seg.tcp.has(wire::kTcpRst)) ++stats_.tcp.tx_resets;
+  // DF on every segment: TCP does path MTU discovery (RFC 1191 §5).
+  auto r = send_ipv4(now, OutDatagram{seg.src, seg.dst, wire::kIpProtoTcp, 0, 0, true, buf});
+  if (!r && r.error() == SockError::MsgSize && owner) {
+    auto hop = routes_.lookup(seg.dst);
+    std::uint16_t mtu = hop ? path_mtu(now, hop->iface, seg.dst) : 576;
+    tcp::Context ctx = tcp_context(now);
+    owner->on_icmp_error(ctx, tcp::IcmpError{tcp::IcmpError::Kind::FragNeeded, 4, mtu, seg.tcp.seq});
+  }
+}
+
+void Stack::flush_tcp(Instant now) {
+  tcp::Context ctx = tcp_context(now);
+  std::vector<Handle> reap;
+  tcp_.for_each([&](Handle h, TcpEntry& e) {
+    while (auto out = e.sock->poll_output(ctx)) emit_tcp(now, *out, e.sock.get());
+    if (e.sock->closed()) {
+      unlink_tcp(h);
+      if (e.orphan) reap.push_back(h);
+    }
+  });
+  for (Handle h : reap) tcp_.erase(h);
+  std::vector<Handle> done;
+  listeners_.for_each([&](Handle h, ListenEntry& e) {
+    while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
+    if (e.orphan && e.listener->closed()) done.push_back(h);
+  });
+  for (Handle h : done) listeners_.erase(h);
+}
+
+void Stack::notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
+                       tcp::IcmpError e) {
+  auto it = conns_.find(tcp::FourTuple{{local, lport}, {remote, rport}});
+  if (it == conns_.end()) return;
+  if (auto* entry = tcp_.get(it->second)) {
+    tcp::Context ctx = tcp_context(Instant::zero());
+    entry->sock->on_icmp_error(ctx, e);
+  }
+}
 
 }  // namespace synack::iface

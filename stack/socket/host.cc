@@ -1,10 +1,14 @@
 #include "stack/socket/host.h"
 
+#include <algorithm>
+
 namespace synack::socket {
 
 namespace {
 udp::Endpoint to_udp(SockAddr a) { return {a.addr, a.port}; }
 SockAddr from_udp(udp::Endpoint e) { return {e.addr, e.port}; }
+tcp::Endpoint to_tcp(SockAddr a) { return {a.addr, a.port}; }
+SockAddr from_tcp(tcp::Endpoint e) { return {e.addr, e.port}; }
 }  // namespace
 
 Result<Host::Descriptor*, SockError> Host::lookup(int fd) {
@@ -14,18 +18,7 @@ Result<Host::Descriptor*, SockError> Host::lookup(int fd) {
   return &*d;
 }
 
-Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
-  Descriptor d{};
-  d.owner = owner;
-  if (type == SockType::Dgram && proto == SockProto::Icmp) {
-    d.kind = Kind::Ping;
-    d.handle = stack_.ping_open();
-  } else if (type == SockType::Dgram) {
-    d.kind = Kind::Udp;
-    d.handle = stack_.udp_open();
-  } else {
-    return Err{SockError::ProtoNoSupport};
-  }
+Result<int, SockError> Host::install(Descriptor d) {
   for (std::size_t i = 0; i < fds_.size(); ++i) {
     if (!fds_[i]) {
       fds_[i] = d;
@@ -37,33 +30,102 @@ Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
   return static_cast<int>(fds_.size() - 1) + kFirstFd;
 }
 
+Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
+  Descriptor d{};
+  d.owner = owner;
+  if (type == SockType::Dgram && proto == SockProto::Icmp) {
+    d.kind = Kind::Ping;
+    d.handle = stack_.ping_open();
+  } else if (type == SockType::Dgram) {
+    d.kind = Kind::Udp;
+    d.handle = stack_.udp_open();
+  } else if (proto == SockProto::Default) {
+    d.kind = Kind::Tcp;
+    d.handle = stack_.tcp_open();
+  } else {
+    return Err{SockError::ProtoNoSupport};
+  }
+  return install(d);
+}
+
 Result<void, SockError> Host::bind(int fd, SockAddr local) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::OpNotSupp};
-  return stack_.udp_bind((*d)->handle, to_udp(local));
+  switch ((*d)->kind) {
+    case Kind::Udp: return stack_.udp_bind((*d)->handle, to_udp(local));
+    case Kind::Tcp: return stack_.tcp_bind((*d)->handle, to_tcp(local), (*d)->reuse_addr);
+    case Kind::Listener: return Err{SockError::Inval};
+    case Kind::Ping: return Err{SockError::OpNotSupp};
+  }
+  return Err{SockError::OpNotSupp};
 }
 
 Result<void, SockError> Host::connect(int fd, SockAddr remote) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::OpNotSupp};
-  return stack_.udp_connect((*d)->handle, to_udp(remote));
+  switch ((*d)->kind) {
+    case Kind::Udp: return stack_.udp_connect((*d)->handle, to_udp(remote));
+    case Kind::Tcp: {
+      bool was_closed = stack_.tcp((*d)->handle)->state() == tcp::State::Closed;
+      auto r = stack_.tcp_connect(now_, (*d)->handle, to_tcp(remote));
+      if (!r) return r;
+      // Non-blocking connect: the handshake completes later (EINPROGRESS).
+      return was_closed ? Result<void, SockError>(Err{SockError::InProgress}) : r;
+    }
+    case Kind::Listener: return Err{SockError::IsConn};
+    case Kind::Ping: return Err{SockError::OpNotSupp};
+  }
+  return Err{SockError::OpNotSupp};
+}
+
+std::uint32_t Host::somaxconn_backlog(int backlog) const {
+  // listen(2): the backlog is silently capped at somaxconn; <= 0 means 0.
+  return static_cast<std::uint32_t>(std::clamp<int>(backlog, 0, static_cast<int>(stack_.config().tcp.somaxconn)));
+}
+
+Result<void, SockError> Host::listen(int fd, int backlog) {
+  auto d = lookup(fd);
+  if (!d) return Err{d.error()};
+  if ((*d)->kind == Kind::Listener) return {};  // listen() again only adjusts the backlog on Linux
+  if ((*d)->kind != Kind::Tcp) return Err{SockError::OpNotSupp};
+  auto lh = stack_.tcp_listen(now_, (*d)->handle, somaxconn_backlog(backlog));
+  if (!lh) return Err{lh.error()};
+  (*d)->kind = Kind::Listener;
+  (*d)->handle = *lh;
+  return {};
+}
+
+Result<int, SockError> Host::accept(int fd, SockAddr* peer) {
+  auto d = lookup(fd);
+  if (!d) return Err{d.error()};
+  if ((*d)->kind != Kind::Listener) return Err{SockError::Inval};
+  Pid owner = (*d)->owner;
+  auto h = stack_.tcp_accept((*d)->handle);
+  if (!h) return Err{SockError::Again};
+  if (peer) *peer = from_tcp(stack_.tcp(*h)->tuple().remote);
+  return install(Descriptor{Kind::Tcp, *h, owner, false});
 }
 
 Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::OpNotSupp};
-  auto* u = stack_.udp((*d)->handle);
-  if (!u->remote) return Err{SockError::DestAddrReq};
-  if (auto r = stack_.udp_send((*d)->handle, std::nullopt, data); !r) return Err{r.error()};
-  return data.size();
+  switch ((*d)->kind) {
+    case Kind::Udp: {
+      if (!stack_.udp((*d)->handle)->remote) return Err{SockError::DestAddrReq};
+      if (auto r = stack_.udp_send((*d)->handle, std::nullopt, data); !r) return Err{r.error()};
+      return data.size();
+    }
+    case Kind::Tcp: return stack_.tcp((*d)->handle)->send(data);
+    case Kind::Listener: return Err{SockError::NotConn};
+    case Kind::Ping: return Err{SockError::OpNotSupp};
+  }
+  return Err{SockError::OpNotSupp};
 }
 
 Result<std::size_t, SockError> Host::sendto(int fd, ConstBytes data, SockAddr to) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
+  if ((*d)->kind == Kind::Tcp) return send(fd, data);  // the address is ignored on a stream (or EISCONN)
   if ((*d)->kind != Kind::Udp) return Err{SockError::OpNotSupp};
   if (auto r = stack_.udp_send((*d)->handle, to_udp(to), data); !r) return Err{r.error()};
   return data.size();
@@ -72,10 +134,22 @@ Result<std::size_t, SockError> Host::sendto(int fd, ConstBytes data, SockAddr to
 Result<std::pair<std::size_t, SockAddr>, SockError> Host::recvfrom(int fd, MutBytes buf) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::OpNotSupp};
-  auto r = stack_.udp((*d)->handle)->recv(buf);
-  if (!r) return Err{r.error()};
-  return std::pair{r->first, from_udp(r->second)};
+  switch ((*d)->kind) {
+    case Kind::Udp: {
+      auto r = stack_.udp((*d)->handle)->recv(buf);
+      if (!r) return Err{r.error()};
+      return std::pair{r->first, from_udp(r->second)};
+    }
+    case Kind::Tcp: {
+      auto* s = stack_.tcp((*d)->handle);
+      auto r = s->recv(buf);
+      if (!r) return Err{r.error()};
+      return std::pair{*r, from_tcp(s->tuple().remote)};
+    }
+    case Kind::Listener: return Err{SockError::NotConn};
+    case Kind::Ping: return Err{SockError::OpNotSupp};
+  }
+  return Err{SockError::OpNotSupp};
 }
 
 Result<std::size_t, SockError> Host::recv(int fd, MutBytes buf) {
@@ -87,84 +161,97 @@ Result<std::size_t, SockError> Host::recv(int fd, MutBytes buf) {
 Result<void, SockError> Host::shutdown(int fd, Shut how) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  (void)how;
+  if ((*d)->kind == Kind::Tcp) {
+    tcp::Context ctx = stack_.tcp_context(now_);
+    auto h = how == Shut::Rd ? tcp::Shutdown::Read : how == Shut::Wr ? tcp::Shutdown::Write : tcp::Shutdown::Both;
+    return stack_.tcp((*d)->handle)->shutdown(ctx, h);
+  }
   if ((*d)->kind == Kind::Udp && !stack_.udp((*d)->handle)->remote) return Err{SockError::NotConn};
+  if ((*d)->kind == Kind::Listener) return Err{SockError::NotConn};
   return {};
 }
 
 Result<void, SockError> Host::close(int fd) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind == Kind::Udp) stack_.udp_close((*d)->handle);
-  else stack_.ping_close((*d)->handle);
+  switch ((*d)->kind) {
+    case Kind::Udp: stack_.udp_close((*d)->handle); break;
+    case Kind::Ping: stack_.ping_close((*d)->handle); break;
+    case Kind::Tcp: stack_.tcp_close(now_, (*d)->handle); break;
+    case Kind::Listener: stack_.listener_close(now_, (*d)->handle); break;
+  }
   fds_[static_cast<std::size_t>(fd - kFirstFd)].reset();
   while (!fds_.empty() && !fds_.back()) fds_.pop_back();
   return {};
 }
 
-Result<void, SockError> Host::setsockopt(int fd, SockOpt opt, int value) {
-  auto d = lookup(fd);
-  if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::NoProtoOpt};
-  auto* u = stack_.udp((*d)->handle);
-  switch (opt) {
-    case SockOpt::ReuseAddr: u->reuse_addr = value != 0; return {};
-    case SockOpt::Broadcast: u->broadcast = value != 0; return {};
-    // Linux doubles the requested size for bookkeeping overhead (socket(7)).
-    case SockOpt::RcvBuf: u->rcvbuf = static_cast<std::size_t>(std::max(value, 1152)) * 2; return {};
-    case SockOpt::SndBuf: u->sndbuf = static_cast<std::size_t>(std::max(value, 2304)) * 2; return {};
-    default: return Err{SockError::NoProtoOpt};
-  }
-}
-
-Result<int, SockError> Host::getsockopt(int fd, SockOpt opt) {
-  auto d = lookup(fd);
-  if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::NoProtoOpt};
-  auto* u = stack_.udp((*d)->handle);
-  switch (opt) {
-    case SockOpt::ReuseAddr: return int{u->reuse_addr};
-    case SockOpt::Broadcast: return int{u->broadcast};
-    case SockOpt::RcvBuf: return static_cast<int>(u->rcvbuf);
-    case SockOpt::SndBuf: return static_cast<int>(u->sndbuf);
-    case SockOpt::Error: {
-      auto e = u->take_error();
-      return e ? static_cast<int>(*e) + 1 : 0;
-    }
-    default: return Err{SockError::NoProtoOpt};
-  }
-}
-
 Result<SockAddr, SockError> Host::getsockname(int fd) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return SockAddr{};
-  auto* u = stack_.udp((*d)->handle);
-  return u->local ? from_udp(*u->local) : SockAddr{};
+  switch ((*d)->kind) {
+    case Kind::Udp: {
+      auto* u = stack_.udp((*d)->handle);
+      return u->local ? from_udp(*u->local) : SockAddr{};
+    }
+    case Kind::Tcp: {
+      auto b = stack_.tcp_bound((*d)->handle);
+      return b ? from_tcp(*b) : SockAddr{};
+    }
+    case Kind::Listener: return from_tcp(stack_.listener((*d)->handle)->local());
+    case Kind::Ping: return SockAddr{};
+  }
+  return SockAddr{};
 }
 
 Result<SockAddr, SockError> Host::getpeername(int fd) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
-  if ((*d)->kind != Kind::Udp) return Err{SockError::NotConn};
-  auto* u = stack_.udp((*d)->handle);
-  if (!u->remote) return Err{SockError::NotConn};
-  return from_udp(*u->remote);
+  if ((*d)->kind == Kind::Udp) {
+    auto* u = stack_.udp((*d)->handle);
+    if (!u->remote) return Err{SockError::NotConn};
+    return from_udp(*u->remote);
+  }
+  if ((*d)->kind == Kind::Tcp) {
+    auto* s = stack_.tcp((*d)->handle);
+    auto st = s->state();
+    if (st == tcp::State::Closed || st == tcp::State::SynSent || st == tcp::State::SynReceived)
+      return Err{SockError::NotConn};
+    return from_tcp(s->tuple().remote);
+  }
+  return Err{SockError::NotConn};
 }
 
 Result<Readiness, SockError> Host::poll(int fd) {
   auto d = lookup(fd);
   if (!d) return Err{d.error()};
   Readiness r;
-  if ((*d)->kind == Kind::Udp) {
-    auto* u = stack_.udp((*d)->handle);
-    r.readable = u->readable();
-    r.writable = u->writable();
-  } else {
-    r.readable = stack_.ping((*d)->handle)->readable();
-    r.writable = true;
+  switch ((*d)->kind) {
+    case Kind::Udp: {
+      auto* u = stack_.udp((*d)->handle);
+      r.readable = u->readable();
+      r.writable = u->writable();
+      break;
+    }
+    case Kind::Ping:
+      r.readable = stack_.ping((*d)->handle)->readable();
+      r.writable = true;
+      break;
+    case Kind::Tcp: {
+      auto t = stack_.tcp((*d)->handle)->readiness();
+      r = Readiness{t.readable, t.writable, t.error, t.hup};
+      break;
+    }
+    case Kind::Listener: r.readable = stack_.listener((*d)->handle)->readable(); break;
   }
   return r;
+}
+
+Result<tcp::TcpInfo, SockError> Host::tcp_info(int fd) {
+  auto d = lookup(fd);
+  if (!d) return Err{d.error()};
+  if ((*d)->kind != Kind::Tcp) return Err{SockError::OpNotSupp};
+  tcp::Context ctx = stack_.tcp_context(now_);
+  return stack_.tcp((*d)->handle)->info(ctx);
 }
 
 Result<iface::PingReply, SockError> Host::recv_ping(int fd) {

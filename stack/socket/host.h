@@ -60,16 +60,31 @@ struct NetstatRow {
 class Host {
  public:
   explicit Host(iface::StackConfig cfg) : stack_(std::move(cfg)) {}
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
 
   iface::Stack& stack() noexcept { return stack_; }
   const iface::Stack& stack() const noexcept { return stack_; }
-  void receive(Instant now, std::size_t iface, ConstBytes frame) { stack_.receive(now, iface, frame); }
-  void poll(Instant now) { stack_.poll(now); }
+  // Time for socket calls: the runtime sets it before calling applications
+  // (receive() and poll() set it too). Calls never read a clock.
+  void set_now(Instant now) { now_ = std::max(now_, now); }
+  Instant now() const noexcept { return now_; }
+  void receive(Instant now, std::size_t iface, ConstBytes frame) {
+    set_now(now);
+    stack_.receive(now, iface, frame);
+  }
+  void poll(Instant now) {
+    set_now(now);
+    stack_.poll(now);
+  }
   std::optional<Instant> poll_at() const { return stack_.poll_at(); }
 
   Result<int, SockError> socket(Pid owner, SockType type, SockProto proto = SockProto::Default);
   Result<void, SockError> bind(int fd, SockAddr local);
   Result<void, SockError> connect(int fd, SockAddr remote);
+  Result<void, SockError> listen(int fd, int backlog);
+  Result<int, SockError> accept(int fd, SockAddr* peer = nullptr);
+  Result<tcp::TcpInfo, SockError> tcp_info(int fd);
   Result<std::size_t, SockError> send(int fd, ConstBytes data);
   Result<std::size_t, SockError> sendto(int fd, ConstBytes data, SockAddr to);
   Result<std::size_t, SockError> recv(int fd, MutBytes buf);
@@ -89,17 +104,24 @@ class Host {
   std::size_t open_descriptors() const;
 
  private:
-  enum class Kind : std::uint8_t { Udp, Ping };
+  enum class Kind : std::uint8_t { Udp, Ping, Tcp, Listener };
   struct Descriptor {
     Kind kind;
     iface::Handle handle;
     Pid owner;
+    bool reuse_addr = false;  // SO_REUSEADDR, applied at bind
   };
   Result<Descriptor*, SockError> lookup(int fd);
+  Result<int, SockError> install(Descriptor d);
+  Result<void, SockError> set_tcp_option(tcp::Socket& s, SockOpt opt, int value);
+  Result<int, SockError> get_tcp_option(tcp::Socket& s, SockOpt opt);
+  NetstatRow tcp_row(const tcp::Socket& s) const;
+  std::uint32_t somaxconn_backlog(int backlog) const;
 
   static constexpr int kFirstFd = 3;
   static constexpr std::size_t kMaxFds = 1 << 20;
   iface::Stack stack_;
+  Instant now_ = Instant::zero();
   std::vector<std::optional<Descriptor>> fds_;  // index fd - kFirstFd
 };
 

@@ -13,6 +13,19 @@ std::string endpoint_or_star(const std::optional<udp::Endpoint>& e) {
 }
 }  // namespace
 
+NetstatRow Host::tcp_row(const tcp::Socket& s) const {
+  NetstatRow row;
+  row.proto = "tcp";
+  const auto& t = s.tuple();
+  row.local = t.local.addr.to_string() + ":" + std::to_string(t.local.port);
+  row.foreign = t.remote.addr.to_string() + ":" + std::to_string(t.remote.port);
+  row.state = std::string(tcp::to_string(s.state()));
+  row.recv_q = s.recv_queue();
+  row.send_q = s.send_queue();
+  row.timer = s.timer_description(now_);
+  return row;
+}
+
 std::vector<NetstatRow> Host::netstat() const {
   std::vector<NetstatRow> rows;
   auto& stack = const_cast<iface::Stack&>(stack_);
@@ -31,6 +44,24 @@ std::vector<NetstatRow> Host::netstat() const {
       row.state = u->remote ? "ESTABLISHED" : "";
       row.recv_q = u->rx_bytes();
       row.send_q = u->tx_bytes();
+    } else if (d->kind == Kind::Tcp) {
+      const auto* t = stack.tcp(d->handle);
+      auto base = tcp_row(*t);
+      base.pid = row.pid;
+      base.fd = row.fd;
+      if (t->state() == tcp::State::Closed) {
+        auto b = stack.tcp_bound(d->handle);
+        base.local = b ? b->addr.to_string() + ":" + std::to_string(b->port) : "0.0.0.0:*";
+        base.foreign = "0.0.0.0:*";
+      }
+      row = std::move(base);
+    } else if (d->kind == Kind::Listener) {
+      const auto* l = stack.listener(d->handle);
+      row.proto = "tcp";
+      row.local = l->local().addr.to_string() + ":" + std::to_string(l->local().port);
+      row.foreign = "0.0.0.0:*";
+      row.state = "LISTEN";
+      row.recv_q = l->accept_queue_len();
     } else {
       const auto* p = stack.ping(d->handle);
       row.proto = "icmp";
@@ -39,6 +70,10 @@ std::vector<NetstatRow> Host::netstat() const {
     }
     rows.push_back(std::move(row));
   }
+  // Connections no descriptor names any more (closing, TIME-WAIT).
+  stack_.for_each_tcp([&](iface::Handle, const tcp::Socket& s, bool orphan) {
+    if (orphan && s.state() != tcp::State::Closed) rows.push_back(tcp_row(s));
+  });
   return rows;
 }
 

@@ -12,28 +12,6 @@ namespace {
 constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny test MTUs
 }  // namespace
 
-std::string_view errno_name(SockError e) noexcept {
-  switch (e) {
-    case SockError::Again: return "EAGAIN";
-    case SockError::InProgress: return "EINPROGRESS";
-    case SockError::Already: return "EALREADY";
-    case SockError::IsConn: return "EISCONN";
-    case SockError::NotConn: return "ENOTCONN";
-    case SockError::ConnRefused: return "ECONNREFUSED";
-    case SockError::ConnReset: return "ECONNRESET";
-    case SockError::ConnAborted: return "ECONNABORTED";
-    case SockError::TimedOut: return "ETIMEDOUT";
-    case SockError::Pipe: return "EPIPE";
-    case SockError::AddrInUse: return "EADDRINUSE";
-    case SockError::Inval: return "EINVAL";
-    case SockError::HostUnreach: return "EHOSTUNREACH";
-    case SockError::NetUnreach: return "ENETUNREACH";
-    case SockError::ProtoUnreach: return "EPROTO";
-    case SockError::MsgSize: return "EMSGSIZE";
-    case SockError::NoBufs: return "ENOBUFS";
-  }
-  return "E?";
-}
 
 Socket::Socket(const TcpConfig& config)
     : tx_(config.sndbuf), rx_(config.rcvbuf), rtt_(config.rto),

@@ -145,6 +145,9 @@ class Socket {
   const SocketOptions& options() const noexcept { return opts_; }
 
   TcpInfo info(const Context& ctx) const;
+  // Bytes waiting to be read / not yet acknowledged (netstat Recv-Q, Send-Q).
+  std::size_t recv_queue() const noexcept { return rx_.len(); }
+  std::size_t send_queue() const noexcept { return tx_.len(); }
   // netstat -o column: "on (0.20/0/0)", "keepalive (7199.99/0/0)", "off (0.00/0/0)".
   std::string timer_description(Instant now) const;
 

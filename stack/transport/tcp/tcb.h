@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "stack/base/bytes.h"
+#include "stack/base/sock_error.h"
 #include "stack/base/instant.h"
 #include "stack/wire/address.h"
 #include "stack/wire/seq_number.h"
@@ -50,27 +51,9 @@ struct SegmentOut {
   ConstBytes payload;
 };
 
-// errno-like socket errors, one per errno name.
-enum class SockError {
-  Again,         // EAGAIN / EWOULDBLOCK
-  InProgress,    // EINPROGRESS
-  Already,       // EALREADY
-  IsConn,        // EISCONN
-  NotConn,       // ENOTCONN
-  ConnRefused,   // ECONNREFUSED
-  ConnReset,     // ECONNRESET
-  ConnAborted,   // ECONNABORTED
-  TimedOut,      // ETIMEDOUT
-  Pipe,          // EPIPE
-  AddrInUse,     // EADDRINUSE
-  Inval,         // EINVAL
-  HostUnreach,   // EHOSTUNREACH
-  NetUnreach,    // ENETUNREACH
-  ProtoUnreach,  // ENOPROTOOPT is not it: EPROTO for protocol unreachable
-  MsgSize,       // EMSGSIZE
-  NoBufs,        // ENOBUFS
-};
-std::string_view errno_name(SockError e) noexcept;  // "ECONNREFUSED", ...
+// errno-like socket errors are shared with every transport (base/sock_error.h).
+using SockError = synack::SockError;
+using synack::errno_name;
 
 // An ICMP error quoting one of our segments, already matched to the socket by
 // the iface (RFC 5927 §4.1: `seq` is the quoted sequence number, checked here).
