@@ -1,0 +1,67 @@
+// A synack stack as a world node. Port i of the node is interface i of the
+// stack. Helpers build common topologies in a few lines.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "harness/world/switch_node.h"
+#include "harness/world/world.h"
+#include "stack/socket/host.h"
+
+namespace synack::harness {
+
+class HostNode final : public Node {
+ public:
+  HostNode(World& world, NodeId id, iface::StackConfig cfg) : world_(world), id_(id), host_(std::move(cfg)) {}
+
+  NodeId id() const noexcept { return id_; }
+  iface::Stack& stack() noexcept { return host_.stack(); }
+  socket::Host& host() noexcept { return host_; }
+  // Adds an interface on the next free port; the MAC is derived from the node
+  // id and port (locally administered), so topologies are reproducible.
+  std::size_t add_interface(wire::Ipv4Cidr addr) {
+    std::size_t port = host_.stack().interfaces().size();
+    wire::MacAddress mac{{0x02, 0x00, static_cast<std::uint8_t>(id_ >> 16), static_cast<std::uint8_t>(id_ >> 8),
+                          static_cast<std::uint8_t>(id_), static_cast<std::uint8_t>(port + 1)}};
+    return host_.stack().add_interface(world_.port_device(id_, port), mac, addr);
+  }
+
+  void receive(Instant now, std::size_t port, ConstBytes frame) override { host_.receive(now, port, frame); }
+  std::optional<Instant> poll_at() const override { return host_.poll_at(); }
+  void poll(Instant now) override { host_.poll(now); }
+  std::string name() const override { return host_.stack().config().name; }
+
+ private:
+  World& world_;
+  NodeId id_;
+  socket::Host host_;
+};
+
+// Adds a host whose seed derives from the world seed and its node id.
+inline HostNode& add_host(World& world, std::string name, iface::StackConfig cfg = {}) {
+  NodeId id = world.node_count();
+  cfg.name = std::move(name);
+  cfg.seed = derive_seed(world.seed(), 0x484f535400000000ULL + id);
+  auto [nid, host] = world.emplace<HostNode>(world, id, std::move(cfg));
+  (void)nid;
+  return *host;
+}
+
+// Gives `host` an interface with `addr` and links it to `peer`'s `peer_port`.
+inline Link& attach(World& world, HostNode& host, const std::string& addr, NodeId peer, std::size_t peer_port,
+                    driver::FaultProfile out = {}, driver::FaultProfile in = {}) {
+  std::size_t port = host.add_interface(*wire::Ipv4Cidr::parse(addr));
+  return world.connect({host.id(), port}, {peer, peer_port}, std::move(out), std::move(in));
+}
+
+// Two hosts on one point-to-point link.
+inline Link& connect_hosts(World& world, HostNode& a, const std::string& addr_a, HostNode& b,
+                           const std::string& addr_b, driver::FaultProfile a_to_b = {},
+                           driver::FaultProfile b_to_a = {}) {
+  std::size_t pa = a.add_interface(*wire::Ipv4Cidr::parse(addr_a));
+  std::size_t pb = b.add_interface(*wire::Ipv4Cidr::parse(addr_b));
+  return world.connect({a.id(), pa}, {b.id(), pb}, std::move(a_to_b), std::move(b_to_a));
+}
+
+}  // namespace synack::harness

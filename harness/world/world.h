@@ -1,0 +1,114 @@
+// A deterministic discrete-event world: nodes (hosts, switches, scripted
+// peers), links with seeded fault profiles, and one event queue ordered by
+// (time, insertion id). Virtual time jumps straight to the next event or node
+// deadline, so hours of idle time pass in milliseconds. One world seed; every
+// link derives its own sub-seed from it (printed with failures by callers).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "harness/world/event_queue.h"
+#include "harness/world/link.h"
+#include "harness/world/node.h"
+#include "stack/driver/device.h"
+
+namespace synack::harness {
+
+class World;
+
+// The Device a node uses to send out of one of its ports.
+class PortDevice final : public driver::Device {
+ public:
+  PortDevice(World& world, NodeId node, std::size_t port) : world_(world), node_(node), port_(port) {}
+  driver::DeviceCaps capabilities() const override;
+  bool transmit(Instant now, ConstBytes frame) override;
+
+ private:
+  World& world_;
+  NodeId node_;
+  std::size_t port_;
+};
+
+struct WorldStats {
+  std::uint64_t events = 0;
+  std::uint64_t polls = 0;
+  std::uint64_t unconnected_drops = 0;  // frames sent out of a port with no link
+};
+
+class World {
+ public:
+  explicit World(std::uint64_t seed) : seed_(seed) {}
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::uint64_t seed() const noexcept { return seed_; }
+  Instant now() const noexcept { return now_; }
+  const WorldStats& stats() const noexcept { return stats_; }
+
+  // Adds a node; returns its id. emplace() constructs it in place.
+  NodeId add_node(std::unique_ptr<Node> node);
+  template <class T, class... Args>
+  std::pair<NodeId, T*> emplace(Args&&... args) {
+    auto owned = std::make_unique<T>(std::forward<Args>(args)...);
+    T* raw = owned.get();
+    return {add_node(std::move(owned)), raw};
+  }
+  Node& node(NodeId id) { return *nodes_.at(id); }
+  std::size_t node_count() const noexcept { return nodes_.size(); }
+
+  // The device through which `node` sends out of `port` (created on demand,
+  // stable for the world's lifetime).
+  driver::Device& port_device(NodeId node, std::size_t port);
+  // Joins two ports with a link; each direction gets its own fault profile.
+  Link& connect(LinkEnd a, LinkEnd b, driver::FaultProfile a_to_b = {}, driver::FaultProfile b_to_a = {});
+  Link& link(std::size_t id) { return *links_.at(id); }
+  std::size_t link_count() const noexcept { return links_.size(); }
+  // The link and side attached to a port, if any.
+  std::optional<std::pair<Link*, int>> attachment(NodeId node, std::size_t port);
+
+  // Runs `action` at virtual time `at` (>= now).
+  void schedule(Instant at, std::function<void(World&)> action);
+  void schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame);
+  void schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial);
+
+  // Advances time until `done()` holds (checked after every step) or the
+  // next step would pass `deadline`; returns whether `done()` held. Time ends
+  // at the deadline when it was reached without `done()`.
+  bool run_until(const std::function<bool()>& done, Instant deadline);
+  void run_for(Duration d) { run_until([] { return false; }, now_ + d); }
+
+ private:
+  struct Delivery {
+    std::size_t link;
+    int to_side;
+    Bytes frame;
+  };
+  struct Release {
+    std::size_t link;
+    int from_side;
+    std::uint64_t serial;
+  };
+  using Action = std::function<void(World&)>;
+  using Event = std::variant<Delivery, Release, Action>;
+
+  std::optional<Instant> next_deadline() const;
+  void run_instant();  // every event and poll due at now_
+  void dispatch(Event& e);
+
+  std::uint64_t seed_;
+  Instant now_ = Instant::zero();
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<Link>> links_;
+  std::map<std::pair<NodeId, std::size_t>, std::unique_ptr<PortDevice>> ports_;
+  std::map<std::pair<NodeId, std::size_t>, std::pair<std::size_t, int>> attached_;
+  EventQueue<Event> queue_;
+  WorldStats stats_;
+};
+
+}  // namespace synack::harness

@@ -1,0 +1,118 @@
+// IPv4 input (RFC 791, RFC 1122 §3.2.1): validation with every drop counted
+// by reason, reassembly, local delivery by protocol, and forwarding
+// (RFC 1812) when enabled.
+#include "stack/iface/stack.h"
+#include "stack/wire/checksum.h"
+#include "stack/wire/icmpv4.h"
+#include "stack/wire/ipv4.h"
+
+namespace synack::iface {
+
+namespace {
+void count_parse_error(Ipv4Stats& s, wire::ParseError e) {
+  switch (e) {
+    case wire::ParseError::Truncated: ++s.rx_truncated; break;
+    case wire::ParseError::BadVersion: ++s.rx_bad_version; break;
+    case wire::ParseError::BadChecksum: ++s.rx_bad_checksum; break;
+    case wire::ParseError::BadOption: ++s.rx_bad_options; break;
+    default: ++s.rx_bad_length; break;
+  }
+}
+}  // namespace
+
+void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool link_broadcast) {
+  ++stats_.ip.rx_packets;
+  auto pkt = wire::Ipv4Packet::checked(packet);
+  if (!pkt) return count_parse_error(stats_.ip, pkt.error());
+  auto ip = wire::Ipv4Repr::parse(*pkt, /*verify_checksum=*/true);
+  if (!ip) return count_parse_error(stats_.ip, ip.error());
+  // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
+  if (ip->src.is_broadcast() || ip->src.is_multicast() || is_broadcast_for_us(ip->src)) {
+    ++stats_.ip.rx_bad_source;
+    return;
+  }
+  bool broadcast = is_broadcast_for_us(ip->dst);
+  if (!broadcast && !is_local_address(ip->dst)) {
+    if (ip->dst.is_multicast()) {
+      ++stats_.ip.rx_multicast;  // no group memberships
+    } else if (cfg_.forwarding && !link_broadcast) {
+      forward(now, pkt->bytes());
+    } else {
+      ++stats_.ip.rx_not_for_us;
+    }
+    return;
+  }
+  (void)iface;
+  if (ip->more_frags || ip->frag_offset != 0) {
+    ++stats_.ip.rx_fragments;
+    FragmentKey key{ip->src, ip->dst, ip->protocol, ip->ident};
+    auto done = reassembly_.add(now, key, ip->frag_offset, ip->more_frags, pkt->payload(), pkt->header());
+    if (!done) return;
+    ++stats_.ip.reassembled;
+    Bytes whole = done->first_header;
+    whole.insert(whole.end(), done->payload.begin(), done->payload.end());
+    ConstBytes header = ConstBytes(whole).first(done->first_header.size());
+    ConstBytes payload = ConstBytes(whole).subspan(done->first_header.size());
+    deliver_local(now, iface, header, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl);
+    return;
+  }
+  deliver_local(now, iface, pkt->header(), ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl);
+}
+
+void Stack::deliver_local(Instant now, std::size_t iface, ConstBytes header, std::uint8_t protocol,
+                          wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, ConstBytes whole_packet,
+                          std::uint8_t ttl) {
+  (void)iface;
+  (void)header;
+  ++stats_.ip.rx_delivered;
+  bool broadcast = is_broadcast_for_us(dst);
+  switch (protocol) {
+    case wire::kIpProtoIcmp: receive_icmp(now, src, dst, payload, ttl); return;
+    case wire::kIpProtoUdp: receive_udp(now, src, dst, payload, whole_packet, broadcast); return;
+    case wire::kIpProtoTcp: receive_tcp(now, src, dst, payload, whole_packet, broadcast); return;
+    default:
+      ++stats_.ip.rx_unknown_protocol;
+      if (!broadcast) send_icmp_error(now, wire::kIcmpv4DestUnreachable, 2, 0, whole_packet);
+  }
+}
+
+// RFC 1812 §5.2/§5.3: decrement TTL, route, fragment or report frag-needed.
+void Stack::forward(Instant now, ConstBytes packet) {
+  auto pkt = wire::Ipv4Packet::checked(packet);
+  if (!pkt) return;
+  if (pkt->ttl() <= 1) {
+    ++stats_.ip.rx_ttl_exceeded;
+    send_icmp_error(now, wire::kIcmpv4TimeExceeded, 0, 0, packet);
+    return;
+  }
+  auto hop = routes_.next_hop(pkt->dst());
+  if (!hop || hop->iface >= ifaces_.size() || !ifaces_[hop->iface].up) {
+    ++stats_.ip.no_route;
+    send_icmp_error(now, wire::kIcmpv4DestUnreachable, 0, 0, packet);
+    return;
+  }
+  std::uint16_t mtu = path_mtu(now, hop->iface, pkt->dst());
+  if (packet.size() > mtu) {
+    if (pkt->dont_frag()) {
+      ++stats_.ip.frag_needed;
+      send_icmp_error(now, wire::kIcmpv4DestUnreachable, 4, mtu, packet);  // RFC 1191 §4
+      return;
+    }
+    auto ip = wire::Ipv4Repr::parse(*pkt, false);
+    if (!ip) return;
+    OutDatagram d{ip->src, ip->dst, ip->protocol, static_cast<std::uint8_t>(ip->ttl - 1), ip->tos, false,
+                  pkt->payload()};
+    ++stats_.ip.forwarded;
+    (void)output_fragments(now, hop->iface, hop->address, d, ip->ident);
+    return;
+  }
+  Bytes copy(packet.begin(), packet.end());
+  std::uint16_t old_word = load_be16(copy, 8);  // TTL and protocol
+  copy[8] = static_cast<std::uint8_t>(copy[8] - 1);
+  std::uint16_t sum = wire::checksum_update16(load_be16(copy, 10), old_word, load_be16(copy, 8));  // RFC 1624
+  store_be16(copy, 10, sum);
+  ++stats_.ip.forwarded;
+  link_output(now, hop->iface, hop->address, copy);
+}
+
+}  // namespace synack::iface

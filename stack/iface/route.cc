@@ -1,0 +1,43 @@
+#include "stack/iface/route.h"
+
+namespace synack::iface {
+
+void RouteTable::add(Route r) {
+  r.destination.address = r.destination.network();
+  auto& m = by_len_[r.destination.prefix_len];
+  auto [it, inserted] = m.insert_or_assign(r.destination.address.value, r);
+  (void)it;
+  if (inserted) ++size_;
+}
+
+bool RouteTable::remove(wire::Ipv4Cidr destination) {
+  if (destination.prefix_len > 32) return false;
+  if (by_len_[destination.prefix_len].erase(destination.network().value) == 0) return false;
+  --size_;
+  return true;
+}
+
+std::optional<Route> RouteTable::lookup(wire::Ipv4Address dst) const {
+  for (int len = 32; len >= 0; --len) {
+    const auto& m = by_len_[len];
+    if (m.empty()) continue;
+    wire::Ipv4Cidr probe{dst, static_cast<std::uint8_t>(len)};
+    if (auto it = m.find(probe.network().value); it != m.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
+std::optional<NextHop> RouteTable::next_hop(wire::Ipv4Address dst) const {
+  auto r = lookup(dst);
+  if (!r) return std::nullopt;
+  return NextHop{r->iface, r->gateway.value_or(dst)};
+}
+
+std::vector<Route> RouteTable::routes() const {
+  std::vector<Route> out;
+  for (int len = 32; len >= 0; --len)
+    for (const auto& [net, r] : by_len_[len]) out.push_back(r);
+  return out;
+}
+
+}  // namespace synack::iface

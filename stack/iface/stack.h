@@ -1,0 +1,179 @@
+// One network stack instance: interfaces, ARP, routing, IPv4 (fragmentation,
+// reassembly, optional forwarding), ICMP, and the transport sockets, with
+// demultiplexing between them. Sans-I/O: frames come in through receive(),
+// everything else happens in poll(now); poll_at() names the next deadline.
+// No clock, no OS randomness, no globals: all randomness comes from the
+// configured seed, so the same inputs give the same frames.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stack/base/result.h"
+#include "stack/base/rng.h"
+#include "stack/base/sock_error.h"
+#include "stack/driver/device.h"
+#include "stack/iface/arp_cache.h"
+#include "stack/iface/ping.h"
+#include "stack/iface/reassembly.h"
+#include "stack/iface/route.h"
+#include "stack/iface/slot_map.h"
+#include "stack/iface/stats.h"
+#include "stack/transport/udp/udp_socket.h"
+#include "stack/wire/address.h"
+
+namespace synack::iface {
+
+struct IcmpConfig {
+  // Token bucket for ICMP errors (Linux icmp_msgs_per_sec / icmp_msgs_burst).
+  std::uint32_t errors_per_sec = 1000;
+  std::uint32_t burst = 50;
+};
+
+struct StackConfig {
+  std::string name = "host";
+  std::uint64_t seed = 0;
+  bool forwarding = false;  // RFC 1812 router behaviour between interfaces
+  std::uint8_t default_ttl = 64;
+  std::uint16_t ephemeral_low = 32768;  // Linux ip_local_port_range
+  std::uint16_t ephemeral_high = 60999;
+  ArpConfig arp;
+  ReassemblyConfig reassembly;
+  IcmpConfig icmp;
+};
+
+struct Interface {
+  std::string name;
+  driver::Device* device = nullptr;
+  wire::MacAddress mac;
+  wire::Ipv4Cidr address;
+  std::uint16_t mtu = 1500;
+  bool up = true;
+  bool announce = true;  // gratuitous ARP due (RFC 5227 §3 announcement)
+};
+
+// A datagram for IPv4 output: the upper-layer bytes are complete (checksum
+// filled using `src`).
+struct OutDatagram {
+  wire::Ipv4Address src;
+  wire::Ipv4Address dst;
+  std::uint8_t protocol = 0;
+  std::uint8_t ttl = 0;  // 0: the stack's default
+  std::uint8_t tos = 0;
+  bool dont_frag = false;
+  ConstBytes l4;
+};
+
+class Stack {
+ public:
+  explicit Stack(StackConfig cfg);
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  // Interfaces and routes.
+  std::size_t add_interface(driver::Device& dev, wire::MacAddress mac, wire::Ipv4Cidr addr, std::string name = "");
+  const std::vector<Interface>& interfaces() const noexcept { return ifaces_; }
+  void set_interface_up(std::size_t iface, bool up);
+  bool add_default_gateway(wire::Ipv4Address gw);
+  RouteTable& routes() noexcept { return routes_; }
+  ArpCache& arp() noexcept { return arp_; }
+  const Reassembler& reassembler() const noexcept { return reassembly_; }
+  const StackStats& stats() const noexcept { return stats_; }
+  const StackConfig& config() const noexcept { return cfg_; }
+  Rng& rng() noexcept { return rng_; }
+
+  // The sans-I/O drive.
+  void receive(Instant now, std::size_t iface, ConstBytes frame);
+  void poll(Instant now);
+  std::optional<Instant> poll_at() const;
+
+  // Addresses.
+  bool is_local_address(wire::Ipv4Address a) const noexcept;
+  bool is_broadcast_for_us(wire::Ipv4Address a) const noexcept;
+  std::optional<wire::Ipv4Address> source_for(wire::Ipv4Address dst) const;
+
+  // UDP sockets (RFC 768).
+  Handle udp_open();
+  void udp_close(Handle h);
+  udp::UdpSocket* udp(Handle h) { return udp_.get(h); }
+  Result<void, SockError> udp_bind(Handle h, udp::Endpoint local);
+  Result<void, SockError> udp_connect(Handle h, udp::Endpoint remote);
+  Result<void, SockError> udp_send(Handle h, std::optional<udp::Endpoint> to, ConstBytes payload);
+  template <class F>
+  void for_each_udp(F&& f) const { udp_.for_each(f); }
+
+  // ICMP echo sockets.
+  Handle ping_open();
+  void ping_close(Handle h) { ping_.erase(h); }
+  PingSocket* ping(Handle h) { return ping_.get(h); }
+  template <class F>
+  void for_each_ping(F&& f) const { ping_.for_each(f); }
+
+  // IPv4 output for transports: routes, fragments, resolves. Errors are for
+  // the local sender (no route, EMSGSIZE with DF, ARP queue full).
+  Result<void, SockError> send_ipv4(Instant now, const OutDatagram& d);
+
+ private:
+  // ethernet_in.cc
+  void receive_arp(Instant now, std::size_t iface, ConstBytes payload);
+  void send_arp(Instant now, std::size_t iface, std::uint16_t op, wire::MacAddress dst_mac,
+                wire::Ipv4Address target_ip, wire::MacAddress target_mac);
+  void send_frame(Instant now, std::size_t iface, wire::MacAddress dst, std::uint16_t ethertype, ConstBytes payload);
+  // ipv4_in.cc
+  void receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool link_broadcast);
+  void deliver_local(Instant now, std::size_t iface, ConstBytes header, std::uint8_t protocol, wire::Ipv4Address src,
+                     wire::Ipv4Address dst, ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl);
+  void forward(Instant now, ConstBytes packet);
+  // ipv4_out.cc
+  Result<void, SockError> output_fragments(Instant now, std::size_t iface, wire::Ipv4Address next_hop,
+                                           const OutDatagram& d, std::uint16_t ident);
+  void link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet);
+  // icmp.cc
+  void receive_icmp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, std::uint8_t ttl);
+  void receive_icmp_error(Instant now, std::uint8_t type, std::uint8_t code, std::uint16_t mtu, ConstBytes quoted);
+  void send_icmp_error(Instant now, std::uint8_t type, std::uint8_t code, std::uint32_t rest, ConstBytes offending);
+  bool take_icmp_token(Instant now);
+  // Tells the transport socket that sent `ip_packet` (ours) about an error.
+  void notify_sender(ConstBytes ip_packet, SockError e);
+  void report_unreachable(ConstBytes ip_packet) { notify_sender(ip_packet, SockError::HostUnreach); }
+  std::uint16_t path_mtu(Instant now, std::size_t iface, wire::Ipv4Address dst) const;
+  // tcp glue (tcp_in.cc)
+  void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
+                   ConstBytes whole_packet, bool broadcast);
+  void notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
+                  SockError e, ConstBytes quoted_l4);
+  // udp glue (udp_in.cc)
+  void receive_udp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
+                   ConstBytes whole_packet, bool broadcast);
+  void flush_udp(Instant now);
+  void flush_ping(Instant now);
+  udp::UdpSocket* find_udp(wire::Ipv4Address dst, std::uint16_t dport, wire::Ipv4Address src, std::uint16_t sport,
+                           Handle* out = nullptr);
+  bool udp_port_in_use(std::uint16_t port, wire::Ipv4Address addr, bool reuse) const;
+  std::uint16_t udp_ephemeral_port();
+
+  StackConfig cfg_;
+  Rng rng_;
+  std::vector<Interface> ifaces_;
+  RouteTable routes_;
+  ArpCache arp_;
+  Reassembler reassembly_;
+  StackStats stats_;
+  std::uint16_t next_ident_;
+  Instant icmp_tokens_at_;
+  std::uint64_t icmp_tokens_milli_;  // tokens x 1000, for integer refill
+  struct PmtuEntry {
+    std::uint16_t mtu;
+    Instant expires;  // RFC 1191 §6.3: estimates age out (10 minutes)
+  };
+  std::map<wire::Ipv4Address, PmtuEntry> pmtu_;
+  SlotMap<udp::UdpSocket> udp_;
+  SlotMap<PingSocket> ping_;
+  Bytes scratch_;  // frame under construction (reused: no per-frame allocation)
+  bool work_pending_ = false;  // something to flush at the next poll
+};
+
+}  // namespace synack::iface

@@ -1,0 +1,94 @@
+// A fixed-capacity byte ring for socket send and receive queues (the shape of
+// smoltcp's storage::RingBuffer, written afresh).
+//
+// Contract:
+//  - The capacity is fixed at construction. Memory is only held while it is
+//    needed: the storage is allocated on the first operation that writes (or
+//    by reserve()), and release() frees it again.
+//  - The ring holds `len()` allocated bytes starting at the read position;
+//    the `window()` bytes after them are unallocated. The unallocated region
+//    may be written ahead of time (out-of-order TCP data, RFC 9293 §3.10.7.4:
+//    "segments with higher beginning sequence numbers may be held for later
+//    processing") and later made part of the queue with enqueue_unallocated().
+//    Its contents survive every operation except clear() and release(); in
+//    particular the read position is never moved "to optimise contiguity",
+//    since that would silently drop data held past the end.
+//  - No argument can make an operation read or write out of bounds: sizes and
+//    offsets are clamped, and each operation returns how much it did.
+//  - Spans returned by enqueue_many/dequeue_many/get_* point into the storage
+//    and are valid until the next non-const call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "stack/base/bytes.h"
+
+namespace synack::storage {
+
+class RingBuffer {
+ public:
+  explicit RingBuffer(std::size_t capacity) noexcept : capacity_(capacity) {}
+
+  std::size_t capacity() const noexcept { return capacity_; }
+  std::size_t len() const noexcept { return len_; }
+  // Free space: how many more bytes can be enqueued.
+  std::size_t window() const noexcept { return capacity_ - len_; }
+  bool empty() const noexcept { return len_ == 0; }
+  bool full() const noexcept { return len_ == capacity_; }
+
+  // True while storage is held (after the first write or reserve()).
+  bool allocated() const noexcept { return !storage_.empty(); }
+  // Allocates the storage now (no-op when already held).
+  void reserve();
+  // Discards all contents (allocated and unallocated) and frees the storage.
+  void release() noexcept;
+  // Discards all contents; keeps the storage.
+  void clear() noexcept;
+
+  // Appends as much of `data` as fits; returns the number of bytes copied.
+  std::size_t enqueue_slice(ConstBytes data);
+  // Removes up to out.size() bytes from the front into `out`; returns the count.
+  std::size_t dequeue_slice(MutBytes out) noexcept;
+
+  // Allocates up to `n` contiguous bytes at the back and returns them for the
+  // caller to fill (shorter than `n` at the end of the storage or when the
+  // window is smaller; empty when full).
+  MutBytes enqueue_many(std::size_t n);
+  // Removes up to `n` contiguous bytes from the front and returns them.
+  ConstBytes dequeue_many(std::size_t n) noexcept;
+
+  // The contiguous unallocated bytes starting `offset` bytes past the end of
+  // the queue, at most `n` of them (empty when offset >= window()).
+  MutBytes get_unallocated(std::size_t offset, std::size_t n);
+  // Copies `data` into the unallocated region at `offset` past the end,
+  // wrapping as needed; returns how many bytes fit.
+  std::size_t write_unallocated(std::size_t offset, ConstBytes data);
+  // Moves up to `n` bytes from the unallocated region into the queue; returns
+  // the count (clamped to window()).
+  std::size_t enqueue_unallocated(std::size_t n);
+
+  // The contiguous allocated bytes starting `offset` bytes past the read
+  // position, at most `n` of them (empty when offset >= len()).
+  ConstBytes get_allocated(std::size_t offset, std::size_t n) const noexcept;
+  // Copies allocated bytes starting at `offset` into `out` without removing
+  // them (retransmissions), wrapping as needed; returns the count.
+  std::size_t read_allocated(std::size_t offset, MutBytes out) const noexcept;
+  // Drops up to `n` bytes from the front (acknowledged data); returns the count.
+  std::size_t dequeue_allocated(std::size_t n) noexcept;
+
+ private:
+  // Storage index of the byte `k` bytes past the read position (k < 2*capacity).
+  std::size_t index(std::size_t k) const noexcept {
+    std::size_t i = read_at_ + k;
+    return i >= capacity_ ? i - capacity_ : i;
+  }
+  void ensure_storage();
+
+  std::size_t capacity_;
+  std::size_t read_at_ = 0;
+  std::size_t len_ = 0;
+  Bytes storage_;
+};
+
+}  // namespace synack::storage
