@@ -139,11 +139,11 @@ void add_tcp_options(const wire::TcpOptions& options, Fields& out) {
 void dissect_tcp(const IpContext& ip, Fields& out) {
   auto p = wire::TcpPacket::checked(ip.payload);
   if (!p) {
-    // An ICMP error may quote only the first 8 bytes (RFC 792).
-    if (!ip.quoted || ip.payload.size() < 8) return out.error("tcp", p.error());
+    // An ICMP error may quote only the first 8 bytes (RFC 792); tshark then
+    // shows the ports only.
+    if (!ip.quoted || ip.payload.size() < 4) return out.error("tcp", p.error());
     out.add("tcp.srcport", load_be16(ip.payload, wire::tcp_field::kSrcPort));
     out.add("tcp.dstport", load_be16(ip.payload, wire::tcp_field::kDstPort));
-    out.add("tcp.seq_raw", load_be32(ip.payload, wire::tcp_field::kSeq));
     return;
   }
   out.add("tcp.srcport", p->src_port());
@@ -229,7 +229,11 @@ void dissect_ethernet(ConstBytes b, bool capture_cut, Fields& out) {
   out.add("eth.dst", f->dst().to_string());
   // eth.type is the type field of the untagged header: a TPID when tagged.
   out.add("eth.type", hex(load_be16(b, wire::ethernet_field::kEtherType), 4));
-  for (std::size_t i = 0; i < f->tag_count(); ++i) out.add("vlan.id", f->tag(i).vid);
+  // Wireshark dissects 802.1Q C-tags as "vlan" and 802.1ad S-tags as "ieee8021ad".
+  for (std::size_t i = 0; i < f->tag_count(); ++i) {
+    wire::VlanTag tag = f->tag(i);
+    out.add(tag.tpid == wire::kEtherTypeQinQ ? "ieee8021ad.id" : "vlan.id", tag.vid);
+  }
   switch (f->ethertype()) {
     case wire::kEtherTypeIpv4: return dissect_ipv4(f->payload(), capture_cut, false, out);
     case wire::kEtherTypeArp: return dissect_arp(f->payload(), out);

@@ -15,10 +15,11 @@
 //   option's bytes, "0402").
 // - ip.frag_offset counts 8-byte units, as tshark 4.0 prints it.
 // - A field that occurs more than once becomes an array in order of
-//   occurrence: several SACK blocks (tcp.options.sack_le/sack_re), two VLAN
-//   tags, and the headers quoted by an ICMP error (ip.src, udp.srcport, ...
-//   first for the outer datagram, then for the quoted one), as tshark prints
-//   a repeated field as comma-separated values.
+//   occurrence: several SACK blocks (tcp.options.sack_le/sack_re), two
+//   802.1Q tags (vlan.id; an 802.1ad S-tag is ieee8021ad.id), and the
+//   headers quoted by an ICMP error (ip.src, udp.srcport, ... first for the
+//   outer datagram, then for the quoted one), as tshark prints a repeated
+//   field as comma-separated values.
 // - Checksum verdicts (ip/icmp/udp/tcp.checksum.status) use Wireshark's
 //   numbers: 0 bad, 1 good, 2 unverified (the bytes needed are not all in the
 //   frame: a fragment, or a frame cut by the snaplen), 3 not present (a UDP
