@@ -122,6 +122,19 @@ TEST_F(PcapIoTest, FileWriterMatchesMemoryWriterByteForByte) {
   EXPECT_EQ(all.frames[0].timestamp.nanos(), 1700000000123456789);
 }
 
+// pcap seconds are unsigned 32-bit: times after 2038 must not come back negative.
+TEST_F(PcapIoTest, TimestampsPast2038ReadBackUnsigned) {
+  PcapWriter w = PcapWriter::in_memory();
+  const std::int64_t t = 3000000000LL * 1000000000 + 5;
+  ASSERT_TRUE(w.write(Instant::from_nanos(t), frame_of(14, 0)));
+  EXPECT_FALSE(w.write(Instant::from_secs(1LL << 32), frame_of(14, 0)));  // does not fit
+  auto r = PcapReader::from_memory(w.bytes());
+  ASSERT_TRUE(r);
+  ReadAll all = read_all(*r);
+  ASSERT_EQ(all.frames.size(), 1u);
+  EXPECT_EQ(all.frames[0].timestamp.nanos(), t);
+}
+
 TEST_F(PcapIoTest, SnaplenCutsFramesAndKeepsOriginalLength) {
   PcapWriter w = PcapWriter::in_memory(100);
   ASSERT_TRUE(w.write(Instant::from_secs(5), frame_of(300, 7)));

@@ -111,9 +111,14 @@ Result<std::optional<PcapFrame>, PcapError> PcapReader::next() {
   if (rc == 1) {
     PcapFrame frame;
     frame.index = ++frames_read_;
-    // With nanosecond precision libpcap stores nanoseconds in tv_usec.
-    frame.timestamp = Instant::from_nanos(static_cast<std::int64_t>(hdr->ts.tv_sec) * 1000000000 +
-                                          static_cast<std::int64_t>(hdr->ts.tv_usec));
+    // The pcap record's seconds are an unsigned 32-bit field (as Wireshark
+    // reads them), but libpcap passes them through a signed 32-bit integer:
+    // undo the sign extension for times past 2038. pcapng times never are
+    // negative. With nanosecond precision tv_usec holds nanoseconds.
+    auto secs = static_cast<std::int64_t>(hdr->ts.tv_sec);
+    if (secs < 0) secs += std::int64_t{1} << 32;
+    frame.timestamp =
+        Instant::from_nanos(secs * 1000000000 + static_cast<std::int64_t>(hdr->ts.tv_usec));
     frame.original_len = hdr->len;
     frame.data.assign(data, data + hdr->caplen);
     return std::optional<PcapFrame>{std::move(frame)};
