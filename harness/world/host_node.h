@@ -51,6 +51,7 @@ class HostNode final : public Node {
   // made from outside the world loop).
   void wake_apps() { apps_due_ = true; }
 
+  void on_time(Instant now) override { host_.set_now(now); }
   void receive(Instant now, std::size_t port, ConstBytes frame) override {
     host_.receive(now, port, frame);
     apps_due_ = !apps_.empty();

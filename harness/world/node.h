@@ -20,6 +20,9 @@ class Node {
   // The next instant at which poll() has work; nullopt when idle.
   virtual std::optional<Instant> poll_at() const { return std::nullopt; }
   virtual void poll(Instant now) { (void)now; }
+  // Virtual time moved to `now` (before any event at that instant runs), so
+  // application calls made from events see the right time.
+  virtual void on_time(Instant now) { (void)now; }
   virtual std::string name() const = 0;
 };
 

@@ -120,9 +120,11 @@ bool World::run_until(const std::function<bool()>& done, Instant deadline) {
     auto t = next_deadline();
     if (!t || *t > deadline) {
       now_ = std::max(now_, deadline);
+      for (auto& n : nodes_) n->on_time(now_);
       return done();
     }
     now_ = *t;
+    for (auto& n : nodes_) n->on_time(now_);
     run_instant();
     if (done()) return true;
   }

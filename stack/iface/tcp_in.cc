@@ -41,7 +41,16 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
     bool reuse = e && repr->has(wire::kTcpSyn) && !repr->has(wire::kTcpAck) &&
                  e->sock->state() == tcp::State::TimeWait && e->sock->acceptable_time_wait_syn(seg);
     if (!reuse) {
-      if (e) e->sock->process(ctx, seg);
+      if (!e) return;
+      Handle h = it->second;
+      e->sock->process(ctx, seg);
+      // Closed by this segment (LAST-ACK's final ACK, a RST): free the
+      // 4-tuple now, and the socket too when no descriptor names it. A
+      // socket with queued output (a RST to send) is reaped after poll.
+      if (e->sock->closed()) {
+        unlink_tcp(h);
+        if (e->orphan) tcp_.erase(h);
+      }
       return;
     }
     // A new incarnation replaces the TIME-WAIT connection (Linux behaviour).
