@@ -14,6 +14,10 @@ DnsServer::DnsServer(socket::Host& host, socket::Pid pid, std::uint16_t port) : 
     return;
   }
   fd_ = *fd;
+  // SO_REUSEADDR lets other sockets (a monitor, a test's forger) share the
+  // port. The server's socket was bound first, so unicast queries still
+  // reach it: the stack picks the earliest of equally specific sockets.
+  (void)host_.setsockopt(fd_, socket::SockOpt::ReuseAddr, 1);
   if (auto r = host_.bind(fd_, {wire::Ipv4Address::any(), port}); !r) bind_error_ = r.error();
 }
 

@@ -18,6 +18,9 @@
 // - Answers over 512 bytes (RFC 1035 §4.2.1) are sent with TC set and empty
 //   answer sections.
 //
+// - The socket has SO_REUSEADDR, so other sockets may share the port; the
+//   server's, bound first, receives the unicast queries.
+//
 // Driving: the server has no timers, so poll_at() is always nullopt. It is
 // readiness-driven: call poll(now) whenever the host may have received a
 // datagram (after each world step); poll drains every queued query.
