@@ -136,8 +136,9 @@ class Reader {
     return q;
   }
 
-  Result<DnsRecord, DnsError> record() {
-    DnsRecord r;
+  // Fills `r` in place (not returned through a Result: moving the RDATA
+  // variant through one trips GCC 12's -Wmaybe-uninitialized under ASan).
+  Result<void, DnsError> record(DnsRecord& r) {
     auto n = name();
     if (!n) return Err{n.error()};
     r.name = std::move(*n);
@@ -149,31 +150,32 @@ class Reader {
     pos_ += 10;
     if (remaining() < rdlen) return Err{DnsError::Truncated};
     std::size_t end = pos_ + rdlen;
-    auto rd = rdata(r.type, r.rclass, end);
-    if (!rd) return Err{rd.error()};
-    r.data = std::move(*rd);
+    if (auto ok = rdata(r, end); !ok) return ok;
     pos_ = end;
-    return r;
+    return {};
   }
 
  private:
-  Result<DnsRdata, DnsError> rdata(std::uint16_t type, std::uint16_t rclass, std::size_t end) {
+  Result<void, DnsError> rdata(DnsRecord& r, std::size_t end) {
     std::size_t len = end - pos_;
-    if (type == dns_type::kA && rclass == kDnsClassIn) {
+    if (r.type == dns_type::kA && r.rclass == kDnsClassIn) {
       if (len != 4) return Err{DnsError::BadRdata};
-      return DnsRdata{wire::Ipv4Address{load_be32(msg_, pos_)}};
+      r.data.emplace<wire::Ipv4Address>(wire::Ipv4Address{load_be32(msg_, pos_)});
+      return {};
     }
-    if (type == dns_type::kCname) {
+    if (r.type == dns_type::kCname) {
       // The name must end exactly at the RDATA's end (pointers may leave it).
       Reader sub(msg_.first(end));
       sub.seek(pos_);
       auto n = sub.name();
       if (!n) return Err{n.error() == DnsError::Truncated ? DnsError::BadRdata : n.error()};
       if (sub.pos() != end) return Err{DnsError::BadRdata};
-      return DnsRdata{std::move(*n)};
+      r.data.emplace<DnsName>(std::move(*n));
+      return {};
     }
     auto first = msg_.begin() + static_cast<std::ptrdiff_t>(pos_);
-    return DnsRdata{DnsRawRdata{Bytes(first, first + static_cast<std::ptrdiff_t>(len))}};
+    r.data.emplace<DnsRawRdata>().bytes.assign(first, first + static_cast<std::ptrdiff_t>(len));
+    return {};
   }
 
   ConstBytes msg_;
@@ -236,15 +238,12 @@ class Writer {
   std::map<std::vector<std::string>, std::uint16_t> seen_;
 };
 
-Result<std::vector<DnsRecord>, DnsError> read_records(Reader& r, std::size_t count) {
-  std::vector<DnsRecord> out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    auto rec = r.record();
-    if (!rec) return Err{rec.error()};
-    out.push_back(std::move(*rec));
+Result<void, DnsError> read_records(Reader& r, std::size_t count, std::vector<DnsRecord>& out) {
+  out.resize(count);
+  for (auto& rec : out) {
+    if (auto ok = r.record(rec); !ok) return ok;
   }
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -373,16 +372,10 @@ Result<DnsMessage, DnsError> DnsMessage::parse(ConstBytes bytes) {
     if (!q) return Err{q.error()};
     m.questions.push_back(std::move(*q));
   }
-  auto answers = read_records(r, an);
-  if (!answers) return Err{answers.error()};
-  auto authority = read_records(r, ns);
-  if (!authority) return Err{authority.error()};
-  auto additional = read_records(r, ar);
-  if (!additional) return Err{additional.error()};
+  if (auto ok = read_records(r, an, m.answers); !ok) return Err{ok.error()};
+  if (auto ok = read_records(r, ns, m.authority); !ok) return Err{ok.error()};
+  if (auto ok = read_records(r, ar, m.additional); !ok) return Err{ok.error()};
   if (r.remaining() != 0) return Err{DnsError::TrailingBytes};
-  m.answers = std::move(*answers);
-  m.authority = std::move(*authority);
-  m.additional = std::move(*additional);
   return m;
 }
 
