@@ -62,7 +62,7 @@ std::uint64_t native_sum(const std::uint8_t* p, std::size_t n) noexcept {
 
 // The straightforward big-endian loop, for platforms that are neither little
 // nor big endian.
-std::uint64_t big_endian_sum(const std::uint8_t* p, std::size_t n) noexcept {
+[[maybe_unused]] std::uint64_t big_endian_sum(const std::uint8_t* p, std::size_t n) noexcept {
   std::uint64_t sum = 0;
   for (; n >= 2; p += 2, n -= 2) sum += (std::uint32_t{p[0]} << 8) | p[1];
   if (n == 1) sum += std::uint32_t{p[0]} << 8;
