@@ -48,5 +48,8 @@ const ScenarioInfo* find_scenario(std::string_view name);
 // The individual scenarios (scenario_*.cc).
 ScenarioReport run_ping_scenario(const SimOptions& opt);
 ScenarioReport run_udp_scenario(const SimOptions& opt);
+ScenarioReport run_dns_scenario(const SimOptions& opt);
+ScenarioReport run_handshake_scenario(const SimOptions& opt);
+ScenarioReport run_bulk_scenario(const SimOptions& opt);
 
 }  // namespace synack::harness
