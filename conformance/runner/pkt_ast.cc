@@ -6,6 +6,7 @@
 // used hex. It is the inverse of the parser up to source locations.
 #include "conformance/runner/pkt_ast.h"
 
+#include <array>
 #include <cstdio>
 
 namespace synack::conformance {
@@ -276,6 +277,65 @@ std::string print_script(const Script& s) {
   for (const auto& e : s.events) out += print_event(e) + "\n";
   if (s.cleanup_command) out += "`" + *s.cleanup_command + "`\n";
   return out;
+}
+
+// ---- ICMP names ------------------------------------------------------------
+
+namespace {
+
+struct NamedCode {
+  const char* name;
+  std::uint8_t value;
+};
+
+// RFC 792 types and RFC 1812 §5.2.7.1 unreachable codes, named as packetdrill names them.
+constexpr std::array<NamedCode, 13> kIcmpTypes{{{"echo_reply", 0}, {"unreachable", 3}, {"source_quench", 4},
+                                                {"redirect", 5}, {"echo_request", 8}, {"time_exceeded", 11},
+                                                {"parameter_problem", 12}, {"timestamp_request", 13},
+                                                {"timestamp_reply", 14}, {"information_request", 15},
+                                                {"information_reply", 16}, {"address_mask_request", 17},
+                                                {"address_mask_reply", 18}}};
+constexpr std::array<NamedCode, 16> kUnreachableCodes{{
+    {"net_unreachable", 0}, {"host_unreachable", 1}, {"protocol_unreachable", 2}, {"port_unreachable", 3},
+    {"frag_needed", 4}, {"source_route_failed", 5}, {"net_unknown", 6}, {"host_unknown", 7},
+    {"source_host_isolated", 8}, {"net_prohibited", 9}, {"host_prohibited", 10},
+    {"net_unreachable_for_tos", 11}, {"host_unreachable_for_tos", 12}, {"packet_filtered", 13},
+    {"precedence_violation", 14}, {"precedence_cutoff", 15}}};
+
+// `type_N` / `code_N` with N in 0..255.
+bool numbered(std::string_view name, std::string_view prefix, std::uint8_t& out) {
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  std::string_view d = name.substr(prefix.size());
+  if (d.empty() || d.size() > 3) return false;
+  unsigned v = 0;
+  for (char c : d) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (v > 255) return false;
+  out = static_cast<std::uint8_t>(v);
+  return true;
+}
+
+}  // namespace
+
+bool icmp_type_from_name(std::string_view name, std::uint8_t& type) {
+  for (const auto& t : kIcmpTypes)
+    if (name == t.name) {
+      type = t.value;
+      return true;
+    }
+  return numbered(name, "type_", type);
+}
+
+bool icmp_code_from_name(std::uint8_t type, std::string_view name, std::uint8_t& code) {
+  if (type == 3)
+    for (const auto& c : kUnreachableCodes)
+      if (name == c.name) {
+        code = c.value;
+        return true;
+      }
+  return numbered(name, "code_", code);
 }
 
 // ---- tcpi assertions -------------------------------------------------------

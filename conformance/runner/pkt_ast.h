@@ -146,6 +146,11 @@ struct IcmpPacketEvent {
   bool operator==(const IcmpPacketEvent&) const = default;
 };
 
+// ICMPv4 type and code names packetdrill accepts (icmp_packet.c tables),
+// plus `type_N` / `code_N`. Return false for unknown names.
+bool icmp_type_from_name(std::string_view name, std::uint8_t& type);
+bool icmp_code_from_name(std::uint8_t type, std::string_view name, std::uint8_t& code);
+
 // ---- system calls ----------------------------------------------------------
 
 // A syscall argument. One node type with a kind keeps the tree simple to walk:

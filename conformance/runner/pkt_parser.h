@@ -31,9 +31,4 @@ Result<Script, PktError> parse_pkt_script(std::string_view text, const std::stri
 Result<Script, PktError> parse_pkt_file(const std::filesystem::path& path,
                                         const ParseLimits& limits = {});
 
-// ICMPv4 type and code names packetdrill accepts (icmp_packet.c tables),
-// plus `type_N` / `code_N`. Return false for unknown names.
-bool icmp_type_from_name(std::string_view name, std::uint8_t& type);
-bool icmp_code_from_name(std::uint8_t type, std::string_view name, std::uint8_t& code);
-
 }  // namespace synack::conformance
