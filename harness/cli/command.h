@@ -19,5 +19,6 @@ using Action = std::function<int()>;
 // Each returns the action to run when its subcommand is selected.
 Action add_dissect_command(CLI::App& app);
 Action add_simulate_command(CLI::App& app);
+Action add_golden_command(CLI::App& app);
 
 }  // namespace synack::cli

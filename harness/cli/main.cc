@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, Action>> actions;
   actions.emplace_back("dissect", add_dissect_command(app));
   actions.emplace_back("simulate", add_simulate_command(app));
+  actions.emplace_back("golden", add_golden_command(app));
 
   try {
     app.parse(argc, argv);

@@ -77,7 +77,8 @@ void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& repor
   j["verdict"] = report.verdict;
   report.text += fmt::format("link drops (loss, mtu, queue, partition): {}\n", drops);
   report.text += fmt::format("verdict: {}\n\n{}", report.verdict, netstat);
-  if (opt.pcap && net.capture) {
+  if (net.capture) report.pcap_bytes = net.capture->bytes();
+  if (opt.pcap && !opt.pcap->empty() && net.capture) {
     std::ofstream f(*opt.pcap, std::ios::binary | std::ios::trunc);
     const Bytes& b = net.capture->bytes();
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));

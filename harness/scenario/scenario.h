@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "stack/base/bytes.h"
 #include "stack/base/instant.h"
 #include "stack/driver/fault_model.h"
 
@@ -32,6 +33,7 @@ struct ScenarioReport {
   nlohmann::json summary; // everything printed, machine-readable
   std::string text;       // human-readable summary
   std::string pcap_error; // set when the capture could not be written
+  Bytes pcap_bytes;       // the capture, when one was requested
 };
 
 using ScenarioFn = ScenarioReport (*)(const SimOptions&);
