@@ -33,3 +33,8 @@ add_test(NAME stack_purity
          COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-stack-purity ${PROJECT_SOURCE_DIR}
                  $<TARGET_FILE:synack_stack>)
 set_tests_properties(stack_purity PROPERTIES LABELS unit)
+
+# A bounded soak: randomized scenarios under randomized faults (issue 8).
+# `synack soak --seeds 100000 --jobs 2` is the long run.
+add_test(NAME soak_bounded COMMAND synack soak --seeds 500 --jobs 2)
+set_tests_properties(soak_bounded PROPERTIES LABELS sim TIMEOUT 600)

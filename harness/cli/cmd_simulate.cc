@@ -61,7 +61,10 @@ Action add_simulate_command(CLI::App& app) {
   auto* sub = app.add_subcommand("simulate", "Run a built-in scenario in the deterministic simulated world");
   std::string names;
   for (const auto& s : harness::scenarios()) names += fmt::format("\n  {:<10} {}", s.name, s.description);
-  sub->footer("Scenarios:" + names);
+  sub->footer("Scenarios:" + names +
+              "\n\nTopology: a -- switch -- router -- switch -- b. Loss, duplication, reordering and corruption"
+              "\napply to a's link (rates are end to end); delay and jitter to every link; --mtu to the"
+              "\nrouter-to-b LAN, so the router fragments or sends frag-needed.");
   sub->add_option("SCENARIO", args->scenario, "scenario name (see below)")->required();
   sub->add_option("--seed", args->seed, "world seed (every link and host derives its own)");
   sub->add_option("--loss", args->loss, "loss probability per frame, as a fraction (0.05)");

@@ -20,5 +20,6 @@ using Action = std::function<int()>;
 Action add_dissect_command(CLI::App& app);
 Action add_simulate_command(CLI::App& app);
 Action add_golden_command(CLI::App& app);
+Action add_soak_command(CLI::App& app);
 
 }  // namespace synack::cli

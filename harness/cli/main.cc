@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   actions.emplace_back("dissect", add_dissect_command(app));
   actions.emplace_back("simulate", add_simulate_command(app));
   actions.emplace_back("golden", add_golden_command(app));
+  actions.emplace_back("soak", add_soak_command(app));
 
   try {
     app.parse(argc, argv);

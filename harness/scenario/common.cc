@@ -10,6 +10,11 @@ namespace synack::harness {
 
 wire::Ipv4Address addr(const char* dotted) { return *wire::Ipv4Address::parse(dotted); }
 
+bool lossy(const SimOptions& opt) {
+  const auto& f = opt.faults;
+  return f.loss_ppm || f.corrupt_ppm || f.mtu || !f.partitions.empty() || f.bandwidth_bps;
+}
+
 namespace {
 std::string host_netstat(HostNode& h) {
   return fmt::format("[{}]\n{}", h.name(), socket::format_netstat(h.host().netstat()));
@@ -24,10 +29,25 @@ RoutedLans::RoutedLans(const SimOptions& opt) : world(opt.seed) {
   b = &add_host(world, "b");
   auto [sw1, s1] = add_switch(world, "sw1", 2);
   auto [sw2, s2] = add_switch(world, "sw2", 2);
-  Link& la = attach(world, *a, "10.0.1.2/24", sw1, 0, opt.faults, opt.faults);
-  attach(world, *router, "10.0.1.1/24", sw1, 1, opt.faults, opt.faults);
-  attach(world, *router, "10.0.2.1/24", sw2, 0, opt.faults, opt.faults);
-  attach(world, *b, "10.0.2.2/24", sw2, 1, opt.faults, opt.faults);
+  // Loss, duplication, reordering and corruption apply to a's link only, so
+  // their rates are end to end (and a frame is corrupted at most once: two
+  // flips on different hops can cancel in the 16-bit Internet checksum,
+  // RFC 1071, which no stack can detect). Delay and jitter apply to every
+  // link; the MTU to the far LAN, so the router fragments or reports
+  // frag-needed (RFC 1191).
+  driver::FaultProfile inner;
+  inner.delay = opt.faults.delay;
+  inner.jitter = opt.faults.jitter;
+  inner.bandwidth_bps = opt.faults.bandwidth_bps;
+  inner.queue_limit_bytes = opt.faults.queue_limit_bytes;
+  driver::FaultProfile edge = opt.faults;
+  edge.mtu = 0;
+  driver::FaultProfile far = inner;
+  far.mtu = opt.faults.mtu;
+  Link& la = attach(world, *a, "10.0.1.2/24", sw1, 0, edge, edge);
+  attach(world, *router, "10.0.1.1/24", sw1, 1, inner, inner);
+  attach(world, *router, "10.0.2.1/24", sw2, 0, far, far);
+  attach(world, *b, "10.0.2.2/24", sw2, 1, far, far);
   a->stack().add_default_gateway(addr("10.0.1.1"));
   b->stack().add_default_gateway(addr("10.0.2.1"));
   if (opt.pcap) {

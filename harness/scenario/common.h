@@ -29,4 +29,10 @@ void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& repor
 
 wire::Ipv4Address addr(const char* dotted);
 
+// Whether the options' faults can legitimately make operations fail (loss,
+// corruption, small MTUs, partitions): then a documented failure such as
+// ETIMEDOUT is an outcome to report, not an integrity failure. On a clean
+// network every operation must succeed.
+bool lossy(const SimOptions& opt);
+
 }  // namespace synack::harness

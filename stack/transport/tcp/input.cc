@@ -468,10 +468,19 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   std::size_t off = seq_span(rcv_.nxt, s.seq);
   std::size_t written = rx_.write_unallocated(off, s.payload);
   if (written < s.payload.size()) s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpFin);
-  if (!asm_.add(off, written)) {
+  while (!asm_.add(off, written)) {
+    // Every out-of-order slot is taken. Data at or before the farthest
+    // range is worth more than that range: give the farthest one up
+    // (RFC 2018 §8 allows reneging; SACKed data stays at the sender until
+    // cumulatively ACKed) so in-order data can never be refused forever.
+    auto last = asm_.ranges().empty() ? std::nullopt : std::optional(asm_.ranges().back());
+    if (!last || off > last->offset) {
+      ++ctx.stats.ofo_dropped;
+      ack_now_ = true;
+      return;
+    }
+    asm_.evict_last();
     ++ctx.stats.ofo_dropped;
-    ack_now_ = true;
-    return;
   }
   if (off > 0) {
     ++ctx.stats.ofo_queued;
