@@ -92,19 +92,25 @@ inline HostNode& add_host(World& world, std::string name, iface::StackConfig cfg
 }
 
 // Gives `host` an interface with `addr` and links it to `peer`'s `peer_port`.
+// The link comes first, so the interface learns the link's MTU.
 inline Link& attach(World& world, HostNode& host, const std::string& addr, NodeId peer, std::size_t peer_port,
                     driver::FaultProfile out = {}, driver::FaultProfile in = {}) {
-  std::size_t port = host.add_interface(*wire::Ipv4Cidr::parse(addr));
-  return world.connect({host.id(), port}, {peer, peer_port}, std::move(out), std::move(in));
+  std::size_t port = host.stack().interfaces().size();
+  Link& l = world.connect({host.id(), port}, {peer, peer_port}, std::move(out), std::move(in));
+  host.add_interface(*wire::Ipv4Cidr::parse(addr));
+  return l;
 }
 
 // Two hosts on one point-to-point link.
 inline Link& connect_hosts(World& world, HostNode& a, const std::string& addr_a, HostNode& b,
                            const std::string& addr_b, driver::FaultProfile a_to_b = {},
                            driver::FaultProfile b_to_a = {}) {
-  std::size_t pa = a.add_interface(*wire::Ipv4Cidr::parse(addr_a));
-  std::size_t pb = b.add_interface(*wire::Ipv4Cidr::parse(addr_b));
-  return world.connect({a.id(), pa}, {b.id(), pb}, std::move(a_to_b), std::move(b_to_a));
+  std::size_t pa = a.stack().interfaces().size();
+  std::size_t pb = b.stack().interfaces().size();
+  Link& l = world.connect({a.id(), pa}, {b.id(), pb}, std::move(a_to_b), std::move(b_to_a));
+  a.add_interface(*wire::Ipv4Cidr::parse(addr_a));
+  b.add_interface(*wire::Ipv4Cidr::parse(addr_b));
+  return l;
 }
 
 }  // namespace synack::harness

@@ -171,3 +171,35 @@ TEST(TcpSim, BulkTransferUnderHeavyLoss) {
 
 }  // namespace
 }  // namespace synack::harness
+
+namespace synack::harness {
+namespace {
+
+// The handshake's last ACK is lost: the server retransmits its SYN-ACK and
+// the (already ESTABLISHED) client must answer it with an ACK.
+TEST(TcpSim, LostFinalAckIsRecovered) {
+  driver::FaultProfile a_to_b;
+  a_to_b.delay = Duration::from_micros(100);
+  a_to_b.partitions.push_back({Instant::from_micros(150), Instant::from_micros(250)});
+  driver::FaultProfile b_to_a;
+  b_to_a.delay = Duration::from_micros(100);
+  World w(9);
+  auto& ha = add_host(w, "a");
+  auto& hb = add_host(w, "b");
+  connect_hosts(w, ha, "10.0.0.1/24", hb, "10.0.0.2/24", a_to_b, b_to_a);
+  ha.stack().arp().add_static(ip("10.0.0.2"), hb.stack().interfaces()[0].mac);
+  hb.stack().arp().add_static(ip("10.0.0.1"), ha.stack().interfaces()[0].mac);
+  auto& a = ha.host();
+  auto& b = hb.host();
+  int l = *b.socket(1, SockType::Stream);
+  ASSERT_TRUE(b.bind(l, {Ipv4Address::any(), 80}).ok());
+  ASSERT_TRUE(b.listen(l, 4).ok());
+  int c = *a.socket(2, SockType::Stream);
+  ASSERT_EQ(a.connect(c, {ip("10.0.0.2"), 80}).error(), SockError::InProgress);
+  ASSERT_TRUE(w.run_until([&] { return b.poll(l)->readable; }, Instant::from_secs(10)))
+      << socket::format_netstat(a.netstat()) << socket::format_netstat(b.netstat());
+  EXPECT_GE(w.now(), Instant::from_millis(900));  // the SYN-ACK came again after ~1 s
+}
+
+}  // namespace
+}  // namespace synack::harness
