@@ -308,8 +308,7 @@ bool large_requested() {
   return false;
 }
 
-// Sets up N established connections a -> b at once (all SYNs leave at the
-// same virtual instant), spread over N/20,000 server ports so the 4-tuple
+// Sets up N established connections a -> b in waves of 1,000, spread over N/20,000 server ports so the 4-tuple
 // space stays sparse. Memory: RSS before and after, with malloc_trim() on
 // both sides so freed heap is not counted; divided by 2N (both ends live in
 // this process), i.e. bytes per connection endpoint. No byte is ever
@@ -326,20 +325,26 @@ void idle_connections(benchmark::State& state, std::size_t count) {
       const std::size_t ports = (count + 19'999) / 20'000;
       std::vector<int> listeners;
       for (std::size_t p = 0; p < ports; ++p) listeners.push_back(listen_on(b, static_cast<std::uint16_t>(8000 + p)));
-      for (std::size_t i = 0; i < count; ++i) {
-        int fd = *a.socket(60, SockType::Stream);
-        auto r = a.connect(fd, {kServer, static_cast<std::uint16_t>(8000 + i % ports)});
-        if (!r && r.error() != SockError::InProgress) {
-          state.SkipWithError("connect failed");
-          return;
-        }
-      }
+      // Waves of 1,000 connects at one virtual instant each, accepted before
+      // the next wave (clients arriving in bursts).
+      constexpr std::size_t kWave = 1000;
       std::size_t accepted = 0;
-      bool ok = n.run([&] {
-        for (int l : listeners)
-          while (b.accept(l)) ++accepted;
-        return accepted == count;
-      });
+      bool ok = true;
+      for (std::size_t i = 0; i < count && ok;) {
+        for (std::size_t j = 0; j < kWave && i < count; ++j, ++i) {
+          int fd = *a.socket(60, SockType::Stream);
+          auto r = a.connect(fd, {kServer, static_cast<std::uint16_t>(8000 + i % ports)});
+          if (!r && r.error() != SockError::InProgress) {
+            state.SkipWithError("connect failed");
+            return;
+          }
+        }
+        ok = n.run([&] {
+          for (int l : listeners)
+            while (b.accept(l)) ++accepted;
+          return accepted == i;
+        });
+      }
       // Let the last ACKs and timers settle (delayed ACKs, nothing else).
       n.run([] { return false; }, Duration::from_secs(1));
       const double t1 = wall_seconds();
