@@ -2,6 +2,7 @@
 // or found in a directory named there, goes through LLVMFuzzerTestOneInput.
 // Missing directories are fine (a target may have no regressions yet); a
 // target with no inputs at all fails, so a ctest can never pass vacuously.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
