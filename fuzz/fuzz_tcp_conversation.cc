@@ -287,6 +287,8 @@ class Conversation {
     e.seq = in_.ConsumeBool() ? snd_max_ - in_.ConsumeIntegralInRange<std::uint32_t>(0, 3000)
                               : SeqNumber(in_.ConsumeIntegral<std::uint32_t>());
     Context c = env_.ctx();
+    if (tracing())
+      std::fprintf(stderr, "icmp kind %d code %u mtu %u seq %u\n", static_cast<int>(e.kind), e.code, e.mtu, e.seq.raw());
     sock_->on_icmp_error(c, e);
   }
 
@@ -295,6 +297,7 @@ class Conversation {
     std::optional<Instant> at = sock_ ? sock_->poll_at(c) : listener_->poll_at(c);
     if (in_.ConsumeBool() && at) env_.now = std::max(env_.now, *at);
     else env_.now += Duration::from_millis(in_.ConsumeIntegralInRange<std::int64_t>(0, 2000));
+    if (tracing()) std::fprintf(stderr, "time -> %lld ms\n", static_cast<long long>(env_.now.millis()));
     Context later = env_.ctx();
     if (sock_) sock_->on_timer(later);
   }
