@@ -171,8 +171,10 @@ class Conversation {
     std::uint32_t off = static_cast<std::uint32_t>(data_seq - (peer_iss_ + 1));
     Bytes payload(len);
     for (std::size_t i = 0; i < len; ++i) payload[i] = peer_byte(off + static_cast<std::uint32_t>(i));
-    if (len > 0 && data_seq - (peer_iss_ + 1) >= 0)
-      injected_end_ = std::max<std::uint64_t>(injected_end_, std::uint64_t{off} + len);
+    // A segment may start before IRS + 1 and still reach into the stream.
+    std::int32_t end_off = (data_seq + static_cast<std::uint32_t>(len)) - (peer_iss_ + 1);
+    if (len > 0 && end_off > 0)
+      injected_end_ = std::max<std::uint64_t>(injected_end_, static_cast<std::uint64_t>(end_off));
     SegmentIn seg{remote_.addr, local_.addr, t, payload};
     Context c = env_.ctx();
     if (sock_) {
