@@ -114,8 +114,9 @@ void write_matrix(const std::vector<CaseResult>& results, std::ostream& out) {
         continue;
       }
       const CaseResult& r = results[it->second];
-      out << "<td class=\"" << verdict_class(r.verdict) << "\" title=\"" << xml_escape(r.message, true)
-          << "\"><a href=\"#" << case_anchor(it->second) << "\">" << to_string(r.verdict) << "</a></td>";
+      out << "<td class=\"" << verdict_class(r.verdict) << "\"";
+      if (!r.message.empty()) out << " title=\"" << xml_escape(r.message, true) << "\"";
+      out << "><a href=\"#" << case_anchor(it->second) << "\">" << to_string(r.verdict) << "</a></td>";
     }
     out << "</tr>\n";
   }

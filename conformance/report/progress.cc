@@ -8,7 +8,7 @@
 namespace synack::conformance {
 namespace {
 
-constexpr std::size_t kBarWidth = 24;
+constexpr std::size_t kBarWidth = 16;
 constexpr std::size_t kMaxMessage = 200;  // characters of a message on a result line
 
 std::string upper(std::string_view s) {
@@ -94,13 +94,13 @@ void Progress::redraw() {
   const std::size_t filled = total == 0 ? kBarWidth : finished * kBarWidth / total;
   std::string bar(filled, '#');
   bar.resize(kBarWidth, '.');
-  std::string line = fmt::format("[{}] {}/{}  pass {}  fail {}  xfail {}  skip {}", bar, finished, total,
+  std::string line = fmt::format("[{}] {}/{} pass {} fail {} xfail {} skip {}", bar, finished, total,
                                  tally_.pass, tally_.failed(), tally_.xfail, tally_.skip);
   if (running_ > 0) {
-    // Keep the line short enough not to wrap (a wrapped line defeats \r).
-    constexpr std::size_t kMaxCurrent = 48;
+    // Keep the line within 80 columns: a wrapped line defeats \r.
+    constexpr std::size_t kMaxCurrent = 22;
     const std::size_t n = current_.size();
-    line += "  " + (n > kMaxCurrent ? "..." + current_.substr(n - kMaxCurrent) : current_);
+    line += " | " + (n > kMaxCurrent ? "..." + current_.substr(n - kMaxCurrent) : current_);
   }
   clear_line();
   out_ << line;
