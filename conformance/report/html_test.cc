@@ -76,7 +76,9 @@ TEST(Html, MatrixHasOneRowPerCaseAndOneColumnPerDut) {
                               "<a href=\"#case-1\">xfail</a></td></tr>"));
   // The second case did not run on kernel.
   EXPECT_THAT(page, HasSubstr("<td class=\"v v-pass\"><a href=\"#case-2\">pass</a></td><td class=\"v v-none\">&ndash;</td></tr>"));
-  for (int i = 0; i < 3; ++i) EXPECT_THAT(page, HasSubstr(fmt::format("<section class=\"case\" id=\"case-{}\">", i)));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(page, HasSubstr(fmt::format("<section class=\"case\" id=\"case-{}\">", i)));
+  }
 }
 
 TEST(Html, RfcTable) {

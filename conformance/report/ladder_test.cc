@@ -3,6 +3,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "conformance/report/test_cases.h"
 
@@ -69,6 +75,18 @@ TEST(Ladder, EscapesAndShortensLabels) {
   EXPECT_THAT(svg, HasSubstr("DUT (&lt;k&amp;&gt;)"));
   EXPECT_THAT(svg, HasSubstr(">" + std::string(80, 'a') + "\xE2\x80\xA6</text>"));
   EXPECT_THAT(svg, HasSubstr("<title>DUT sent " + std::string(200, 'a')));  // full text on hover
+}
+
+// The SVG is XML on its own: a real parser accepts it when the machine has one.
+TEST(Ladder, XmllintAcceptsIt) {
+  if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint not installed";
+  CaseResult r = handshake("sim", Verdict::Fail);
+  r.packets[0].summary = "<odd> & \x01 \xff";
+  const auto path = std::filesystem::temp_directory_path() / ("ladder_test_" + std::to_string(::getpid()) + ".svg");
+  std::ofstream(path) << ladder_svg(r);
+  const int rc = std::system(("xmllint --noout '" + path.string() + "'").c_str());
+  std::filesystem::remove(path);
+  EXPECT_EQ(rc, 0);
 }
 
 TEST(Ladder, EmptyCase) {

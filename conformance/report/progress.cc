@@ -40,7 +40,8 @@ std::string totals_line(const Tally& t) {
 }
 
 std::string result_line(const CaseResult& r) {
-  std::string line = fmt::format("{} {} {} ({})", upper(to_string(r.verdict)), r.dut, r.name, format_seconds(r.seconds));
+  std::string line =
+      fmt::format("{} {} {} ({})", upper(to_string(r.verdict)), r.dut, r.name, format_seconds(r.seconds));
   if (r.verdict != Verdict::Pass && !r.message.empty()) {
     line += ": ";
     if (r.line > 0 && (r.verdict == Verdict::Fail || r.verdict == Verdict::XPass)) {

@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <sstream>
 
 #include "conformance/report/test_cases.h"
@@ -28,8 +27,6 @@ TEST(TotalsLine, ExactFormat) {
   t.error = 2;
   t.skip = 4;
   EXPECT_EQ(totals_line(t), "conformance: 9 passed, 4 failed, 3 xfail, 4 skipped, 2 errors");
-  const std::regex format(R"(conformance: \d+ passed, \d+ failed(, \d+ xfail, \d+ skipped, \d+ errors)?)");
-  EXPECT_TRUE(std::regex_match(totals_line(t), format));
 }
 
 TEST(Progress, OneLinePerCaseWithoutATerminal) {
