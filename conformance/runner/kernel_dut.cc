@@ -196,6 +196,9 @@ std::string setup_network(int& tap_fd) {
   // No IPv6 at all on the TAP: no router solicitations or MLD reports.
   write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
   write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+  // packetdrill's reference settings: receive buffers that give wscale 7.
+  write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 131072 6291456");
+  write_file("/proc/sys/net/core/rmem_max", "212992");
   tap_fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (tap_fd < 0) return std::string("open /dev/net/tun: ") + std::strerror(errno);
   ifreq ifr{};
