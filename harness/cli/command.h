@@ -19,5 +19,9 @@ using Action = std::function<int()>;
 // Each returns the action to run when its subcommand is selected.
 Action add_dissect_command(CLI::App& app);
 Action add_simulate_command(CLI::App& app);
+Action add_host_command(CLI::App& app);
+Action add_ping_command(CLI::App& app);
+Action add_get_command(CLI::App& app);
+Action add_connect_command(CLI::App& app);
 
 }  // namespace synack::cli

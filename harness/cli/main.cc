@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, Action>> actions;
   actions.emplace_back("dissect", add_dissect_command(app));
   actions.emplace_back("simulate", add_simulate_command(app));
+  actions.emplace_back("host", add_host_command(app));
+  actions.emplace_back("ping", add_ping_command(app));
+  actions.emplace_back("get", add_get_command(app));
+  actions.emplace_back("connect", add_connect_command(app));
 
   try {
     app.parse(argc, argv);
