@@ -153,17 +153,24 @@ Result<void, std::string> configure_kernel_side(const std::string& ns, const std
   return {};
 }
 
+Result<void, std::string> enter_netns(const std::string& ns) {
+  if (ns.empty()) return {};
+  int fd = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+    std::string error = "cannot enter network namespace '" + ns + "': " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return Err{error};
+  }
+  ::close(fd);
+  return {};
+}
+
 Result<void, std::string> run_thread_in_netns(const std::string& ns, const std::function<void()>& fn) {
   std::string error;
   std::thread t([&] {
-    if (!ns.empty()) {
-      int fd = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
-        error = "cannot enter network namespace '" + ns + "': " + std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        return;
-      }
-      ::close(fd);
+    if (auto r = enter_netns(ns); !r) {
+      error = r.error();
+      return;
     }
     fn();
   });
@@ -221,8 +228,9 @@ int ChildProcess::stop(int sig, int grace_ms) {
   if (pid_ <= 0) return -1;
   // The child leads its own process group (setpgid in exec_child), so the
   // signal also reaches what `ip netns exec` started.
-  ::kill(-pid_, sig);
-  ::kill(pid_, sig);
+  // One signal only: a second one could arrive after the child restored
+  // the default disposition during its own cleanup.
+  if (::kill(-pid_, sig) != 0) ::kill(pid_, sig);
   if (auto code = wait(grace_ms)) return *code;
   ::kill(-pid_, SIGKILL);
   ::kill(pid_, SIGKILL);

@@ -53,6 +53,9 @@ class NetnsGuard {
 Result<void, std::string> configure_kernel_side(const std::string& ns, const std::string& dev,
                                                 const std::string& cidr);
 
+// Moves the calling thread into namespace `ns` (for good; empty: no-op).
+Result<void, std::string> enter_netns(const std::string& ns);
+
 // Runs `fn` on a new thread that has entered namespace `ns` first, and waits
 // for it. Returns an error when the namespace cannot be entered.
 Result<void, std::string> run_thread_in_netns(const std::string& ns, const std::function<void()>& fn);

@@ -85,6 +85,7 @@ class Realtime {
   socket::Host& host() noexcept { return host_; }
   const std::string& error() const noexcept { return error_; }
   std::uint64_t steps() const noexcept { return steps_; }
+  bool handles_signals() const noexcept { return signals_ != nullptr; }
 
  private:
   void start_read();

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <csignal>
 #include <random>
 
 namespace synack::harness {
@@ -90,6 +91,12 @@ std::optional<std::string> NetSession::close_pcap() {
 }
 
 NetSession::~NetSession() {
+  // A command that handled SIGINT/SIGTERM finishes its cleanup (deleting the
+  // namespace it created) even when the user presses Ctrl-C again.
+  if (runtime_ && runtime_->handles_signals()) {
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+  }
   (void)close_pcap();
   runtime_.reset();
   host_.reset();
