@@ -76,6 +76,7 @@ Action add_connect_command(CLI::App& app) {
       fmt::print(stderr, "synack connect: '{}' is not ADDR:PORT with a dotted IPv4 address\n", args->target);
       return kExitUsage;
     }
+    harness::StopSignalsBlocked blocked;  // until the runtime handles them
     auto session = harness::NetSession::open(args->net);
     if (!session) {
       fmt::print(stderr, "synack connect: {}\n", session.error());
@@ -87,6 +88,7 @@ Action add_connect_command(CLI::App& app) {
     StdinPump pump(s.runtime(), client);
     pump.start();
     s.runtime().handle_signals(stderr);
+    blocked.release();
     s.runtime().set_done([&client] { return client.done(); });
     bool ok = s.runtime().run();
     if (!ok) fmt::print(stderr, "synack connect: {}\n", s.runtime().error());

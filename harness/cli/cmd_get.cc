@@ -90,6 +90,7 @@ Action add_get_command(CLI::App& app) {
       }
       out = file.get();
     }
+    harness::StopSignalsBlocked blocked;  // until the runtime handles them
     auto session = harness::NetSession::open(args->net);
     if (!session) {
       fmt::print(stderr, "synack get: {}\n", session.error());
@@ -100,6 +101,7 @@ Action add_get_command(CLI::App& app) {
         s.host(), socket::SockAddr{url->addr, url->port}, url->host_header, url->path,
         [out](ConstBytes b) { std::fwrite(b.data(), 1, b.size(), out); });
     s.runtime().handle_signals(stderr);
+    blocked.release();
     s.runtime().set_done([&get] { return get.done(); });
     bool ok = s.runtime().run();
     if (!ok) fmt::print(stderr, "synack get: {}\n", s.runtime().error());

@@ -62,6 +62,7 @@ Action add_host_command(CLI::App& app) {
       }
       specs.push_back(*s);
     }
+    harness::StopSignalsBlocked blocked;  // until the runtime handles them
     auto session = harness::NetSession::open(args->net);
     if (!session) {
       fmt::print(stderr, "synack host: {}\n", session.error());
@@ -73,6 +74,7 @@ Action add_host_command(CLI::App& app) {
       return kExitUsage;
     }
     s.runtime().handle_signals(stdout);
+    blocked.release();
     fmt::print("synack host: {} on {} ({}), serving {} service(s); SIGUSR1 prints netstat\n",
                s.address().to_string(), args->net.tap, args->net.netns.empty() ? "this namespace" : args->net.netns,
                specs.size());

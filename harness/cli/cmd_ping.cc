@@ -37,6 +37,7 @@ Action add_ping_command(CLI::App& app) {
       fmt::print(stderr, "synack ping: '{}' is not a dotted IPv4 address\n", args->dst);
       return kExitUsage;
     }
+    harness::StopSignalsBlocked blocked;  // until the runtime handles them
     auto session = harness::NetSession::open(args->net);
     if (!session) {
       fmt::print(stderr, "synack ping: {}\n", session.error());
@@ -50,6 +51,7 @@ Action add_ping_command(CLI::App& app) {
     opt.size = args->size;
     auto& ping = s.runtime().run_app<harness::PingClient>(s.host(), opt, stdout);
     s.runtime().handle_signals(stdout);
+    blocked.release();
     s.runtime().set_done([&ping] { return ping.done(); });
     bool ok = s.runtime().run();
     if (!ok) fmt::print(stderr, "synack ping: {}\n", s.runtime().error());

@@ -35,6 +35,11 @@ std::vector<std::string> in_ns(const std::string& ns, const std::vector<std::str
 
 // Child side after fork: redirect output and exec; never returns.
 [[noreturn]] void exec_child(const std::vector<std::string>& argv, int out_fd) {
+  // The parent may hold stop signals blocked during setup; the mask
+  // survives exec, so clear it for the child.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   if (out_fd >= 0) {
     ::dup2(out_fd, 1);
     ::dup2(out_fd, 2);

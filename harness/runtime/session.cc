@@ -3,10 +3,36 @@
 
 #include <fmt/core.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <csignal>
 #include <random>
 
 namespace synack::harness {
+
+namespace {
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  return set;
+}
+}  // namespace
+
+StopSignalsBlocked::StopSignalsBlocked() {
+  sigset_t set = stop_signals();
+  blocked_ = ::pthread_sigmask(SIG_BLOCK, &set, nullptr) == 0;
+}
+
+void StopSignalsBlocked::release() {
+  if (!blocked_) return;
+  sigset_t set = stop_signals();
+  ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  blocked_ = false;
+}
 
 void add_net_options(CLI::App* sub, NetArgs& a) {
   sub->add_option("--tap", a.tap, "TAP interface to create or attach (at most 15 characters)")->required();

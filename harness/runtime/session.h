@@ -33,6 +33,21 @@ struct NetArgs {
 // Adds the shared flags to a subcommand (--tap and --ip required).
 void add_net_options(CLI::App* sub, NetArgs& args);
 
+// Holds SIGINT, SIGTERM and SIGUSR1 pending while a command sets up (so a
+// stop request cannot kill it half-way and leak a namespace) until release(),
+// after the runtime's handlers are installed. Children start unblocked.
+class StopSignalsBlocked {
+ public:
+  StopSignalsBlocked();
+  ~StopSignalsBlocked() { release(); }
+  StopSignalsBlocked(const StopSignalsBlocked&) = delete;
+  StopSignalsBlocked& operator=(const StopSignalsBlocked&) = delete;
+  void release();
+
+ private:
+  bool blocked_ = false;
+};
+
 class NetSession {
  public:
   // Builds the setup; the error is one line for the command's stderr.
