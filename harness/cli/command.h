@@ -21,5 +21,9 @@ Action add_dissect_command(CLI::App& app);
 Action add_simulate_command(CLI::App& app);
 Action add_golden_command(CLI::App& app);
 Action add_soak_command(CLI::App& app);
+Action add_host_command(CLI::App& app);
+Action add_ping_command(CLI::App& app);
+Action add_get_command(CLI::App& app);
+Action add_connect_command(CLI::App& app);
 
 }  // namespace synack::cli

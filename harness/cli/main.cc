@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   actions.emplace_back("simulate", add_simulate_command(app));
   actions.emplace_back("golden", add_golden_command(app));
   actions.emplace_back("soak", add_soak_command(app));
+  actions.emplace_back("host", add_host_command(app));
+  actions.emplace_back("ping", add_ping_command(app));
+  actions.emplace_back("get", add_get_command(app));
+  actions.emplace_back("connect", add_connect_command(app));
 
   try {
     app.parse(argc, argv);

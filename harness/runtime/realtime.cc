@@ -1,0 +1,146 @@
+// The real-time runtime (see realtime.h).
+#include "harness/runtime/realtime.h"
+
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <boost/asio/post.hpp>
+
+namespace synack::harness {
+
+namespace {
+// Frames read in one go before the host and the apps run: amortises the
+// step over a burst without starving the timer.
+constexpr int kReadBatch = 64;
+}  // namespace
+
+Realtime::Realtime(socket::Host& host, driver::TapDevice& tap, std::size_t iface)
+    : host_(host),
+      tap_(tap),
+      iface_(iface),
+      fd_(io_, tap.fd()),
+      timer_(io_),
+      start_(std::chrono::steady_clock::now()),
+      rx_buf_(65536 + 64) {
+  auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  wall_epoch_ = Instant::from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
+}
+
+Realtime::~Realtime() {
+  // The TAP device owns the descriptor.
+  (void)fd_.release();
+}
+
+Instant Realtime::now() const {
+  auto d = std::chrono::steady_clock::now() - start_;
+  return Instant::from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+void Realtime::handle_signals(std::FILE* out) {
+  signals_ = std::make_unique<boost::asio::signal_set>(io_, SIGINT, SIGTERM, SIGUSR1);
+  struct Handler {
+    Realtime* rt;
+    std::FILE* out;
+    void operator()(const boost::system::error_code& ec, int sig) const {
+      if (ec) return;
+      if (sig == SIGUSR1) {
+        std::string table = socket::format_netstat(rt->host_.netstat());
+        std::fputs(table.c_str(), out);
+        std::fflush(out);
+        rt->signals_->async_wait(*this);
+        return;
+      }
+      rt->stop();
+    }
+  };
+  signals_->async_wait(Handler{this, out});
+}
+
+bool Realtime::run() {
+  start_read();
+  schedule_step();
+  io_.run();
+  return error_.empty();
+}
+
+void Realtime::stop() {
+  boost::asio::post(io_, [this] {
+    stopped_ = true;
+    io_.stop();
+  });
+}
+
+void Realtime::wake() {
+  boost::asio::post(io_, [this] { schedule_step(); });
+}
+
+void Realtime::start_read() {
+  fd_.async_read_some(boost::asio::buffer(rx_buf_), [this](const boost::system::error_code& ec, std::size_t n) {
+    if (stopped_) return;
+    if (ec) {
+      if (ec == boost::asio::error::operation_aborted) return;
+      error_ = fmt::format("reading from TAP '{}': {}", tap_.name(), ec.message());
+      io_.stop();
+      return;
+    }
+    tap_.count_rx(n);
+    on_frame(n);
+    // Drain what else is queued without blocking, then run one step.
+    for (int i = 1; i < kReadBatch; ++i) {
+      auto r = tap_.read_frame(rx_buf_);
+      if (!r || *r == 0) break;
+      on_frame(*r);
+    }
+    step();
+    start_read();
+  });
+}
+
+void Realtime::on_frame(std::size_t len) {
+  Instant t = now();
+  ConstBytes frame(rx_buf_.data(), len);
+  if (pcap_) (void)pcap_->write(wall(t), frame);
+  host_.receive(t, iface_, frame);
+}
+
+void Realtime::step() {
+  Instant t = now();
+  ++steps_;
+  host_.poll(t);
+  host_.set_now(t);
+  for (auto& a : apps_) a->poll(t);
+  host_.poll(t);
+  if (done_ && done_()) {
+    stopped_ = true;
+    io_.stop();
+    return;
+  }
+  arm_timer();
+}
+
+void Realtime::schedule_step() {
+  if (step_posted_) return;
+  step_posted_ = true;
+  boost::asio::post(io_, [this] {
+    step_posted_ = false;
+    if (!stopped_) step();
+  });
+}
+
+void Realtime::arm_timer() {
+  std::optional<Instant> at = host_.poll_at();
+  for (const auto& a : apps_)
+    if (auto p = a->poll_at()) at = at ? std::min(*at, *p) : *p;
+  if (!at) {
+    timer_.cancel();
+    return;
+  }
+  auto when = start_ + std::chrono::nanoseconds(std::max<std::int64_t>(at->nanos(), 0));
+  timer_.expires_at(when);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    step();
+  });
+}
+
+}  // namespace synack::harness

@@ -1,0 +1,167 @@
+// Linux TAP device (see tap_linux.h). The only file under stack/ that
+// includes OS headers (scripts/check-stack-purity excludes it by name).
+#include "stack/driver/tap_linux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+// After <net/if.h>: <linux/if_tun.h> needs struct ifreq's flags only.
+#include <linux/if_tun.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <optional>
+
+namespace synack::driver {
+
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+// Closes a descriptor on scope exit unless released.
+class FdGuard {
+ public:
+  explicit FdGuard(int fd) : fd_(fd) {}
+  ~FdGuard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+
+ private:
+  int fd_;
+};
+
+// Moves the calling thread into a named network namespace for its lifetime
+// and back out afterwards (setns affects only the calling thread).
+class NetnsSwitch {
+ public:
+  static Result<std::unique_ptr<NetnsSwitch>, TapError> enter(const std::string& ns) {
+    auto sw = std::unique_ptr<NetnsSwitch>(new NetnsSwitch());
+    if (ns.empty()) return sw;
+    sw->orig_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (sw->orig_ < 0) return Err{TapError{"cannot open /proc/thread-self/ns/net: " + errno_text(errno)}};
+    std::string path = "/var/run/netns/" + ns;
+    int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (target < 0) {
+      int e = errno;
+      return Err{TapError{"network namespace '" + ns + "' cannot be opened (" + path + "): " + errno_text(e)}};
+    }
+    int rc = ::setns(target, CLONE_NEWNET);
+    int e = errno;
+    ::close(target);
+    if (rc != 0) return Err{TapError{"cannot enter network namespace '" + ns + "': " + errno_text(e)}};
+    return sw;
+  }
+  ~NetnsSwitch() {
+    if (orig_ >= 0) {
+      (void)::setns(orig_, CLONE_NEWNET);
+      ::close(orig_);
+    }
+  }
+  NetnsSwitch(const NetnsSwitch&) = delete;
+  NetnsSwitch& operator=(const NetnsSwitch&) = delete;
+
+ private:
+  NetnsSwitch() = default;
+  int orig_ = -1;
+};
+
+std::optional<TapError> set_mtu_and_up(const std::string& name, std::uint16_t mtu, bool up) {
+  FdGuard s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (s.get() < 0) return TapError{"cannot create a socket to configure '" + name + "': " + errno_text(errno)};
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, name.c_str(), name.size());
+  ifr.ifr_mtu = mtu;
+  if (::ioctl(s.get(), SIOCSIFMTU, &ifr) != 0)
+    return TapError{"cannot set MTU " + std::to_string(mtu) + " on '" + name + "': " + errno_text(errno)};
+  if (!up) return std::nullopt;
+  if (::ioctl(s.get(), SIOCGIFFLAGS, &ifr) != 0)
+    return TapError{"cannot read flags of '" + name + "': " + errno_text(errno)};
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(s.get(), SIOCSIFFLAGS, &ifr) != 0)
+    return TapError{"cannot bring '" + name + "' up: " + errno_text(errno)};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> tap_unavailable_reason() {
+  if (::geteuid() != 0) return "not running as root (TAP devices and network namespaces need root)";
+  if (::access("/dev/net/tun", F_OK) != 0) return "/dev/net/tun is missing (no TUN/TAP support)";
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<TapDevice>, TapError> TapDevice::open(const TapOptions& opt) {
+  if (opt.name.empty() || opt.name.size() >= IFNAMSIZ)
+    return Err{TapError{"TAP name '" + opt.name + "' must have 1 to 15 characters"}};
+  if (opt.name.find_first_of("/ \t\n:") != std::string::npos)
+    return Err{TapError{"TAP name '" + opt.name + "' contains a character not allowed in interface names"}};
+  if (opt.mtu < 68) return Err{TapError{"MTU " + std::to_string(opt.mtu) + " is below the IPv4 minimum of 68"}};
+  auto ns = NetnsSwitch::enter(opt.netns);
+  if (!ns) return Err{ns.error()};
+  // The TAP's network namespace is the one of the thread that opens
+  // /dev/net/tun, hence the open happens inside the switch.
+  FdGuard fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) {
+    int e = errno;
+    std::string why = errno_text(e);
+    if (e == EACCES || e == EPERM) why += " (need root)";
+    return Err{TapError{"cannot open /dev/net/tun: " + why}};
+  }
+  bool existed = ::if_nametoindex(opt.name.c_str()) != 0;
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  std::memcpy(ifr.ifr_name, opt.name.c_str(), opt.name.size());
+  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) {
+    int e = errno;
+    if (e == EBUSY || (existed && e == EINVAL))
+      return Err{TapError{"TAP name '" + opt.name + "' is taken"}};
+    std::string why = errno_text(e);
+    if (e == EPERM) why += " (need root)";
+    return Err{TapError{"cannot create TAP '" + opt.name + "': " + why}};
+  }
+  if (auto err = set_mtu_and_up(opt.name, opt.mtu, opt.bring_up)) return Err{*err};
+  return std::unique_ptr<TapDevice>(new TapDevice(fd.release(), opt.name, opt.mtu));
+}
+
+TapDevice::~TapDevice() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool TapDevice::transmit(Instant, ConstBytes frame) {
+  ssize_t n = ::write(fd_, frame.data(), frame.size());
+  if (n == static_cast<ssize_t>(frame.size())) {
+    ++stats_.tx_frames;
+    stats_.tx_bytes += frame.size();
+    return true;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) ++stats_.tx_refused;
+  else ++stats_.tx_errors;
+  return false;
+}
+
+Result<std::size_t, TapError> TapDevice::read_frame(MutBytes buf) {
+  for (;;) {
+    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n > 0) {
+      count_rx(static_cast<std::size_t>(n));
+      return static_cast<std::size_t>(n);
+    }
+    if (n == 0) return std::size_t{0};
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return std::size_t{0};
+    return Err{TapError{"reading from TAP '" + name_ + "': " + errno_text(errno)}};
+  }
+}
+
+}  // namespace synack::driver
