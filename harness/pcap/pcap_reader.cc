@@ -117,6 +117,14 @@ Result<std::optional<PcapFrame>, PcapError> PcapReader::next() {
     // negative. With nanosecond precision tv_usec holds nanoseconds.
     auto secs = static_cast<std::int64_t>(hdr->ts.tv_sec);
     if (secs < 0) secs += std::int64_t{1} << 32;
+    // Instant holds signed 64-bit nanoseconds (up to year 2262); a pcapng
+    // timestamp past that is damage, not a time.
+    if (secs > (INT64_MAX - 1'000'000'000) / 1'000'000'000) {
+      done_ = true;
+      std::uint64_t index = --frames_read_ + 1;
+      return Err{PcapError{fmt::format("{}: frame {}: timestamp {} s is past what nanoseconds can hold",
+                                       name_, index, secs), index}};
+    }
     frame.timestamp =
         Instant::from_nanos(secs * 1000000000 + static_cast<std::int64_t>(hdr->ts.tv_usec));
     frame.original_len = hdr->len;

@@ -203,3 +203,23 @@ TEST(TcpSim, LostFinalAckIsRecovered) {
 
 }  // namespace
 }  // namespace synack::harness
+
+namespace synack::harness {
+namespace {
+
+// bind() then time passing then listen(): the port stays reserved (a fresh
+// CLOSED socket is not a finished connection to reap).
+TEST(TcpSim, BindSurvivesPollsBeforeListen) {
+  Net n(12);
+  auto& b = n.b.host();
+  int l = *b.socket(1, SockType::Stream);
+  ASSERT_TRUE(b.bind(l, {Ipv4Address::any(), 8080}).ok());
+  n.run([] { return false; }, Duration::from_millis(100));
+  ASSERT_TRUE(b.listen(l, 4).ok());
+  EXPECT_EQ(b.getsockname(l)->port, 8080);
+  int other = *b.socket(1, SockType::Stream);
+  EXPECT_EQ(b.bind(other, {Ipv4Address::any(), 8080}).error(), SockError::AddrInUse);
+}
+
+}  // namespace
+}  // namespace synack::harness

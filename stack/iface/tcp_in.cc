@@ -90,7 +90,10 @@ void Stack::flush_tcp(Instant now) {
   std::vector<Handle> reap;
   tcp_.for_each([&](Handle h, TcpEntry& e) {
     while (auto out = e.sock->poll_output(ctx)) emit_tcp(now, *out, e.sock.get());
-    if (e.sock->closed()) {
+    // A fresh socket is CLOSED too: keep its bind() reservation until its
+    // descriptor closes or it connects.
+    bool fresh_bound = e.bound && !e.orphan;
+    if (e.sock->closed() && !fresh_bound) {
       unlink_tcp(h);
       if (e.orphan) reap.push_back(h);
     }

@@ -27,10 +27,12 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
     case State::Closed:
     case State::Listen: return std::nullopt;
     case State::SynSent: return output_syn(ctx);
-    case State::SynReceived:
-      if (snd_.nxt == snd_.iss) return output_syn(ctx);
+    default:
+      // Our SYN is not acknowledged yet and is due again (SYN-RECEIVED, or
+      // closed after a simultaneous open: FIN-WAIT-1/CLOSING/LAST-ACK with
+      // SND.UNA = ISS): resend the SYN-ACK, never data from the SYN's slot.
+      if (snd_.una == snd_.iss && snd_.nxt == snd_.iss) return output_syn(ctx);
       break;
-    default: break;
   }
   if (auto seg = output_data(ctx)) return seg;
   if (probe_due_) {
@@ -48,7 +50,7 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
 
 std::optional<Instant> Socket::poll_at(const Context& ctx) const {
   if (ctl_) return ctx.now;
-  bool syn_due = (state_ == State::SynSent || state_ == State::SynReceived) && snd_.nxt == snd_.iss;
+  bool syn_due = state_ != State::Closed && state_ != State::Listen && snd_.una == snd_.iss && snd_.nxt == snd_.iss;
   bool live = state_ != State::Closed && state_ != State::Listen;
   if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return ctx.now;
   if (live && state_ != State::SynSent && plan_data()) return ctx.now;
