@@ -22,6 +22,13 @@ struct TcpConfig {
   // connection needs it and released when it closes.
   std::uint32_t rcvbuf = 128 * 1024;
   std::uint32_t sndbuf = 64 * 1024;
+  // The largest receive buffer a connection may grow to (Linux tcp_rmem[2]).
+  // The window scale offered on the SYN is sized for it, as Linux's
+  // tcp_select_initial_window does, so a 6 MiB maximum gives shift 7.
+  std::uint32_t rmem_max = 6 * 1024 * 1024;
+  // Data segments ACKed at once at the start of a connection (Linux's
+  // quick-ACK mode, TCP_MAX_QUICKACKS) before delayed ACKs apply.
+  std::uint8_t quickacks = 16;
 
   // RFC 7323 / RFC 2018 options offered in our SYN or SYN-ACK.
   bool window_scaling = true;

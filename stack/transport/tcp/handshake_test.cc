@@ -151,7 +151,7 @@ TEST_F(SocketTest, OptionsNegotiatedOnlyWhenBothSend) {
   EXPECT_EQ(syn->tcp.options.mss(), kMss);
   EXPECT_TRUE(syn->tcp.options.sack_permitted());
   EXPECT_TRUE(syn->tcp.options.timestamps().has_value());
-  EXPECT_EQ(syn->tcp.options.window_scale(), 2);  // 128 KiB buffer
+  EXPECT_EQ(syn->tcp.options.window_scale(), 7);  // sized for rmem_max (6 MiB), as Linux
   iss = syn->tcp.seq;
   // The peer offers only MSS 1000 and a (too large) window scale.
   TcpRepr synack{.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 1000};

@@ -498,6 +498,14 @@ void Socket::process_data(Context& ctx, InSeg& s) {
 // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second full-sized
 // segment, otherwise within the delayed-ACK timeout.
 void Socket::schedule_ack(Context& ctx, bool full_segment) {
+  // Linux "quick ACK" mode: the first data segments of a connection are
+  // ACKed at once (TCP_MAX_QUICKACKS = 16), so slow start is not held back
+  // by delayed ACKs (RFC 5681 §4.2 allows it).
+  if (quickacks_left_ > 0) {
+    --quickacks_left_;
+    ack_now_ = true;
+    return;
+  }
   if (full_segment) ++unacked_full_segs_;
   if (unacked_full_segs_ >= 2) {
     ack_now_ = true;

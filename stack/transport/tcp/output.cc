@@ -173,11 +173,23 @@ void Socket::note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len) {
 void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {
   auto now_ms = static_cast<std::uint32_t>(ctx.now.millis());
   if (syn) {
-    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
+    // Linux's layout (tcp_options_write): MSS; SACK-permitted packed with
+    // the timestamps (or two NOPs before them); two NOPs before a lone
+    // SACK-permitted; a NOP before the window scale.
     r.options.push_mss(opt_.rcv_mss);
-    if (opt_.sack) r.options.push_sack_permitted();
-    if (opt_.timestamps) r.options.push_timestamps(now_ms, state_ == State::SynSent ? 0 : opt_.ts_recent);
-    else if (opt_.sack) { r.options.push_nop(); r.options.push_nop(); }
+    if (opt_.timestamps) {
+      if (opt_.sack) {
+        r.options.push_sack_permitted();
+      } else {
+        r.options.push_nop();
+        r.options.push_nop();
+      }
+      r.options.push_timestamps(now_ms, state_ == State::SynSent ? 0 : opt_.ts_recent);
+    } else if (opt_.sack) {
+      r.options.push_nop();
+      r.options.push_nop();
+      r.options.push_sack_permitted();
+    }
     if (opt_.wscale) {
       r.options.push_nop();
       r.options.push_wscale(opt_.rcv_shift);

@@ -14,8 +14,10 @@ constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny
 
 
 Socket::Socket(const TcpConfig& config)
-    : tx_(config.sndbuf), rx_(config.rcvbuf), rtt_(config.rto),
-      cc_(config.congestion, 536) {}
+    : rmem_max_(config.rmem_max), tx_(config.sndbuf), rx_(config.rcvbuf), rtt_(config.rto),
+      cc_(config.congestion, 536) {
+  quickacks_left_ = config.quickacks;
+}
 
 Socket::~Socket() = default;
 
@@ -34,9 +36,11 @@ std::uint32_t Socket::rcv_wnd() const noexcept {
 }
 
 std::uint8_t Socket::choose_rcv_shift() const noexcept {
-  // RFC 7323 §2.3: the smallest shift that lets the whole buffer be offered.
+  // RFC 7323 §2.3: a shift that lets the largest buffer the connection may
+  // grow to be offered (Linux sizes it for tcp_rmem[2]).
+  std::size_t space = std::max<std::size_t>(rx_.capacity(), rmem_max_);
   std::uint8_t shift = 0;
-  while (shift < 14 && (rx_.capacity() >> shift) > 0xffff) ++shift;
+  while (shift < 14 && (space >> shift) > 0xffff) ++shift;
   return shift;
 }
 

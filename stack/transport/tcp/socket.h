@@ -242,11 +242,13 @@ class Socket {
   std::optional<SeqNumber> peer_fin_seq_;  // FIN seen beyond a hole
   bool ack_now_ = false;
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
+  std::uint8_t quickacks_left_ = 0;  // TcpConfig::quickacks still to use
   std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;
   SeqNumber snd_sml_;  // end of the last short segment sent (Minshall/Nagle)
 
+  std::uint32_t rmem_max_;  // TcpConfig::rmem_max, for the window scale
   storage::RingBuffer tx_;
   storage::RingBuffer rx_;
   storage::Assembler asm_;

@@ -49,6 +49,7 @@ struct Env {
     c.window_scaling = false;
     c.sack = false;
     c.timestamps = false;
+    c.quickacks = 0;  // delayed-ACK rules from the first segment
     c.rcvbuf = kBuf;
     c.sndbuf = kBuf;
     return c;
