@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stack/wire/hex_for_tests.h"
+
 #include <string_view>
 
 #include "stack/wire/ethernet.h"
@@ -9,15 +11,6 @@
 namespace synack::wire {
 namespace {
 
-Bytes from_hex(std::string_view s) {
-  Bytes out;
-  auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < s.size(); i += 2) {
-    if (s[i] == ' ') { --i; continue; }
-    out.push_back(static_cast<std::uint8_t>(nib(s[i]) * 16 + nib(s[i + 1])));
-  }
-  return out;
-}
 
 // "Who has 10.0.2.2? Tell 10.0.2.1", broadcast, padded to 60 bytes.
 const Bytes kArpRequestFrame = from_hex(

@@ -2,20 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "stack/wire/hex_for_tests.h"
+
 #include <string_view>
 
 namespace synack::wire {
 namespace {
 
-Bytes from_hex(std::string_view s) {
-  Bytes out;
-  auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < s.size(); i += 2) {
-    if (s[i] == ' ') { --i; continue; }
-    out.push_back(static_cast<std::uint8_t>(nib(s[i]) * 16 + nib(s[i + 1])));
-  }
-  return out;
-}
 
 const MacAddress kDst{{0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}};
 const MacAddress kSrc{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
