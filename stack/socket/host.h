@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,7 @@ class Host {
   iface::Stack stack_;
   Instant now_ = Instant::zero();
   std::vector<std::optional<Descriptor>> fds_;  // index fd - kFirstFd
+  std::set<std::size_t> free_fds_;              // empty slots of fds_
 };
 
 // Renders rows like `netstat -ano` with a timer column.
