@@ -114,7 +114,7 @@ std::optional<Instant> Stack::poll_at() const {
   consider(reassembly_.poll_at());
   auto& self = const_cast<Stack&>(*this);
   tcp::Context ctx = self.tcp_context(Instant::zero());
-  tcp_.for_each([&](Handle, const TcpEntry& e) { consider(e.sock->poll_at(ctx)); });
+  if (!tcp_due_.empty()) consider(tcp_due_.begin()->first);
   listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
   return t;
 }

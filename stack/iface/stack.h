@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -132,6 +133,10 @@ class Stack {
   tcp::Listener* listener(Handle h);
   std::optional<Handle> tcp_accept(Handle listener);
   void tcp_close(Instant now, Handle h);
+  // Recomputes the socket's next deadline after an application call changed
+  // it (send, recv, shutdown, options). The stack keeps connections in a
+  // deadline index, so a poll touches only the sockets that are due.
+  void touch_tcp(Handle h);
   void tcp_abort(Instant now, Handle h);
   void listener_close(Instant now, Handle h);
   tcp::Context tcp_context(Instant now);
@@ -186,6 +191,9 @@ class Stack {
   std::uint16_t tcp_ephemeral_port(const tcp::Endpoint& local_addr, const tcp::Endpoint& remote);
   std::uint16_t mss_for(wire::Ipv4Address remote) const;
   void unlink_tcp(Handle h);
+  void erase_tcp(Handle h);
+  // The deadline index: (next poll_at, handle) of every TCP socket that has one.
+  void reindex_tcp(Handle h);
   // udp glue (udp_in.cc)
   void receive_udp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
                    ConstBytes whole_packet, bool broadcast);
@@ -217,6 +225,7 @@ class Stack {
     std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
+    std::optional<Instant> due;  // its key in tcp_due_
   };
   struct ListenEntry {
     std::unique_ptr<tcp::Listener> listener;
@@ -225,6 +234,7 @@ class Stack {
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
   std::map<tcp::FourTuple, Handle> conns_;
+  std::set<std::pair<Instant, Handle>> tcp_due_;
   std::map<tcp::Endpoint, Handle> listen_table_;
   std::map<std::uint16_t, std::uint32_t> tcp_reserved_ports_;  // bound or listening: count
   tcp::TcpStats tcp_stats_;

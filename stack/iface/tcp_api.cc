@@ -4,7 +4,35 @@
 
 namespace synack::iface {
 
-Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false}); }
+Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false, {}}); }
+
+void Stack::reindex_tcp(Handle h) {
+  auto* e = tcp_.get(h);
+  if (!e) return;
+  if (e->due) tcp_due_.erase({*e->due, h});
+  // A context at time zero: "due now" comes back as Instant::zero().
+  tcp::Context ctx = tcp_context(Instant::zero());
+  e->due = e->sock->poll_at(ctx);
+  // Closed and still holding its 4-tuple or its slot (an orphan): due now,
+  // so the next flush unlinks or frees it. Once unlinked, a closed socket
+  // whose descriptor is open waits for close() with no deadline.
+  if (e->sock->closed()) {
+    auto it = conns_.find(e->sock->tuple());
+    bool linked = it != conns_.end() && it->second == h;
+    bool fresh_bound = e->bound && !e->orphan;
+    if ((linked || e->orphan) && !fresh_bound) e->due = Instant::zero();
+  }
+  if (e->due) tcp_due_.insert({*e->due, h});
+}
+
+void Stack::touch_tcp(Handle h) { reindex_tcp(h); }
+
+void Stack::erase_tcp(Handle h) {
+  auto* e = tcp_.get(h);
+  if (!e) return;
+  if (e->due) tcp_due_.erase({*e->due, h});
+  tcp_.erase(h);
+}
 
 tcp::Socket* Stack::tcp(Handle h) {
   auto* e = tcp_.get(h);
@@ -96,6 +124,7 @@ Result<void, SockError> Stack::tcp_connect(Instant now, Handle h, tcp::Endpoint 
     e->bound.reset();
   }
   conns_[e->sock->tuple()] = h;
+  reindex_tcp(h);
   return {};
 }
 
@@ -112,7 +141,7 @@ Result<Handle, SockError> Stack::tcp_listen(Instant now, Handle h, std::uint32_t
   Handle lh = listeners_.insert(ListenEntry{std::make_unique<tcp::Listener>(cfg_.tcp, local, backlog), false});
   listen_table_[local] = lh;
   e->bound.reset();  // the reservation moves to the listener
-  tcp_.erase(h);
+  erase_tcp(h);
   return lh;
 }
 
@@ -122,8 +151,9 @@ std::optional<Handle> Stack::tcp_accept(Handle lh) {
   auto sock = l->accept();
   if (!sock) return std::nullopt;
   auto tuple = sock->tuple();
-  Handle h = tcp_.insert(TcpEntry{std::move(sock), {}, false, false});
+  Handle h = tcp_.insert(TcpEntry{std::move(sock), {}, false, false, {}});
   conns_[tuple] = h;
+  reindex_tcp(h);
   return h;
 }
 
@@ -144,7 +174,7 @@ void Stack::tcp_close(Instant now, Handle h) {
   e->sock->close(ctx);
   e->orphan = true;
   if (e->sock->state() == tcp::State::Closed && e->bound) unlink_tcp(h);
-  work_pending_ = true;
+  reindex_tcp(h);
 }
 
 void Stack::tcp_abort(Instant now, Handle h) {
@@ -153,7 +183,7 @@ void Stack::tcp_abort(Instant now, Handle h) {
   tcp::Context ctx = tcp_context(now);
   e->sock->abort(ctx);
   e->orphan = true;
-  work_pending_ = true;
+  reindex_tcp(h);
 }
 
 void Stack::listener_close(Instant now, Handle h) {

@@ -49,14 +49,18 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
       // socket with queued output (a RST to send) is reaped after poll.
       if (e->sock->closed()) {
         unlink_tcp(h);
-        if (e->orphan) tcp_.erase(h);
+        if (e->orphan) {
+          erase_tcp(h);
+          return;
+        }
       }
+      reindex_tcp(h);
       return;
     }
     // A new incarnation replaces the TIME-WAIT connection (Linux behaviour).
     Handle old = it->second;
     unlink_tcp(old);
-    if (e->orphan) tcp_.erase(old);
+    if (e->orphan) erase_tcp(old);
   }
   auto lit = listen_table_.find({dst, repr->dst_port});
   if (lit == listen_table_.end()) lit = listen_table_.find({wire::Ipv4Address::any(), repr->dst_port});
@@ -87,18 +91,31 @@ void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner
 
 void Stack::flush_tcp(Instant now) {
   tcp::Context ctx = tcp_context(now);
-  std::vector<Handle> reap;
-  tcp_.for_each([&](Handle h, TcpEntry& e) {
-    while (auto out = e.sock->poll_output(ctx)) emit_tcp(now, *out, e.sock.get());
+  // Only the sockets that are due: the deadline index is ordered by
+  // (deadline, handle), so the order is deterministic.
+  std::vector<Handle> due;
+  while (!tcp_due_.empty() && tcp_due_.begin()->first <= now) {
+    Handle h = tcp_due_.begin()->second;
+    tcp_due_.erase(tcp_due_.begin());
+    if (auto* e = tcp_.get(h)) e->due.reset();
+    due.push_back(h);
+  }
+  for (Handle h : due) {
+    auto* e = tcp_.get(h);
+    if (!e) continue;
+    while (auto out = e->sock->poll_output(ctx)) emit_tcp(now, *out, e->sock.get());
     // A fresh socket is CLOSED too: keep its bind() reservation until its
     // descriptor closes or it connects.
-    bool fresh_bound = e.bound && !e.orphan;
-    if (e.sock->closed() && !fresh_bound) {
+    bool fresh_bound = e->bound && !e->orphan;
+    if (e->sock->closed() && !fresh_bound) {
       unlink_tcp(h);
-      if (e.orphan) reap.push_back(h);
+      if (e->orphan) {
+        erase_tcp(h);
+        continue;
+      }
     }
-  });
-  for (Handle h : reap) tcp_.erase(h);
+    reindex_tcp(h);
+  }
   std::vector<Handle> done;
   listeners_.for_each([&](Handle h, ListenEntry& e) {
     while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
@@ -114,6 +131,7 @@ void Stack::notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4A
   if (auto* entry = tcp_.get(it->second)) {
     tcp::Context ctx = tcp_context(Instant::zero());
     entry->sock->on_icmp_error(ctx, e);
+    reindex_tcp(it->second);
   }
 }
 

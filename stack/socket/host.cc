@@ -116,7 +116,11 @@ Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {
       if (auto r = stack_.udp_send((*d)->handle, std::nullopt, data); !r) return Err{r.error()};
       return data.size();
     }
-    case Kind::Tcp: return stack_.tcp((*d)->handle)->send(data);
+    case Kind::Tcp: {
+      auto r = stack_.tcp((*d)->handle)->send(data);
+      stack_.touch_tcp((*d)->handle);  // new data may be due at once
+      return r;
+    }
     case Kind::Listener: return Err{SockError::NotConn};
     case Kind::Ping: return Err{SockError::OpNotSupp};
   }
@@ -144,6 +148,7 @@ Result<std::pair<std::size_t, SockAddr>, SockError> Host::recvfrom(int fd, MutBy
     case Kind::Tcp: {
       auto* s = stack_.tcp((*d)->handle);
       auto r = s->recv(buf);
+      stack_.touch_tcp((*d)->handle);  // reading may open the window (an update is due)
       if (!r) return Err{r.error()};
       return std::pair{*r, from_tcp(s->tuple().remote)};
     }
@@ -165,7 +170,9 @@ Result<void, SockError> Host::shutdown(int fd, Shut how) {
   if ((*d)->kind == Kind::Tcp) {
     tcp::Context ctx = stack_.tcp_context(now_);
     auto h = how == Shut::Rd ? tcp::Shutdown::Read : how == Shut::Wr ? tcp::Shutdown::Write : tcp::Shutdown::Both;
-    return stack_.tcp((*d)->handle)->shutdown(ctx, h);
+    auto r = stack_.tcp((*d)->handle)->shutdown(ctx, h);
+    stack_.touch_tcp((*d)->handle);
+    return r;
   }
   if ((*d)->kind == Kind::Udp && !stack_.udp((*d)->handle)->remote) return Err{SockError::NotConn};
   if ((*d)->kind == Kind::Listener) return Err{SockError::NotConn};

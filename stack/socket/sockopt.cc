@@ -85,9 +85,12 @@ Result<void, SockError> Host::setsockopt(int fd, SockOpt opt, int value) {
         default: return Err{SockError::NoProtoOpt};
       }
     }
-    case Kind::Tcp:
+    case Kind::Tcp: {
       if (opt == SockOpt::ReuseAddr) return {};
-      return set_tcp_option(*stack_.tcp((*d)->handle), opt, value);
+      auto r = set_tcp_option(*stack_.tcp((*d)->handle), opt, value);
+      stack_.touch_tcp((*d)->handle);  // keepalive, nodelay... move deadlines
+      return r;
+    }
     case Kind::Listener: return opt == SockOpt::ReuseAddr ? Result<void, SockError>{} : Err{SockError::NoProtoOpt};
     case Kind::Ping: return Err{SockError::NoProtoOpt};
   }
