@@ -67,12 +67,14 @@ void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& repor
   j["seed"] = opt.seed;
   j["virtual_time_ns"] = (net.world.now() - Instant::zero()).nanos();
   nlohmann::json links = nlohmann::json::array();
-  std::uint64_t drops = 0;
+  std::uint64_t drops = 0, lost = 0, mtu = 0, queue = 0, part = 0, dup = 0, corrupt = 0;
   for (std::size_t i = 0; i < net.world.link_count(); ++i) {
     auto& l = net.world.link(i);
     for (int side = 0; side < 2; ++side) {
       const auto& s = l.stats(side);
       drops += s.lost + s.mtu_drops + s.queue_drops + s.partition_drops;
+      lost += s.lost, mtu += s.mtu_drops, queue += s.queue_drops, part += s.partition_drops;
+      dup += s.duplicated, corrupt += s.corrupted;
       links.push_back({{"link", i}, {"from", net.world.node(l.end(side).node).name()},
                        {"to", net.world.node(l.end(1 - side).node).name()}, {"sent", s.sent},
                        {"delivered", s.delivered}, {"lost", s.lost}, {"mtu_drops", s.mtu_drops},
@@ -95,7 +97,21 @@ void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& repor
   j["link_drops"] = drops;
   j["passed"] = report.passed;
   j["verdict"] = report.verdict;
-  report.text += fmt::format("link drops (loss, mtu, queue, partition): {}\n", drops);
+  report.text += fmt::format("link drops: {} (loss {}, mtu {}, queue {}, partition {}); duplicated {}, corrupted {}\n",
+                             drops, lost, mtu, queue, part, dup, corrupt);
+  // Host-side drops by reason (every counter that names a drop).
+  std::string host_drops;
+  for (HostNode* h : {net.a, net.router, net.b}) {
+    h->stack().stats().for_each([&](std::string_view layer, std::string_view name, std::uint64_t v) {
+      bool drop = name.find("bad") != std::string_view::npos || name.find("malformed") != std::string_view::npos ||
+                  name.find("no_") != std::string_view::npos || name.find("not_for_us") != std::string_view::npos ||
+                  name.find("drops") != std::string_view::npos || name.find("failures") != std::string_view::npos ||
+                  name.find("errors") != std::string_view::npos || name.find("truncated") != std::string_view::npos;
+      if (layer == "icmp" && (name == "rx_errors" || name == "tx_errors")) drop = false;  // messages, not drops
+      if (v && drop) host_drops += fmt::format(" {}:{}.{}={}", h->name(), layer, name, v);
+    });
+  }
+  if (!host_drops.empty()) report.text += "host drops:" + host_drops + "\n";
   report.text += fmt::format("verdict: {}\n\n{}", report.verdict, netstat);
   if (net.capture) report.pcap_bytes = net.capture->bytes();
   if (opt.pcap && !opt.pcap->empty() && net.capture) {
