@@ -38,3 +38,7 @@ set_tests_properties(stack_purity PROPERTIES LABELS unit)
 # `synack soak --seeds 100000 --jobs 2` is the long run.
 add_test(NAME soak_bounded COMMAND synack soak --seeds 500 --jobs 2)
 set_tests_properties(soak_bounded PROPERTIES LABELS sim TIMEOUT 600)
+
+# The purity check itself must be able to fail.
+add_test(NAME stack_purity_selftest COMMAND ${PROJECT_SOURCE_DIR}/scripts/check-stack-purity-selftest ${PROJECT_SOURCE_DIR})
+set_tests_properties(stack_purity_selftest PROPERTIES LABELS unit)
