@@ -51,25 +51,21 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
     ++stats_.ip.reassembled;
     Bytes whole = done->first_header;
     whole.insert(whole.end(), done->payload.begin(), done->payload.end());
-    ConstBytes header = ConstBytes(whole).first(done->first_header.size());
     ConstBytes payload = ConstBytes(whole).subspan(done->first_header.size());
-    deliver_local(now, iface, header, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl);
+    deliver_local(now, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl);
     return;
   }
-  deliver_local(now, iface, pkt->header(), ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl);
+  deliver_local(now, ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl);
 }
 
-void Stack::deliver_local(Instant now, std::size_t iface, ConstBytes header, std::uint8_t protocol,
-                          wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, ConstBytes whole_packet,
-                          std::uint8_t ttl) {
-  (void)iface;
-  (void)header;
+void Stack::deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,
+                          ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl) {
   ++stats_.ip.rx_delivered;
   bool broadcast = is_broadcast_for_us(dst);
   switch (protocol) {
     case wire::kIpProtoIcmp: receive_icmp(now, src, dst, payload, ttl); return;
     case wire::kIpProtoUdp: receive_udp(now, src, dst, payload, whole_packet, broadcast); return;
-    case wire::kIpProtoTcp: receive_tcp(now, src, dst, payload, whole_packet, broadcast); return;
+    case wire::kIpProtoTcp: receive_tcp(now, src, dst, payload, broadcast); return;
     default:
       ++stats_.ip.rx_unknown_protocol;
       if (!broadcast) send_icmp_error(now, wire::kIcmpv4DestUnreachable, 2, 0, whole_packet);

@@ -163,8 +163,8 @@ class Stack {
   void send_frame(Instant now, std::size_t iface, wire::MacAddress dst, std::uint16_t ethertype, ConstBytes payload);
   // ipv4_in.cc
   void receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool link_broadcast);
-  void deliver_local(Instant now, std::size_t iface, ConstBytes header, std::uint8_t protocol, wire::Ipv4Address src,
-                     wire::Ipv4Address dst, ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl);
+  void deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,
+                     ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl);
   void forward(Instant now, ConstBytes packet);
   // ipv4_out.cc
   Result<void, SockError> output_fragments(Instant now, std::size_t iface, wire::Ipv4Address next_hop,
@@ -181,13 +181,12 @@ class Stack {
   void report_unreachable(ConstBytes ip_packet) { notify_sender(ip_packet, 3, 1, 0); }
   std::uint16_t path_mtu(Instant now, std::size_t iface, wire::Ipv4Address dst) const;
   // tcp glue (tcp_in.cc)
-  void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
-                   ConstBytes whole_packet, bool broadcast);
+  void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, bool broadcast);
   void notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
                   tcp::IcmpError e);
   void flush_tcp(Instant now);
   void emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner);
-  bool tcp_port_in_use(std::uint16_t port, wire::Ipv4Address addr, bool reuse) const;
+  bool tcp_port_in_use(std::uint16_t port, bool reuse) const;
   std::uint16_t tcp_ephemeral_port(const tcp::Endpoint& local_addr, const tcp::Endpoint& remote);
   std::uint16_t mss_for(wire::Ipv4Address remote) const;
   void unlink_tcp(Handle h);

@@ -51,18 +51,13 @@ std::optional<tcp::Endpoint> Stack::tcp_bound(Handle h) const {
   return e->bound;
 }
 
-bool Stack::tcp_port_in_use(std::uint16_t port, wire::Ipv4Address addr, bool reuse) const {
-  (void)addr;
-  if (tcp_reserved_ports_.count(port)) {
-    // SO_REUSEADDR lets a bind proceed while only TIME-WAIT connections
-    // hold the port; a listener or a bound socket still conflicts.
-    (void)reuse;
-    return true;
-  }
+// A listener or a bound socket always holds its port. Connections using it
+// (e.g. in TIME-WAIT) hold it too, unless SO_REUSEADDR is set (BSD/Linux).
+bool Stack::tcp_port_in_use(std::uint16_t port, bool reuse) const {
+  if (tcp_reserved_ports_.count(port)) return true;
   if (reuse) return false;
-  auto it = conns_.lower_bound(tcp::FourTuple{{wire::Ipv4Address::any(), 0}, {}});
-  for (; it != conns_.end(); ++it)
-    if (it->first.local.port == port) return true;
+  for (const auto& [tuple, h] : conns_)
+    if (tuple.local.port == port) return true;
   return false;
 }
 
@@ -76,10 +71,10 @@ Result<void, SockError> Stack::tcp_bind(Handle h, tcp::Endpoint local, bool reus
     std::uint32_t start = rng_.below(range);
     for (std::uint32_t i = 0; i < range && local.port == 0; ++i) {
       auto p = static_cast<std::uint16_t>(cfg_.ephemeral_low + (start + i) % range);
-      if (!tcp_port_in_use(p, local.addr, false)) local.port = p;
+      if (!tcp_port_in_use(p, false)) local.port = p;
     }
     if (local.port == 0) return Err{SockError::AddrInUse};
-  } else if (tcp_port_in_use(local.port, local.addr, reuse_addr)) {
+  } else if (tcp_port_in_use(local.port, reuse_addr)) {
     return Err{SockError::AddrInUse};
   }
   e->bound = local;

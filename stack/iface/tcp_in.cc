@@ -19,8 +19,7 @@ std::uint16_t Stack::mss_for(wire::Ipv4Address remote) const {
 }
 
 void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
-                        ConstBytes whole_packet, bool broadcast) {
-  (void)whole_packet;
+                        bool broadcast) {
   ++stats_.tcp.rx_segments;
   auto pkt = wire::TcpPacket::checked(payload);
   if (!pkt) {
