@@ -138,7 +138,9 @@ class Builder {
     if (start < 0 && !(tcp.flags & wire::kTcpSyn)) return;  // older than the connection
     if (tcp.flags & wire::kTcpSyn) start = 0;
     auto end = static_cast<std::uint64_t>(start) + tcp.payload_len;
-    if (end > cc.written) {
+    // Only segments with data carry stream bytes (a pure ACK after the FIN
+    // sits one past the stream's end).
+    if (tcp.payload_len > 0 && end > cc.written) {
       StreamWrite w;
       w.t_ns = t;
       for (std::uint64_t off = cc.written; off < end; ++off) {

@@ -66,9 +66,11 @@ class Engine {
     if (!err.empty()) return Err{"DUT application: " + err};
     base_us_ = dut_.now_us() + opt_.start_delay.micros();
     for (const auto& inj : plan_.injections) {
+      next_probe_t_ns_ = inj.t_ns;
       wait_until(to_dut_us(inj.t_ns));
       inject(inj);
     }
+    next_probe_t_ns_.reset();
     wait_until(to_dut_us(plan_.last_t_ns) + opt_.tail.micros());
     finish();
     return std::move(result_);
@@ -76,8 +78,13 @@ class Engine {
 
  private:
   std::int64_t to_dut_us(std::int64_t cap_ns) const { return base_us_ + (map_.map(cap_ns) + shift_ns_) / 1000; }
+  // The application does what is due by now, but nothing the captured
+  // host did after the next probe: a real-time DUT woken late must not let
+  // a write overtake the frame it came after in the capture.
   void service() {
-    dut_.with_api([&](conformance::SocketApi& api) { app_.service(api, now_as_capture()); });
+    std::int64_t t = now_as_capture();
+    if (next_probe_t_ns_) t = std::min(t, *next_probe_t_ns_ - 1);
+    dut_.with_api([&](conformance::SocketApi& api) { app_.service(api, t); });
   }
   // The latest capture time whose mapped replay time has passed.
   std::int64_t now_as_capture() const {
@@ -207,6 +214,7 @@ class Engine {
   ReplayResult result_;
   std::int64_t base_us_ = 0;
   std::int64_t shift_ns_ = 0;
+  std::optional<std::int64_t> next_probe_t_ns_;
 };
 
 }  // namespace

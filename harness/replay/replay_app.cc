@@ -106,18 +106,22 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
       c.eof = true;
       break;
     }
-    if (kind_ == AppKind::Echo) c.pending.insert(c.pending.end(), buf.begin(), buf.end());
+    if (kind_ == AppKind::Echo) c.pending.push_back(buf);
   }
   if (kind_ == AppKind::Capture && c.script) {
     for (; c.next_write < c.script->writes.size() && c.script->writes[c.next_write].t_ns <= t_ns; ++c.next_write) {
-      const Bytes& d = c.script->writes[c.next_write].data;
-      c.pending.insert(c.pending.end(), d.begin(), d.end());
+      c.pending.push_back(c.script->writes[c.next_write].data);
     }
   }
   while (!c.pending.empty()) {
-    auto w = api.send_bytes(c.fd, c.pending);
+    Bytes& front = c.pending.front();
+    auto w = api.send_bytes(c.fd, front);
     if (w.ret <= 0) break;
-    c.pending.erase(c.pending.begin(), c.pending.begin() + static_cast<std::ptrdiff_t>(w.ret));
+    if (static_cast<std::size_t>(w.ret) < front.size()) {
+      front.erase(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(w.ret));
+      break;
+    }
+    c.pending.pop_front();
   }
   bool fin_due = false;
   if (kind_ == AppKind::Capture && c.script)

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,7 +48,9 @@ class ReplayApp {
     std::size_t next_write = 0;
     bool fin_done = false;
     bool eof = false;
-    Bytes pending;  // accepted for writing but not yet taken by the socket
+    // Writes not yet taken by the socket, one send() each, so the DUT sees
+    // the captured application's write boundaries (Nagle, PSH).
+    std::deque<Bytes> pending;
   };
 
   void accept_all(conformance::SocketApi& api);
