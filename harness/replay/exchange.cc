@@ -37,17 +37,22 @@ std::string option_name(std::uint8_t kind) {
   }
 }
 
-std::string list(const std::vector<Response>& rs, const FrameInfo* probe) {
+}  // namespace
+
+std::string describe(const std::vector<Response>& rs, const FrameInfo* probe) {
   if (rs.empty()) return "nothing";
   std::string s;
-  for (const auto& r : rs) {
+  // Runs of equal answers print once with a count ("data 1448 ... x7").
+  for (std::size_t i = 0; i < rs.size();) {
+    std::size_t j = i;
+    while (j < rs.size() && rs[j] == rs[i]) ++j;
     if (!s.empty()) s += ", ";
-    s += describe(r, probe);
+    s += describe(rs[i], probe);
+    if (j - i > 1) s += fmt::format(" x{}", j - i);
+    i = j;
   }
   return s;
 }
-
-}  // namespace
 
 Response classify(const FrameInfo& f) {
   Response r;
@@ -127,7 +132,7 @@ std::string difference(const Exchange& e) {
       return fmt::format("{}expected {}; got {}", where, describe(e.expected[i], p), describe(e.actual[i], p));
     }
   }
-  return fmt::format("expected {}; got {}", list(e.expected, p), list(e.actual, p));
+  return fmt::format("expected {}; got {}", describe(e.expected, p), describe(e.actual, p));
 }
 
 void Attributor::probe(const ExchangeId& id, const FrameInfo& f) {

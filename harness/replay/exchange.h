@@ -42,6 +42,9 @@ Response classify(const FrameInfo& f);
 // "data 186 ack=seq+83 win>0 <ts>", "ICMP 3/3 len 33". The ACK prints
 // relative to `probe`'s sequence number when it is a TCP segment.
 std::string describe(const Response& r, const FrameInfo* probe);
+// A list of answers, runs of equal ones counted ("ACK ..., data 1448 ... x7");
+// "nothing" when empty.
+std::string describe(const std::vector<Response>& rs, const FrameInfo* probe);
 
 // Whether a frame the host under test sent takes part in the comparison:
 // IPv4 from `self` and ARP replies by `self`. Its ARP requests and

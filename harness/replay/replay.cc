@@ -242,10 +242,7 @@ std::string format_exchange(std::size_t index, const Exchange& e) {
   std::string head = fmt::format("#{} {:.6f} {}", index, static_cast<double>(e.t_ns) / 1e9, e.probe_text);
   std::string diff = difference(e);
   if (!diff.empty()) return fmt::format("{}: DIFFER {}", head, diff);
-  const FrameInfo* p = e.probe ? &*e.probe : nullptr;
-  std::string answers;
-  for (const auto& r : e.expected) answers += (answers.empty() ? "" : ", ") + describe(r, p);
-  return fmt::format("{}: match ({})", head, answers.empty() ? "nothing" : answers);
+  return fmt::format("{}: match ({})", head, describe(e.expected, e.probe ? &*e.probe : nullptr));
 }
 
 std::string summary_line(const ReplayResult& r) {

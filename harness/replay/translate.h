@@ -26,8 +26,8 @@ namespace synack::harness::replay {
 
 // DUT value - captured value, modulo 2^32, for each number space.
 struct Offsets {
-  std::optional<std::uint32_t> seq;
-  std::optional<std::uint32_t> ts;
+  std::optional<std::uint32_t> seq{};
+  std::optional<std::uint32_t> ts{};
   bool any() const noexcept { return seq || ts; }
 };
 
