@@ -42,6 +42,18 @@ int usage(const std::string& why) {
   return kExitUsage;
 }
 
+void print_header(const ReplayArgs& a, const harness::replay::Plan& plan, const std::vector<std::uint16_t>& ports) {
+  std::string port_list;
+  for (auto p : ports) port_list += (port_list.empty() ? "" : ",") + std::to_string(p);
+  fmt::print("replay: {} as {} ({}) on {}: {} frames, {} injected, app {}, listening on {}\n", a.capture, a.as,
+             plan.self_mac.to_string(), a.dut, plan.frames, plan.injections.size(), a.app,
+             port_list.empty() ? "nothing" : port_list);
+  for (const auto& c : plan.conns)
+    if (c.zero_filled > 0 && a.app == "capture")
+      fmt::print("note: {}: {} stream bytes were not captured (snap length) and are sent as zeros\n",
+                 c.flow.to_string(), c.zero_filled);
+}
+
 int run(const ReplayArgs& a) {
   using namespace harness::replay;
   auto self = wire::Ipv4Address::parse(a.as);
@@ -74,15 +86,7 @@ int run(const ReplayArgs& a) {
     opt.start_delay = Duration::from_millis(50);
   }
   std::vector<std::uint16_t> ports = a.listen.empty() ? plan->listen_ports : a.listen;
-  std::string port_list;
-  for (auto p : ports) port_list += (port_list.empty() ? "" : ",") + std::to_string(p);
-  fmt::print("replay: {} as {} ({}) on {}: {} frames, {} injected, app {}, listening on {}\n", a.capture, a.as,
-             plan->self_mac.to_string(), a.dut, plan->frames, plan->injections.size(), a.app,
-             port_list.empty() ? "nothing" : port_list);
-  for (const auto& c : plan->conns)
-    if (c.zero_filled > 0 && app == AppKind::Capture)
-      fmt::print("note: {}: {} stream bytes were not captured (snap length) and are sent as zeros\n",
-                 c.flow.to_string(), c.zero_filled);
+  print_header(a, *plan, ports);
   auto result = run_replay(*plan, *dut, opt);
   if (!result) return usage(result.error());
   for (std::size_t i = 0; i < result->exchanges.size(); ++i)
