@@ -44,7 +44,7 @@ const Case kCases[] = {
     {"bulk_loss.pcap", "10.200.0.1", SIZE_MAX,
      "a 2 MB transfer: the pace of the sender (initial window, congestion control, buffer sizes) decides which "
      "segments each captured ACK provokes, and the captured ACKs report losses this replay's link never had",
-     0.6,
+     0.75,
      "real-time pacing: how many segments the kernel sends between two injected ACKs depends on scheduling; only "
      "the handshake and request are held to exactness"},
 };
