@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "stack/base/bytes.h"
@@ -33,6 +34,22 @@ namespace synack::conformance {
 inline constexpr wire::Ipv4Address kDutIp = wire::Ipv4Address::from_octets(192, 168, 0, 1);
 inline constexpr wire::Ipv4Address kPeerIp = wire::Ipv4Address::from_octets(192, 0, 2, 1);
 inline constexpr wire::MacAddress kPeerMac{{0x02, 0x50, 0x4b, 0x54, 0x00, 0x02}};
+
+// Where the DUT sits on its link. The default is the packetdrill layout
+// above; a replay puts the DUT at a captured host's address and MAC instead.
+// Peers are on-link with static neighbour entries, so no ARP exchange
+// precedes traffic to them.
+struct DutNetwork {
+  wire::Ipv4Cidr dut{kDutIp, 24};
+  std::optional<wire::MacAddress> dut_mac;  // nullopt: the DUT's own MAC
+  std::vector<std::pair<wire::Ipv4Address, wire::MacAddress>> neighbours{{kPeerIp, kPeerMac}};
+  // Networks reached straight out of the DUT's interface (no gateway).
+  std::vector<wire::Ipv4Cidr> onlink_routes{{wire::Ipv4Address::from_octets(192, 0, 2, 0), 24}};
+  // Kernel DUT: packetdrill's reference sysctls (receive buffers giving
+  // window scale 7). false keeps the values the namespace inherits from the
+  // machine, as the namespaces of corpus/record.sh did.
+  bool packetdrill_sysctls = true;
+};
 
 // The outcome of one call: ret as the syscall returns it, err the Linux errno
 // value when ret is -1. would_block: the call cannot complete yet on a
@@ -70,6 +87,13 @@ class SocketApi {
   virtual CallResult accept(int fd) = 0;
   virtual CallResult read(int fd, std::size_t len) = 0;   // read, recv, readv
   virtual CallResult write(int fd, std::size_t len) = 0;  // write, send, writev
+  // send() of the given bytes (the replay's applications, which must write
+  // what the captured host's application wrote rather than filler).
+  virtual CallResult send_bytes(int fd, ConstBytes data) = 0;
+  // recv() of up to `max` bytes into `out` (resized to what was read).
+  virtual CallResult recv_bytes(int fd, std::size_t max, Bytes& out) = 0;
+  // getpeername(): the remote address of a connected socket.
+  virtual std::optional<std::pair<wire::Ipv4Address, std::uint16_t>> peer_name(int fd) = 0;
   virtual CallResult sendto(int fd, std::size_t len, wire::Ipv4Address addr, std::uint16_t port) = 0;
   virtual CallResult recvfrom(int fd, std::size_t len) = 0;
   virtual CallResult shutdown(int fd, int how) = 0;

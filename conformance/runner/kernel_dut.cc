@@ -69,6 +69,22 @@ class PosixSocketApi final : public SocketApi {
     Bytes b(len, 'x');
     return from_sys(::send(fd, b.data(), len, MSG_NOSIGNAL));
   }
+  CallResult send_bytes(int fd, ConstBytes data) override {
+    return from_sys(::send(fd, data.data(), data.size(), MSG_NOSIGNAL));
+  }
+  CallResult recv_bytes(int fd, std::size_t max, Bytes& out) override {
+    out.resize(max);
+    ssize_t n = ::recv(fd, out.data(), max, 0);
+    CallResult r = from_sys(n);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return r;
+  }
+  std::optional<std::pair<wire::Ipv4Address, std::uint16_t>> peer_name(int fd) override {
+    sockaddr_in s{};
+    socklen_t len = sizeof s;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&s), &len) != 0 || s.sin_family != AF_INET) return std::nullopt;
+    return std::make_pair(wire::Ipv4Address{ntohl(s.sin_addr.s_addr)}, ntohs(s.sin_port));
+  }
   CallResult sendto(int fd, std::size_t len, wire::Ipv4Address a, std::uint16_t port) override {
     Bytes b(len, 'x');
     sockaddr_in s = sin_of(a, port);
@@ -191,14 +207,16 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(f);
 }
 
-// Runs on the worker thread after unshare(): TAP up with addresses, route and neighbour.
-std::string setup_network(int& tap_fd) {
+// Runs on the worker thread after unshare(): TAP up with addresses, routes and neighbours.
+std::string setup_network(int& tap_fd, const DutNetwork& net) {
   // No IPv6 at all on the TAP: no router solicitations or MLD reports.
   write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
   write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-  // packetdrill's reference settings: receive buffers that give wscale 7.
-  write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 131072 6291456");
-  write_file("/proc/sys/net/core/rmem_max", "212992");
+  if (net.packetdrill_sysctls) {
+    // packetdrill's reference settings: receive buffers that give wscale 7.
+    write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 131072 6291456");
+    write_file("/proc/sys/net/core/rmem_max", "212992");
+  }
   tap_fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (tap_fd < 0) return std::string("open /dev/net/tun: ") + std::strerror(errno);
   ifreq ifr{};
@@ -215,7 +233,8 @@ std::string setup_network(int& tap_fd) {
   ifreq r{};
   std::strncpy(r.ifr_name, kTapName, IFNAMSIZ - 1);
   r.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-  std::memcpy(r.ifr_hwaddr.sa_data, kKernelMac.octets.data(), 6);
+  wire::MacAddress mac = net.dut_mac.value_or(kKernelMac);
+  std::memcpy(r.ifr_hwaddr.sa_data, mac.octets.data(), 6);
   if (::ioctl(s, SIOCSIFHWADDR, &r) != 0) return fail("SIOCSIFHWADDR");
   auto set_addr = [&](unsigned long req, wire::Ipv4Address a) {
     ifreq q{};
@@ -224,37 +243,41 @@ std::string setup_network(int& tap_fd) {
     std::memcpy(&q.ifr_addr, &sin, sizeof sin);
     return ::ioctl(s, req, &q) == 0;
   };
-  if (!set_addr(SIOCSIFADDR, kDutIp)) return fail("SIOCSIFADDR");
-  if (!set_addr(SIOCSIFNETMASK, wire::Ipv4Address::from_octets(255, 255, 255, 0))) return fail("SIOCSIFNETMASK");
+  if (!set_addr(SIOCSIFADDR, net.dut.address)) return fail("SIOCSIFADDR");
+  if (!set_addr(SIOCSIFNETMASK, wire::Ipv4Address{net.dut.mask()})) return fail("SIOCSIFNETMASK");
   ifreq up{};
   std::strncpy(up.ifr_name, kTapName, IFNAMSIZ - 1);
   up.ifr_flags = IFF_UP | IFF_RUNNING;
   if (::ioctl(s, SIOCSIFFLAGS, &up) != 0) return fail("SIOCSIFFLAGS");
-  rtentry rt{};
-  sockaddr_in dst = sin_of(wire::Ipv4Address::from_octets(192, 0, 2, 0), 0);
-  sockaddr_in mask = sin_of(wire::Ipv4Address::from_octets(255, 255, 255, 0), 0);
-  std::memcpy(&rt.rt_dst, &dst, sizeof dst);
-  std::memcpy(&rt.rt_genmask, &mask, sizeof mask);
-  char dev[IFNAMSIZ] = {};
-  std::strncpy(dev, kTapName, IFNAMSIZ - 1);
-  rt.rt_dev = dev;
-  rt.rt_flags = RTF_UP;
-  if (::ioctl(s, SIOCADDRT, &rt) != 0) return fail("SIOCADDRT");
-  arpreq arp{};
-  sockaddr_in pa = sin_of(kPeerIp, 0);
-  std::memcpy(&arp.arp_pa, &pa, sizeof pa);
-  arp.arp_ha.sa_family = ARPHRD_ETHER;
-  std::memcpy(arp.arp_ha.sa_data, kPeerMac.octets.data(), 6);
-  arp.arp_flags = ATF_PERM | ATF_COM;
-  std::strncpy(arp.arp_dev, kTapName, sizeof arp.arp_dev - 1);
-  if (::ioctl(s, SIOCSARP, &arp) != 0) return fail("SIOCSARP");
+  for (const auto& route : net.onlink_routes) {
+    rtentry rt{};
+    sockaddr_in dst = sin_of(route.network(), 0);
+    sockaddr_in mask = sin_of(wire::Ipv4Address{route.mask()}, 0);
+    std::memcpy(&rt.rt_dst, &dst, sizeof dst);
+    std::memcpy(&rt.rt_genmask, &mask, sizeof mask);
+    char dev[IFNAMSIZ] = {};
+    std::strncpy(dev, kTapName, IFNAMSIZ - 1);
+    rt.rt_dev = dev;
+    rt.rt_flags = RTF_UP | (route.prefix_len == 32 ? RTF_HOST : 0);
+    if (::ioctl(s, SIOCADDRT, &rt) != 0) return fail("SIOCADDRT");
+  }
+  for (const auto& [ip, hw] : net.neighbours) {
+    arpreq arp{};
+    sockaddr_in pa = sin_of(ip, 0);
+    std::memcpy(&arp.arp_pa, &pa, sizeof pa);
+    arp.arp_ha.sa_family = ARPHRD_ETHER;
+    std::memcpy(arp.arp_ha.sa_data, hw.octets.data(), 6);
+    arp.arp_flags = ATF_PERM | ATF_COM;
+    std::strncpy(arp.arp_dev, kTapName, sizeof arp.arp_dev - 1);
+    if (::ioctl(s, SIOCSARP, &arp) != 0) return fail("SIOCSARP");
+  }
   ::close(s);
   return "";
 }
 
 class KernelDut final : public Dut {
  public:
-  KernelDut() : start_(Clock::now()) {}
+  explicit KernelDut(DutNetwork net) : net_(std::move(net)), start_(Clock::now()) {}
   ~KernelDut() override {
     api_.shutdown_all();
     post([this] { api_.close_all(); });
@@ -278,7 +301,7 @@ class KernelDut final : public Dut {
         skip = errno == EPERM;
         e = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
       } else {
-        e = setup_network(tap_fd_);
+        e = setup_network(tap_fd_, net_);
       }
       {
         std::lock_guard lock(mu_);
@@ -300,7 +323,7 @@ class KernelDut final : public Dut {
 
   std::string_view name() const override { return "kernel"; }
   std::int64_t default_tolerance_us() const override { return 4000; }
-  wire::MacAddress dut_mac() const override { return kKernelMac; }
+  wire::MacAddress dut_mac() const override { return net_.dut_mac.value_or(kKernelMac); }
   std::int64_t now_us() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
   }
@@ -410,6 +433,7 @@ class KernelDut final : public Dut {
     }
   }
 
+  DutNetwork net_;
   Clock::time_point start_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -426,14 +450,16 @@ class KernelDut final : public Dut {
 
 }  // namespace
 
-std::unique_ptr<Dut> make_kernel_dut(std::string& why, bool& skip) {
+std::unique_ptr<Dut> make_kernel_dut(std::string& why, bool& skip) { return make_kernel_dut(DutNetwork{}, why, skip); }
+
+std::unique_ptr<Dut> make_kernel_dut(const DutNetwork& net, std::string& why, bool& skip) {
   skip = false;
   if (::geteuid() != 0) {
     skip = true;
     why = "kernel DUT needs root (TAP device and network namespace)";
     return nullptr;
   }
-  auto dut = std::make_unique<KernelDut>();
+  auto dut = std::make_unique<KernelDut>(net);
   std::string err = dut->start(skip);
   if (!err.empty()) {
     why = skip ? "kernel DUT needs root (TAP device and network namespace): " + err : "kernel DUT setup: " + err;

@@ -137,6 +137,23 @@ class SimSocketApi final : public SocketApi {
     if (!r) return would(fd, r.error());
     return CallResult{static_cast<long long>(*r), 0, false};
   }
+  CallResult send_bytes(int fd, ConstBytes data) override {
+    auto r = h_.send(fd, data);
+    if (!r) return would(fd, r.error());
+    return CallResult{static_cast<long long>(*r), 0, false};
+  }
+  CallResult recv_bytes(int fd, std::size_t max, Bytes& out) override {
+    out.resize(max);
+    auto r = h_.recv(fd, out);
+    out.resize(r ? *r : 0);
+    if (!r) return would(fd, r.error());
+    return CallResult{static_cast<long long>(*r), 0, false};
+  }
+  std::optional<std::pair<wire::Ipv4Address, std::uint16_t>> peer_name(int fd) override {
+    auto r = h_.getpeername(fd);
+    if (!r) return std::nullopt;
+    return std::make_pair(r->addr, r->port);
+  }
   CallResult sendto(int fd, std::size_t len, wire::Ipv4Address a, std::uint16_t port) override {
     Bytes buf(len, 'x');
     auto r = h_.sendto(fd, buf, {a, port});
@@ -262,15 +279,24 @@ class SimSocketApi final : public SocketApi {
   std::set<int> connecting_;  // blocking connect() in progress
 };
 
-SimDut::SimDut(iface::StackConfig cfg, std::uint64_t seed) : world_(seed) {
+SimDut::SimDut(iface::StackConfig cfg, std::uint64_t seed) : SimDut(DutNetwork{}, std::move(cfg), seed) {}
+
+SimDut::SimDut(const DutNetwork& net, iface::StackConfig cfg, std::uint64_t seed) : world_(seed) {
   host_ = &harness::add_host(world_, "dut", std::move(cfg));
   auto [pid, peer] = world_.emplace<ScriptPeer>();
   peer_ = peer;
   peer_id_ = pid;
-  harness::attach(world_, *host_, "192.168.0.1/24", peer_id_, 0);
-  // The peer's network is on-link through the same interface (no gateway).
-  host_->stack().routes().add(iface::Route{wire::Ipv4Cidr{wire::Ipv4Address::from_octets(192, 0, 2, 0), 24}, std::nullopt, 0, 0});
-  host_->stack().arp().add_static(kPeerIp, kPeerMac);
+  if (net.dut_mac) {
+    // As harness::attach, but with the given MAC: the link first, so the
+    // interface learns the link's MTU.
+    world_.connect({host_->id(), 0}, {peer_id_, 0});
+    host_->stack().add_interface(world_.port_device(host_->id(), 0), *net.dut_mac, net.dut);
+  } else {
+    harness::attach(world_, *host_, net.dut.to_string(), peer_id_, 0);
+  }
+  // The peers' networks are on-link through the same interface (no gateway).
+  for (const auto& r : net.onlink_routes) host_->stack().routes().add(iface::Route{r, std::nullopt, 0, 0});
+  for (const auto& [ip, mac] : net.neighbours) host_->stack().arp().add_static(ip, mac);
   api_ = std::make_unique<SimSocketApi>(host_->host());
   flush();
 }

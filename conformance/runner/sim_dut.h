@@ -3,10 +3,11 @@
 // script sends. Virtual time moves only when the runner lets it, so a case
 // is deterministic and runs in milliseconds whatever its script times.
 //
-// The host owns 192.168.0.1/24; the script's peer 192.0.2.1 is made on-link
-// with a /24 route out of the same interface and a static ARP entry, so no
-// ARP exchange precedes the scripted packets (packetdrill's kernel setup
-// does the same with a static neighbour entry).
+// By default the host owns 192.168.0.1/24; the script's peer 192.0.2.1 is
+// made on-link with a /24 route out of the same interface and a static ARP
+// entry, so no ARP exchange precedes the scripted packets (packetdrill's
+// kernel setup does the same with a static neighbour entry). A DutNetwork
+// places the host elsewhere (the replay puts it at a captured host).
 #pragma once
 
 #include <deque>
@@ -28,6 +29,8 @@ class SimDut final : public Dut {
  public:
   // `cfg` lets sysctl-like script settings reach the stack before it starts.
   explicit SimDut(iface::StackConfig cfg = {}, std::uint64_t seed = 1);
+  // The DUT placed as `net` says (address, MAC, neighbours, routes).
+  SimDut(const DutNetwork& net, iface::StackConfig cfg, std::uint64_t seed);
   ~SimDut() override;
 
   std::string_view name() const override { return "sim"; }

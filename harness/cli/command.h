@@ -26,5 +26,6 @@ Action add_ping_command(CLI::App& app);
 Action add_get_command(CLI::App& app);
 Action add_connect_command(CLI::App& app);
 Action add_conformance_command(CLI::App& app);
+Action add_replay_command(CLI::App& app);
 
 }  // namespace synack::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   actions.emplace_back("get", add_get_command(app));
   actions.emplace_back("connect", add_connect_command(app));
   actions.emplace_back("conformance", add_conformance_command(app));
+  actions.emplace_back("replay", add_replay_command(app));
 
   try {
     app.parse(argc, argv);

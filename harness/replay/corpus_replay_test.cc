@@ -1,0 +1,190 @@
+// Replaying the kernel capture corpus (corpus/captures, recorded by
+// corpus/record.sh) against the simulated DUT and, as root, against the
+// Linux kernel. The kernel replaying its own traffic is the control: it
+// must match, within a tolerance stated (with its reason) per capture.
+// Also the replay's refusals: damaged files, other link types, captures
+// without traffic for the address, one-sided captures.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "harness/pcap/pcap_reader.h"
+#include "harness/pcap/pcap_writer.h"
+#include "harness/replay/replay.h"
+#include "harness/replay/test_frames.h"
+
+namespace synack::harness::replay {
+namespace {
+
+struct Case {
+  const char* file;
+  const char* as;
+  // Exchanges allowed to differ on sim, and why (0: all must match).
+  std::size_t sim_differ;
+  const char* sim_reason;
+  // Fraction of exchanges allowed to differ on the kernel, and why.
+  double kernel_differ;
+  const char* kernel_reason;
+};
+
+const Case kCases[] = {
+    {"http.pcapng", "10.200.0.2", 0, "", 0, ""},
+    {"http.pcapng", "10.200.0.1", 1,
+     "synack ACKs a FIN at once; Linux (in pingpong mode) delays the ACK and the client's FIN carries it", 0, ""},
+    {"tcp_rst.pcap", "10.200.0.2", 0, "", 0, ""},
+    {"tcp_rst.pcap", "10.200.0.1", 0, "", 0, ""},
+    {"udp_unreach.pcap", "10.200.0.2", 0, "", 0, ""},
+    {"icmp_frag.pcap", "10.200.0.2", 0, "", 0, ""},
+    {"nmap.pcap", "10.200.0.2", 0, "", 0.02,
+     "nmap fires ~200 probes within 1 ms; injected in real time on a loaded machine a few can race the kernel's "
+     "answers"},
+    {"bulk_loss.pcap", "10.200.0.1", SIZE_MAX,
+     "a 2 MB transfer: the pace of the sender (initial window, congestion control, buffer sizes) decides which "
+     "segments each captured ACK provokes, and the captured ACKs report losses this replay's link never had",
+     0.75,
+     "real-time pacing: how many segments the kernel sends between two injected ACKs depends on scheduling; only "
+     "the handshake and request are held to exactness"},
+};
+
+std::string path_of(const char* file) { return std::string(SYNACK_SOURCE_DIR) + "/corpus/captures/" + file; }
+
+Plan load(const Case& c) {
+  auto reader = PcapReader::open(path_of(c.file));
+  EXPECT_TRUE(reader) << (reader ? "" : reader.error().message);
+  auto plan = build_plan(*reader, *wire::Ipv4Address::parse(c.as));
+  EXPECT_TRUE(plan) << (plan ? "" : plan.error());
+  return std::move(*plan);
+}
+
+std::string dump(const ReplayResult& r) {
+  std::string s;
+  for (std::size_t i = 0; i < r.exchanges.size(); ++i) s += format_exchange(i + 1, r.exchanges[i]) + "\n";
+  for (const auto& n : r.notes) s += "note: " + n + "\n";
+  return s + summary_line(r);
+}
+
+ReplayResult replay(const Plan& plan, conformance::Dut& dut, bool kernel) {
+  ReplayOptions opt;
+  if (kernel) {
+    opt.max_gap = Duration::from_secs(1);
+    opt.tick = Duration::from_millis(1);
+    opt.start_delay = Duration::from_millis(50);
+  }
+  auto r = run_replay(plan, dut, opt);
+  EXPECT_TRUE(r) << (r ? "" : r.error());
+  return std::move(*r);
+}
+
+class CorpusReplay : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CorpusReplay, Sim) {
+  const Case& c = GetParam();
+  Plan plan = load(c);
+  std::string why;
+  bool skip = false;
+  auto dut = make_dut("sim", plan, 1, why, skip);
+  ASSERT_TRUE(dut) << why;
+  ReplayResult r = replay(plan, *dut, false);
+  EXPECT_GT(r.exchanges.size(), 0u);
+  EXPECT_EQ(r.matched + r.differed, r.exchanges.size());
+  if (c.sim_differ != SIZE_MAX) {
+    EXPECT_LE(r.differed, c.sim_differ) << c.sim_reason << "\n" << dump(r);
+  }
+}
+
+TEST_P(CorpusReplay, Kernel) {
+  const Case& c = GetParam();
+  if (::geteuid() != 0) GTEST_SKIP() << "kernel DUT needs root (TAP device and network namespace)";
+  Plan plan = load(c);
+  std::string why;
+  bool skip = false;
+  auto dut = make_dut("kernel", plan, 1, why, skip);
+  if (!dut && skip) GTEST_SKIP() << why;
+  ASSERT_TRUE(dut) << why;
+  ReplayResult r = replay(plan, *dut, true);
+  ASSERT_GT(r.exchanges.size(), 0u);
+  auto allowed = static_cast<std::size_t>(c.kernel_differ * static_cast<double>(r.exchanges.size()));
+  EXPECT_LE(r.differed, allowed) << c.kernel_reason << "\n" << dump(r);
+  // The first exchanges (ARP, handshake, first request) always match.
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, r.exchanges.size()); ++i)
+    EXPECT_EQ(difference(r.exchanges[i]), "") << "exchange " << i + 1 << "\n" << dump(r);
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, CorpusReplay, ::testing::ValuesIn(kCases), [](const auto& param_info) {
+  std::string n = std::string(param_info.param.file) + "_as_" + param_info.param.as;
+  for (char& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+});
+
+TEST(CorpusReplay, SimIsDeterministic) {
+  Plan plan = load(kCases[0]);
+  std::string a, b;
+  for (std::string* out : {&a, &b}) {
+    std::string why;
+    bool skip = false;
+    auto dut = make_dut("sim", plan, 7, why, skip);
+    *out = dump(replay(plan, *dut, false));
+  }
+  EXPECT_EQ(a, b);
+}
+
+TEST(CorpusReplay, PlanOfTheHttpServer) {
+  Plan plan = load(kCases[0]);
+  EXPECT_EQ(plan.self_mac.to_string(), "02:00:00:c8:00:02");
+  EXPECT_EQ(plan.listen_ports, std::vector<std::uint16_t>{80});
+  ASSERT_EQ(plan.conns.size(), 1u);
+  const AppConn& c = plan.conns[0];
+  EXPECT_FALSE(c.active);
+  ASSERT_EQ(c.writes.size(), 2u);  // headers, then the body
+  std::string head(c.writes[0].data.begin(), c.writes[0].data.end());
+  EXPECT_EQ(head.rfind("HTTP/1.0 200 OK", 0), 0u);
+  std::string body(c.writes[1].data.begin(), c.writes[1].data.end());
+  EXPECT_EQ(body, "hello from synack corpus\n");
+  EXPECT_TRUE(c.fin_t_ns);
+  EXPECT_EQ(c.zero_filled, 0u);
+  EXPECT_EQ(plan.peers.size(), 1u);
+}
+
+TEST(CorpusReplay, PlanOfTheHttpClientConnectsOut) {
+  Plan plan = load(kCases[1]);
+  EXPECT_TRUE(plan.listen_ports.empty());
+  ASSERT_EQ(plan.conns.size(), 1u);
+  EXPECT_TRUE(plan.conns[0].active);
+  EXPECT_EQ(plan.conns[0].flow.local_port, 49558);
+  std::string get(plan.conns[0].writes.at(0).data.begin(), plan.conns[0].writes.at(0).data.end());
+  EXPECT_EQ(get.rfind("GET /hello.txt HTTP/1.1", 0), 0u);
+}
+
+std::string plan_error(ConstBytes capture, const char* as) {
+  auto reader = PcapReader::from_memory(capture, "test.pcap");
+  if (!reader) return reader.error().message;
+  auto plan = build_plan(*reader, *wire::Ipv4Address::parse(as));
+  return plan ? "" : plan.error();
+}
+
+Bytes file_bytes(const char* file) {
+  std::ifstream in(path_of(file), std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(CorpusReplay, RefusesUnusableCaptures) {
+  Bytes rst = file_bytes("tcp_rst.pcap");
+  EXPECT_NE(plan_error(rst, "10.9.9.9").find("no traffic for 10.9.9.9"), std::string::npos);
+  Bytes cut(rst.begin(), rst.end() - 10);
+  EXPECT_NE(plan_error(cut, "10.200.0.2").find("test.pcap"), std::string::npos);
+  EXPECT_NE(plan_error(Bytes(rst.begin(), rst.begin() + 10), "10.200.0.2"), "");
+  Bytes other_link = rst;
+  other_link[20] = 101;  // LINKTYPE_RAW (little-endian header)
+  EXPECT_NE(plan_error(other_link, "10.200.0.2"), "");
+  // Only the replayed host's side: nothing to inject.
+  PcapWriter w = PcapWriter::in_memory();
+  ASSERT_TRUE(w.write(Instant::zero(), testing::tcp_frame({.flags = 0x02}, {.src = testing::kSelf, .dst = testing::kPeer})));
+  EXPECT_NE(plan_error(w.bytes(), "10.200.0.2").find("one-sided"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace synack::harness::replay

@@ -1,0 +1,160 @@
+// Exchange classification and comparison (see exchange.h).
+#include "harness/replay/exchange.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "stack/wire/ipv4.h"
+#include "stack/wire/tcp.h"
+
+namespace synack::harness::replay {
+
+namespace {
+
+constexpr std::uint16_t kArpReply = 2;
+
+std::string tcp_class(std::uint16_t flags, std::size_t payload) {
+  bool ack = (flags & wire::kTcpAck) != 0;
+  std::string c;
+  if (flags & wire::kTcpRst) c = ack ? "RST-ACK" : "RST";
+  else if (flags & wire::kTcpSyn) c = ack ? "SYN-ACK" : "SYN";
+  else if (payload > 0) c = "data";
+  else if (ack) c = "ACK";
+  else c = "no-flags";
+  if (flags & wire::kTcpFin) c += "+FIN";
+  return c;
+}
+
+std::string option_name(std::uint8_t kind) {
+  switch (kind) {
+    case wire::kTcpOptMss: return "mss";
+    case wire::kTcpOptWindowScale: return "ws";
+    case wire::kTcpOptSackPermitted: return "sackOK";
+    case wire::kTcpOptSack: return "sack";
+    case wire::kTcpOptTimestamps: return "ts";
+    default: return fmt::format("opt{}", kind);
+  }
+}
+
+}  // namespace
+
+std::string describe(const std::vector<Response>& rs, const FrameInfo* probe) {
+  if (rs.empty()) return "nothing";
+  std::string s;
+  // Runs of equal answers print once with a count ("data 1448 ... x7").
+  for (std::size_t i = 0; i < rs.size();) {
+    std::size_t j = i;
+    while (j < rs.size() && rs[j] == rs[i]) ++j;
+    if (!s.empty()) s += ", ";
+    s += describe(rs[i], probe);
+    if (j - i > 1) s += fmt::format(" x{}", j - i);
+    i = j;
+  }
+  return s;
+}
+
+Response classify(const FrameInfo& f) {
+  Response r;
+  if (f.arp) {
+    r.cls = f.arp_op == kArpReply ? "ARP reply" : fmt::format("ARP op {}", f.arp_op);
+    return r;
+  }
+  if (!f.ipv4) {
+    r.cls = fmt::format("ethertype 0x{:04x}", f.ethertype);
+    return r;
+  }
+  if (f.frag_offset != 0) {
+    r.cls = "fragment";
+    r.data = f.l4_len;
+    return r;
+  }
+  if (f.tcp) {
+    const TcpFields& t = *f.tcp;
+    r.cls = tcp_class(t.flags, t.payload_len);
+    if (t.flags & wire::kTcpAck) r.ack = t.ack;
+    r.window_zero = t.window == 0;
+    r.options = t.option_kinds;
+    std::sort(r.options.begin(), r.options.end());
+    r.options.erase(std::unique(r.options.begin(), r.options.end()), r.options.end());
+    r.data = t.payload_len;
+    return r;
+  }
+  if (f.icmp) {
+    r.cls = fmt::format("ICMP {}/{}", f.icmp->type, f.icmp->code);
+    r.data = f.icmp->payload_len;
+    return r;
+  }
+  if (f.udp_payload_len) {
+    r.cls = "UDP";
+    r.data = *f.udp_payload_len;
+    return r;
+  }
+  r.cls = fmt::format("IP proto {}", f.proto);
+  r.data = f.l4_len;
+  return r;
+}
+
+std::string describe(const Response& r, const FrameInfo* probe) {
+  std::string s = r.cls;
+  if (r.cls == "data" || r.cls == "data+FIN" || r.cls == "UDP") s += fmt::format(" {}", r.data);
+  else if (r.cls.rfind("ICMP", 0) == 0 || r.cls == "fragment") s += fmt::format(" len {}", r.data);
+  if (r.ack) {
+    if (probe && probe->tcp) {
+      auto rel = static_cast<std::int32_t>(*r.ack - probe->tcp->seq);
+      s += rel >= 0 ? fmt::format(" ack=seq+{}", rel) : fmt::format(" ack=seq{}", rel);
+    } else {
+      s += fmt::format(" ack={}", *r.ack);
+    }
+  }
+  if (r.window_zero) s += *r.window_zero ? " win=0" : " win>0";
+  if (!r.options.empty()) {
+    s += " <";
+    for (std::size_t i = 0; i < r.options.size(); ++i) s += (i ? "," : "") + option_name(r.options[i]);
+    s += ">";
+  }
+  return s;
+}
+
+bool compared(const FrameInfo& f, wire::Ipv4Address self) {
+  if (f.arp) return f.arp_op == kArpReply && f.arp_sender_ip == self;
+  return f.ipv4 && f.src == self;
+}
+
+std::string difference(const Exchange& e) {
+  if (e.expected == e.actual) return "";
+  const FrameInfo* p = e.probe ? &*e.probe : nullptr;
+  if (e.expected.size() == e.actual.size()) {
+    // Name the first differing frame when the shapes agree.
+    for (std::size_t i = 0; i < e.expected.size(); ++i) {
+      if (e.expected[i] == e.actual[i]) continue;
+      std::string where = e.expected.size() > 1 ? fmt::format("frame {} of {}: ", i + 1, e.expected.size()) : "";
+      return fmt::format("{}expected {}; got {}", where, describe(e.expected[i], p), describe(e.actual[i], p));
+    }
+  }
+  return fmt::format("expected {}; got {}", describe(e.expected, p), describe(e.actual, p));
+}
+
+void Attributor::probe(const ExchangeId& id, const FrameInfo& f) {
+  FlowKey k = frags_.flow(f, self_);
+  if (k.kind != FlowKey::Kind::None) last_on_flow_[k] = id;
+  last_ = id;
+}
+
+ExchangeId Attributor::attribute(const FrameInfo& f) {
+  FlowKey k = frags_.flow(f, self_);
+  if (k.kind != FlowKey::Kind::None) {
+    if (auto it = last_on_flow_.find(k); it != last_on_flow_.end()) return it->second;
+    // Traffic nobody probed for on a flow of its own: the host's application
+    // started it (a connect, a datagram, a ping).
+    if (k.kind != FlowKey::Kind::Arp) {
+      ExchangeId id{0, k};
+      last_on_flow_[k] = id;
+      return id;
+    }
+  }
+  if (last_) return *last_;
+  return ExchangeId{0, FlowKey{}};
+}
+
+}  // namespace synack::harness::replay

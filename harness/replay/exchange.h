@@ -1,0 +1,89 @@
+// Exchanges and their comparison.
+//
+// An exchange is one injected frame (the probe) and the frames the host
+// under test sends because of it before the next probe on the same flow
+// (frame_info.h FlowKey; frames nobody probed for, such as an active
+// opener's SYN, form an "app" exchange of their flow). The same attribution
+// runs over the capture (giving what the captured host answered) and over
+// the replay (what the DUT answered), so the two line up exchange by
+// exchange even when probes on different flows interleave faster than a
+// real-time DUT answers.
+//
+// Each answer frame is reduced to a Response: its class (RST, RST-ACK, SYN,
+// SYN-ACK, ACK, data, with "+FIN"; ICMP type/code; ARP reply; UDP; fragment),
+// the acknowledgment number (in the peer's sequence space, which the replay
+// leaves as captured, so it compares directly and prints relative to the
+// probe), whether the window is zero, the set of TCP option kinds, and the
+// amount of data (TCP/UDP payload, ICMP body, fragment payload). Two
+// exchanges match when their Response lists are equal.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/replay/frame_info.h"
+
+namespace synack::harness::replay {
+
+struct Response {
+  std::string cls;
+  std::optional<std::uint32_t> ack;
+  std::optional<bool> window_zero;
+  std::vector<std::uint8_t> options;  // sorted, unique
+  std::size_t data = 0;
+  bool operator==(const Response&) const = default;
+};
+
+Response classify(const FrameInfo& f);
+// "RST-ACK ack=seq+1 win=0", "SYN-ACK ack=seq+1 win>0 <mss,sackOK,ts,ws>",
+// "data 186 ack=seq+83 win>0 <ts>", "ICMP 3/3 len 33". The ACK prints
+// relative to `probe`'s sequence number when it is a TCP segment.
+std::string describe(const Response& r, const FrameInfo* probe);
+// A list of answers, runs of equal ones counted ("ACK ..., data 1448 ... x7");
+// "nothing" when empty.
+std::string describe(const std::vector<Response>& rs, const FrameInfo* probe);
+
+// Whether a frame the host under test sent takes part in the comparison:
+// IPv4 from `self` and ARP replies by `self`. Its ARP requests and
+// announcements are left out, because the replay pre-seeds neighbours.
+bool compared(const FrameInfo& f, wire::Ipv4Address self);
+
+struct ExchangeId {
+  std::uint64_t probe_frame = 0;  // capture frame number of the probe; 0: an app exchange
+  FlowKey app_flow;
+  auto operator<=>(const ExchangeId&) const = default;
+};
+
+struct Exchange {
+  ExchangeId id;
+  std::int64_t t_ns = 0;  // capture time of the probe (or first frame), since the capture's start
+  std::optional<FrameInfo> probe;
+  std::string probe_text;  // describe(probe) or "app <flow>"
+  std::vector<Response> expected;
+  std::vector<Response> actual;
+  bool in_capture = true;  // false: only the DUT produced frames for it
+};
+
+// Empty when expected == actual, else what differs.
+std::string difference(const Exchange& e);
+
+// Assigns answer frames to exchanges (see the header comment).
+class Attributor {
+ public:
+  explicit Attributor(wire::Ipv4Address self) : self_(self) {}
+  // A probe was sent: it opens exchange `id` on its flow.
+  void probe(const ExchangeId& id, const FrameInfo& f);
+  // The exchange an answer frame belongs to.
+  ExchangeId attribute(const FrameInfo& f);
+
+ private:
+  wire::Ipv4Address self_;
+  FragmentFlows frags_;
+  std::map<FlowKey, ExchangeId> last_on_flow_;
+  std::optional<ExchangeId> last_;
+};
+
+}  // namespace synack::harness::replay

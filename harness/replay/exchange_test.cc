@@ -1,0 +1,173 @@
+// The exchange classifier, comparison and attribution (exchange.h) and the
+// frame summaries under them (frame_info.h).
+#include "harness/replay/exchange.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/replay/test_frames.h"
+
+namespace synack::harness::replay {
+namespace {
+
+using namespace testing;
+
+FrameInfo info(const Bytes& b) {
+  auto f = parse_frame(b);
+  EXPECT_TRUE(f.has_value());
+  return *f;
+}
+
+// A frame the replayed host (kSelf) sends to the peer.
+Bytes from_self(const Tcp& t) { return tcp_frame(t, Ip{.src = kSelf, .dst = kPeer}); }
+
+TEST(Classify, TcpClasses) {
+  EXPECT_EQ(classify(info(from_self({.flags = 0x04}))).cls, "RST");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x14}))).cls, "RST-ACK");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x02}))).cls, "SYN");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x12}))).cls, "SYN-ACK");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x10}))).cls, "ACK");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x11}))).cls, "ACK+FIN");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x18, .payload = 5}))).cls, "data");
+  EXPECT_EQ(classify(info(from_self({.flags = 0x19, .payload = 5}))).cls, "data+FIN");
+}
+
+TEST(Classify, RstAckFields) {
+  Response r = classify(info(from_self({.ack = 42, .flags = 0x14, .window = 0})));
+  EXPECT_EQ(r.ack, 42u);
+  EXPECT_EQ(r.window_zero, true);
+  EXPECT_EQ(r.data, 0u);
+  // A bare RST has no acknowledgment to compare.
+  EXPECT_FALSE(classify(info(from_self({.ack = 42, .flags = 0x04}))).ack);
+}
+
+TEST(Classify, OptionKindsAreASortedSetWithoutPadding) {
+  Bytes opts{2, 4, 5, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7};
+  Response r = classify(info(from_self({.flags = 0x12, .options = concat(opts, ts_option(1, 2))})));
+  EXPECT_EQ(r.options, (std::vector<std::uint8_t>{2, 3, 4, 8}));
+}
+
+TEST(Classify, DataAmountComesFromTheIpLengthEvenWhenTruncated) {
+  Bytes b = from_self({.flags = 0x18, .payload = 1448});
+  b.resize(256);  // a 256-byte snap length
+  Response r = classify(info(b));
+  EXPECT_EQ(r.cls, "data");
+  EXPECT_EQ(r.data, 1448u);
+}
+
+TEST(Classify, IcmpArpUdpAndFragments) {
+  Bytes unreach(8 + 28, 0);
+  unreach[0] = 3;
+  unreach[1] = 3;
+  Response icmp = classify(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 1}, unreach)));
+  EXPECT_EQ(icmp.cls, "ICMP 3/3");
+  EXPECT_EQ(icmp.data, 28u);
+  Response udp = classify(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 17}, Bytes(8 + 5, 0))));
+  EXPECT_EQ(udp.cls, "UDP");
+  EXPECT_EQ(udp.data, 5u);
+  Response frag = classify(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 1, .frag = 185}, Bytes(1048, 0))));
+  EXPECT_EQ(frag.cls, "fragment");
+  EXPECT_EQ(frag.data, 1048u);
+
+  Bytes arp(42, 0);
+  store_be16(arp, 12, 0x0806);
+  store_be16(arp, 14, 1);
+  store_be16(arp, 16, 0x0800);
+  arp[18] = 6;
+  arp[19] = 4;
+  store_be16(arp, 20, 2);
+  store_be32(arp, 28, kSelf.value);
+  store_be32(arp, 38, kPeer.value);
+  FrameInfo a = info(arp);
+  EXPECT_EQ(classify(a).cls, "ARP reply");
+  EXPECT_TRUE(compared(a, kSelf));
+  store_be16(arp, 20, 1);  // the host's own ARP request: not compared
+  EXPECT_FALSE(compared(info(arp), kSelf));
+}
+
+TEST(Describe, AckRelativeToTheProbe) {
+  FrameInfo probe = info(tcp_frame({.seq = 1000, .flags = 0x02}));
+  Response r = classify(info(from_self({.ack = 1001, .flags = 0x12, .window = 100, .options = {2, 4, 5, 0xb4}})));
+  EXPECT_EQ(describe(r, &probe), "SYN-ACK ack=seq+1 win>0 <mss>");
+  EXPECT_EQ(describe(r, nullptr), "SYN-ACK ack=1001 win>0 <mss>");
+  std::vector<Response> many(3, classify(info(from_self({.ack = 1000, .flags = 0x18, .payload = 10}))));
+  EXPECT_EQ(describe(many, &probe), "data 10 ack=seq+0 win>0 x3");
+  EXPECT_EQ(describe(std::vector<Response>{}, &probe), "nothing");
+}
+
+TEST(Difference, NamesWhatDiffers) {
+  Exchange e;
+  e.probe = info(tcp_frame({.dport = 81, .seq = 1000, .flags = 0x02}));
+  e.expected = {classify(info(from_self({.ack = 1001, .flags = 0x14, .window = 0})))};
+  e.actual = e.expected;
+  EXPECT_EQ(difference(e), "");
+  e.actual = {};
+  EXPECT_EQ(difference(e), "expected RST-ACK ack=seq+1 win=0; got nothing");
+  e.actual = {classify(info(from_self({.ack = 1000, .flags = 0x14, .window = 0})))};
+  EXPECT_EQ(difference(e), "expected RST-ACK ack=seq+1 win=0; got RST-ACK ack=seq+0 win=0");
+  e.actual = {classify(info(from_self({.ack = 1001, .flags = 0x14, .window = 5})))};
+  EXPECT_NE(difference(e).find("win>0"), std::string::npos);
+}
+
+TEST(Attributor, AnswersGoToTheLastProbeOfTheirFlow) {
+  Attributor a(kSelf);
+  // Two probes on different ports back to back, answered in the other order.
+  a.probe({1, {}}, info(tcp_frame({.sport = 1, .dport = 21, .flags = 0x02})));
+  a.probe({2, {}}, info(tcp_frame({.sport = 1, .dport = 22, .flags = 0x02})));
+  EXPECT_EQ(a.attribute(info(from_self({.sport = 22, .dport = 1, .flags = 0x14}))).probe_frame, 2u);
+  EXPECT_EQ(a.attribute(info(from_self({.sport = 21, .dport = 1, .flags = 0x14}))).probe_frame, 1u);
+  a.probe({3, {}}, info(tcp_frame({.sport = 1, .dport = 21, .flags = 0x10})));
+  EXPECT_EQ(a.attribute(info(from_self({.sport = 21, .dport = 1, .flags = 0x04}))).probe_frame, 3u);
+}
+
+TEST(Attributor, UnprobedFlowsAreAppExchanges) {
+  Attributor a(kSelf);
+  ExchangeId id = a.attribute(info(from_self({.sport = 5000, .dport = 80, .flags = 0x02})));
+  EXPECT_EQ(id.probe_frame, 0u);
+  EXPECT_EQ(id.app_flow.kind, FlowKey::Kind::Tcp);
+  EXPECT_EQ(id.app_flow.local_port, 5000);
+  a.probe({7, {}}, info(tcp_frame({.sport = 80, .dport = 5000, .flags = 0x12})));
+  EXPECT_EQ(a.attribute(info(from_self({.sport = 5000, .dport = 80, .flags = 0x10}))).probe_frame, 7u);
+}
+
+TEST(Attributor, FragmentsFollowTheirFirstFragment) {
+  Attributor a(kSelf);
+  Bytes echo(8 + 100, 0);
+  echo[0] = 8;
+  store_be16(echo, 4, 0x5301);
+  a.probe({1, {}}, info(ipv4_frame({.proto = 1, .id = 9, .frag = 0x2000}, echo)));
+  a.probe({2, {}}, info(ipv4_frame({.proto = 1, .id = 9, .frag = 14}, Bytes(40, 0))));
+  Bytes reply = echo;
+  reply[0] = 0;
+  EXPECT_EQ(a.attribute(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 1, .id = 4, .frag = 0x2000}, reply)))
+                .probe_frame,
+            2u);
+  EXPECT_EQ(
+      a.attribute(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 1, .id = 4, .frag = 14}, Bytes(40, 0))))
+          .probe_frame,
+      2u);
+}
+
+TEST(FrameInfo, IcmpErrorsBelongToTheQuotedFlow) {
+  Bytes quoted = tcp_frame({.sport = 40000, .dport = 81, .flags = 0x02});
+  Bytes icmp(8, 0);
+  icmp[0] = 3;
+  icmp[1] = 3;
+  icmp.insert(icmp.end(), quoted.begin() + 14, quoted.begin() + 14 + 28);
+  FlowKey k = flow_of(info(ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 1}, icmp)), kSelf);
+  EXPECT_EQ(k.kind, FlowKey::Kind::Tcp);
+  EXPECT_EQ(k.local_port, 81);
+  EXPECT_EQ(k.remote_port, 40000);
+  EXPECT_EQ(k, flow_of(info(quoted), kSelf));
+}
+
+TEST(FrameInfo, NeverReadsPastShortFrames) {
+  Bytes full = from_self({.flags = 0x12, .options = ts_option(1, 2), .payload = 20});
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    Bytes cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+    auto f = parse_frame(cut);
+    EXPECT_EQ(f.has_value(), n >= 14);
+  }
+}
+
+}  // namespace
+}  // namespace synack::harness::replay

@@ -1,0 +1,202 @@
+// Building a replay plan from a capture (see plan.h).
+#include "harness/replay/plan.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "harness/replay/translate.h"
+#include "stack/wire/seq_number.h"
+#include "stack/wire/tcp.h"
+
+namespace synack::harness::replay {
+
+namespace {
+
+constexpr std::uint16_t kArpRequest = 1;
+
+struct Captured {
+  PcapFrame frame;
+  FrameInfo info;
+};
+
+// The captured host's side of one TCP connection while walking the capture.
+struct CapConn {
+  std::uint32_t isn = 0;
+  std::optional<std::uint32_t> ts0;
+  std::size_t app = 0;        // index into Plan::conns
+  std::uint64_t written = 0;  // stream bytes already scheduled
+  bool fin = false;
+};
+
+Result<std::vector<Captured>, std::string> read_all(PcapReader& reader) {
+  std::vector<Captured> out;
+  for (;;) {
+    auto n = reader.next();
+    if (!n) return Err{n.error().message};
+    if (!*n) break;
+    auto info = parse_frame((*n)->data);
+    if (!info) continue;
+    out.push_back(Captured{std::move(**n), std::move(*info)});
+  }
+  return out;
+}
+
+bool from_self(const FrameInfo& f, wire::Ipv4Address self) {
+  if (f.arp) return f.arp_sender_ip == self;
+  return f.ipv4 && f.src == self;
+}
+
+// A frame the other side sent to `self` that the replay injects.
+bool is_probe(const FrameInfo& f, wire::Ipv4Address self) {
+  if (f.arp) return f.arp_op == kArpRequest && f.arp_target_ip == self && f.arp_sender_ip != self;
+  return f.ipv4 && f.dst == self && f.src != self;
+}
+
+std::optional<wire::MacAddress> find_self_mac(const std::vector<Captured>& frames, wire::Ipv4Address self) {
+  for (const auto& c : frames)
+    if (from_self(c.info, self)) return c.info.arp ? c.info.arp_sender_mac : c.info.eth_src;
+  for (const auto& c : frames)
+    if (is_probe(c.info, self) && c.info.ipv4 && c.info.eth_dst.is_unicast()) return c.info.eth_dst;
+  return std::nullopt;
+}
+
+class Builder {
+ public:
+  Builder(Plan& plan, wire::Ipv4Address self) : plan_(plan), attr_(self), self_(self) {}
+
+  void probe(const Captured& c, std::int64_t t) {
+    const FrameInfo& f = c.info;
+    plan_.peers.emplace(f.arp ? f.arp_sender_ip : f.src, f.arp ? f.arp_sender_mac : f.eth_src);
+    Injection inj;
+    inj.frame_no = c.frame.index;
+    inj.t_ns = t;
+    inj.frame = c.frame.data;
+    inj.info = f;
+    inj.flow = flow_of(f, self_);
+    if (f.ipv4 && pad_to_wire(inj.frame, f.ip_offset + f.ip_total_len) > 0) {
+      recompute_l4_checksum(inj.frame);
+      ++plan_.padded_injections;
+    }
+    if (auto it = conns_.find(inj.flow); f.tcp && it != conns_.end()) {
+      inj.cap_isn = it->second.isn;
+      inj.cap_ts0 = it->second.ts0;
+    }
+    ExchangeId id{c.frame.index, {}};
+    attr_.probe(id, f);
+    Exchange e;
+    e.id = id;
+    e.t_ns = t;
+    e.probe = f;
+    e.probe_text = describe(f);
+    index_[id] = plan_.exchanges.size();
+    plan_.exchanges.push_back(std::move(e));
+    plan_.injections.push_back(std::move(inj));
+  }
+
+  void answer(const Captured& c, std::int64_t t) {
+    const FrameInfo& f = c.info;
+    if (f.ipv4 && f.eth_dst.is_unicast()) plan_.peers.emplace(f.dst, f.eth_dst);
+    if (f.tcp) track_tcp(f, t, c.frame.data);
+    if (!compared(f, self_)) return;
+    ExchangeId id = attr_.attribute(f);
+    auto it = index_.find(id);
+    if (it == index_.end()) {
+      Exchange e;
+      e.id = id;
+      e.t_ns = t;
+      e.probe_text = "app " + id.app_flow.to_string();
+      it = index_.emplace(id, plan_.exchanges.size()).first;
+      plan_.exchanges.push_back(std::move(e));
+    }
+    plan_.exchanges[it->second].expected.push_back(classify(f));
+  }
+
+ private:
+  void track_tcp(const FrameInfo& f, std::int64_t t, const Bytes& bytes) {
+    const TcpFields& tcp = *f.tcp;
+    FlowKey k = flow_of(f, self_);
+    auto it = conns_.find(k);
+    if (tcp.flags & wire::kTcpSyn) {
+      if (it == conns_.end() || it->second.isn != tcp.seq) {
+        AppConn a;
+        a.flow = k;
+        a.active = (tcp.flags & wire::kTcpAck) == 0;
+        a.open_t_ns = t;
+        plan_.conns.push_back(a);
+        it = conns_.insert_or_assign(k, CapConn{tcp.seq, tcp.tsval, plan_.conns.size() - 1, 0, false}).first;
+        if (!a.active && std::find(plan_.listen_ports.begin(), plan_.listen_ports.end(), tcp.sport) ==
+                             plan_.listen_ports.end())
+          plan_.listen_ports.push_back(tcp.sport);
+      }
+    }
+    if (it == conns_.end()) return;
+    CapConn& cc = it->second;
+    AppConn& app = plan_.conns[cc.app];
+    // Stream offset of the first payload byte (the SYN takes ISN itself).
+    auto start = static_cast<std::int64_t>(wire::SeqNumber(tcp.seq) - wire::SeqNumber(cc.isn + 1));
+    if (start < 0 && !(tcp.flags & wire::kTcpSyn)) return;  // older than the connection
+    if (tcp.flags & wire::kTcpSyn) start = 0;
+    auto end = static_cast<std::uint64_t>(start) + tcp.payload_len;
+    // Only segments with data carry stream bytes (a pure ACK after the FIN
+    // sits one past the stream's end).
+    if (tcp.payload_len > 0 && end > cc.written) {
+      StreamWrite w;
+      w.t_ns = t;
+      for (std::uint64_t off = cc.written; off < end; ++off) {
+        // Bytes before this segment (a hole the capture missed) and bytes
+        // past the snap length are unknown: zeros.
+        std::int64_t i = static_cast<std::int64_t>(off) - start;
+        bool known = i >= 0 && static_cast<std::size_t>(i) < tcp.payload_captured;
+        w.data.push_back(known ? bytes[tcp.payload_offset + static_cast<std::size_t>(i)] : 0);
+        if (!known) ++app.zero_filled;
+      }
+      cc.written = end;
+      app.writes.push_back(std::move(w));
+    }
+    if ((tcp.flags & wire::kTcpFin) && !cc.fin) {
+      cc.fin = true;
+      app.fin_t_ns = t;
+    }
+  }
+
+  Plan& plan_;
+  Attributor attr_;
+  wire::Ipv4Address self_;
+  std::map<FlowKey, CapConn> conns_;
+  std::map<ExchangeId, std::size_t> index_;
+};
+
+}  // namespace
+
+Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self) {
+  auto frames = read_all(reader);
+  if (!frames) return Err{frames.error()};
+  Plan plan;
+  plan.self = self;
+  plan.frames = reader.frames_read();
+  auto mac = find_self_mac(*frames, self);
+  if (!mac) return Err{fmt::format("{}: no traffic for {} in the capture", reader.name(), self.to_string())};
+  plan.self_mac = *mac;
+  Instant t0 = frames->empty() ? Instant::zero() : frames->front().frame.timestamp;
+  Builder b(plan, self);
+  for (const auto& c : *frames) {
+    bool probe = is_probe(c.info, self);
+    bool answer = !probe && from_self(c.info, self);
+    if (!probe && !answer) continue;
+    std::int64_t t = (c.frame.timestamp - t0).nanos();
+    ++plan.frames_used;
+    plan.times_ns.push_back(t);
+    plan.last_t_ns = std::max(plan.last_t_ns, t);
+    if (probe) b.probe(c, t);
+    else b.answer(c, t);
+  }
+  std::sort(plan.times_ns.begin(), plan.times_ns.end());
+  if (plan.injections.empty())
+    return Err{fmt::format("{}: one-sided capture: nothing from the other side of {} to replay", reader.name(),
+                           self.to_string())};
+  plan.peers.erase(self);
+  return plan;
+}
+
+}  // namespace synack::harness::replay

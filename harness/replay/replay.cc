@@ -1,0 +1,292 @@
+// The replay engine (see replay.h).
+#include "harness/replay/replay.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "conformance/runner/kernel_dut.h"
+#include "conformance/runner/sim_dut.h"
+#include "harness/replay/translate.h"
+#include "stack/wire/tcp.h"
+
+namespace synack::harness::replay {
+
+namespace {
+
+// Capture time -> replay time, with every gap between consecutive captured
+// frames shortened to `cap` (when set).
+class TimeMap {
+ public:
+  TimeMap(const std::vector<std::int64_t>& anchors, std::optional<std::int64_t> cap) : anchors_(anchors), cap_(cap) {
+    mapped_.reserve(anchors_.size());
+    for (std::size_t i = 0; i < anchors_.size(); ++i)
+      mapped_.push_back(i == 0 ? anchors_[0] : mapped_[i - 1] + clamp(anchors_[i] - anchors_[i - 1]));
+  }
+  std::int64_t map(std::int64_t t) const {
+    auto it = std::upper_bound(anchors_.begin(), anchors_.end(), t);
+    if (it == anchors_.begin()) return t;
+    auto i = static_cast<std::size_t>(it - anchors_.begin() - 1);
+    return mapped_[i] + clamp(t - anchors_[i]);
+  }
+  // Gaps that were shortened: (capture time of the later frame, gap).
+  std::vector<std::pair<std::int64_t, std::int64_t>> capped() const {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (std::size_t i = 1; i < anchors_.size(); ++i)
+      if (cap_ && anchors_[i] - anchors_[i - 1] > *cap_) out.emplace_back(anchors_[i], anchors_[i] - anchors_[i - 1]);
+    return out;
+  }
+
+ private:
+  std::int64_t clamp(std::int64_t gap) const { return cap_ ? std::min(gap, *cap_) : gap; }
+  std::vector<std::int64_t> anchors_;
+  std::optional<std::int64_t> cap_;
+  std::vector<std::int64_t> mapped_;
+};
+
+class Engine {
+ public:
+  Engine(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt)
+      : plan_(plan),
+        dut_(dut),
+        opt_(opt),
+        map_(plan.times_ns, opt.max_gap ? std::optional<std::int64_t>(opt.max_gap->nanos()) : std::nullopt),
+        app_(plan, opt.app, opt.listen.empty() ? plan.listen_ports : opt.listen),
+        attr_(plan.self) {
+    result_.exchanges = plan.exchanges;
+    for (std::size_t i = 0; i < result_.exchanges.size(); ++i) index_[result_.exchanges[i].id] = i;
+  }
+
+  Result<ReplayResult, std::string> run() {
+    std::string err;
+    dut_.with_api([&](conformance::SocketApi& api) { err = app_.setup(api); });
+    if (!err.empty()) return Err{"DUT application: " + err};
+    base_us_ = dut_.now_us() + opt_.start_delay.micros();
+    for (const auto& inj : plan_.injections) {
+      next_probe_t_ns_ = inj.t_ns;
+      wait_until(to_dut_us(inj.t_ns));
+      inject(inj);
+    }
+    next_probe_t_ns_.reset();
+    wait_until(to_dut_us(plan_.last_t_ns) + opt_.tail.micros());
+    finish();
+    return std::move(result_);
+  }
+
+ private:
+  std::int64_t to_dut_us(std::int64_t cap_ns) const { return base_us_ + (map_.map(cap_ns) + shift_ns_) / 1000; }
+  // The application does what is due by now, but nothing the captured
+  // host did after the next probe: a real-time DUT woken late must not let
+  // a write overtake the frame it came after in the capture.
+  void service() {
+    std::int64_t t = now_as_capture();
+    if (next_probe_t_ns_) t = std::min(t, *next_probe_t_ns_ - 1);
+    dut_.with_api([&](conformance::SocketApi& api) { app_.service(api, t); });
+  }
+  // The latest capture time whose mapped replay time has passed.
+  std::int64_t now_as_capture() const {
+    std::int64_t now_ns = (dut_.now_us() - base_us_) * 1000 - shift_ns_;
+    // map() is monotonic: binary search for the largest t with map(t) <= now.
+    std::int64_t lo = -1, hi = std::max<std::int64_t>(plan_.last_t_ns, 0) + opt_.tail.nanos() * 4 + 1;
+    if (map_.map(hi) <= now_ns) return std::max(hi, now_ns);
+    while (hi - lo > 1) {
+      std::int64_t mid = lo + (hi - lo) / 2;
+      (map_.map(mid) <= now_ns ? lo : hi) = mid;
+    }
+    return lo;
+  }
+
+  void record(const conformance::Frame& fr) {
+    auto f = parse_frame(fr.bytes);
+    if (!f) return;
+    if (f->tcp && f->ipv4 && f->src == plan_.self && !f->is_fragment()) dut_conns_.sent(flow_of(*f, plan_.self), *f->tcp);
+    if (!compared(*f, plan_.self)) return;
+    ExchangeId id = attr_.attribute(*f);
+    auto it = index_.find(id);
+    if (it == index_.end()) {
+      Exchange e;
+      e.id = id;
+      e.t_ns = (fr.t_us - base_us_) * 1000 - shift_ns_;
+      e.probe_text = id.probe_frame ? fmt::format("frame {}", id.probe_frame) : "app " + id.app_flow.to_string();
+      e.in_capture = false;
+      it = index_.emplace(id, result_.exchanges.size()).first;
+      result_.exchanges.push_back(std::move(e));
+    }
+    result_.exchanges[it->second].actual.push_back(classify(*f));
+  }
+
+  // Takes the DUT's frames until `deadline_us` (stopping early once `stop`
+  // holds, when given).
+  void drain(std::int64_t deadline_us, const std::function<bool()>& stop = nullptr) {
+    while (auto f = dut_.next_frame(deadline_us)) {
+      record(*f);
+      if (stop && stop()) return;
+    }
+    dut_.advance_to(deadline_us);
+  }
+
+  std::int64_t next_step(std::int64_t limit_us) const {
+    std::int64_t now = dut_.now_us();
+    std::int64_t step = std::min(limit_us, now + std::max<std::int64_t>(1, opt_.tick.micros()));
+    if (auto d = app_.next_due()) step = std::min(step, std::max(now + 1, to_dut_us(*d)));
+    return step;
+  }
+
+  void wait_until(std::int64_t target_us) {
+    for (;;) {
+      service();
+      std::int64_t now = dut_.now_us();
+      if (now >= target_us) {
+        drain(now);
+        return;
+      }
+      drain(next_step(target_us));
+    }
+  }
+
+  // Lets time pass while `cond` holds, up to `limit`; returns whether it
+  // still holds. The time spent shifts the rest of the replay.
+  bool wait_while(const std::function<bool()>& cond, Duration limit) {
+    std::int64_t start = dut_.now_us();
+    std::int64_t deadline = start + limit.micros();
+    while (cond() && dut_.now_us() < deadline) {
+      service();
+      drain(next_step(deadline), [&] { return !cond(); });
+    }
+    shift_ns_ += (dut_.now_us() - start) * 1000;
+    return cond();
+  }
+
+  // An injected acknowledgment must not run ahead of what the DUT sent.
+  void gate(const Injection& inj) {
+    const TcpFields& t = *inj.info.tcp;
+    if (!inj.cap_isn || ungated_.count(inj.flow)) return;
+    auto behind = [&] {
+      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+      if (!o.seq) return true;
+      return (t.flags & wire::kTcpAck) != 0 && dut_conns_.ahead_of_dut(inj.flow, t.ack + *o.seq);
+    };
+    if (!behind()) return;
+    if (wait_while(behind, opt_.ack_wait)) {
+      ungated_.insert(inj.flow);
+      result_.notes.push_back(fmt::format(
+          "frame {}: the DUT had not sent what it acknowledges after {} ms; {} no longer waited for", inj.frame_no,
+          opt_.ack_wait.millis(), inj.flow.to_string()));
+    }
+  }
+
+  void inject(const Injection& inj) {
+    Bytes frame = inj.frame;
+    if (inj.info.tcp) {
+      gate(inj);
+      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+      if (o.any()) translate_to_dut(frame, o);
+    }
+    // The DUT's own MAC stands in for the captured one (they are the same
+    // unless the DUT could not take it).
+    if (!inj.info.eth_dst.is_multicast()) std::copy_n(dut_.dut_mac().octets.begin(), 6, frame.begin());
+    dut_.inject(frame);
+    attr_.probe(ExchangeId{inj.frame_no, {}}, inj.info);
+    service();
+  }
+
+  void finish() {
+    for (const auto& [t, gap] : map_.capped())
+      result_.notes.push_back(fmt::format("gap of {:.3f} s before capture time {:.6f} shortened to {:.3f} s",
+                                          static_cast<double>(gap) / 1e9, static_cast<double>(t) / 1e9,
+                                          static_cast<double>(opt_.max_gap->nanos()) / 1e9));
+    for (const auto& n : app_.notes()) result_.notes.push_back(n);
+    for (const auto& e : result_.exchanges) (difference(e).empty() ? result_.matched : result_.differed)++;
+  }
+
+  const Plan& plan_;
+  conformance::Dut& dut_;
+  const ReplayOptions& opt_;
+  TimeMap map_;
+  ReplayApp app_;
+  Attributor attr_;
+  DutConnections dut_conns_;
+  std::set<FlowKey> ungated_;
+  std::map<ExchangeId, std::size_t> index_;
+  ReplayResult result_;
+  std::int64_t base_us_ = 0;
+  std::int64_t shift_ns_ = 0;
+  std::optional<std::int64_t> next_probe_t_ns_;
+};
+
+}  // namespace
+
+conformance::DutNetwork network_for(const Plan& plan) {
+  conformance::DutNetwork net;
+  net.dut = wire::Ipv4Cidr{plan.self, 24};
+  net.dut_mac = plan.self_mac;
+  net.neighbours.clear();
+  net.onlink_routes.clear();
+  for (const auto& [ip, mac] : plan.peers) {
+    net.neighbours.emplace_back(ip, mac);
+    if (!net.dut.contains(ip)) net.onlink_routes.push_back(wire::Ipv4Cidr{ip, 32});
+  }
+  net.packetdrill_sysctls = false;
+  return net;
+}
+
+Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt) {
+  Engine e(plan, dut, opt);
+  return e.run();
+}
+
+std::string format_exchange(std::size_t index, const Exchange& e) {
+  std::string head = fmt::format("#{} {:.6f} {}", index, static_cast<double>(e.t_ns) / 1e9, e.probe_text);
+  std::string diff = difference(e);
+  if (!diff.empty()) return fmt::format("{}: DIFFER {}", head, diff);
+  return fmt::format("{}: match ({})", head, describe(e.expected, e.probe ? &*e.probe : nullptr));
+}
+
+std::string summary_line(const ReplayResult& r) {
+  return fmt::format("replay: {} exchanges, {} match, {} differ", r.exchanges.size(), r.matched, r.differed);
+}
+
+nlohmann::json to_json(const ReplayResult& r, const nlohmann::json& header) {
+  nlohmann::json j = header;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.exchanges.size(); ++i) {
+    const Exchange& e = r.exchanges[i];
+    const FrameInfo* p = e.probe ? &*e.probe : nullptr;
+    nlohmann::json x;
+    x["index"] = i;
+    x["time"] = static_cast<double>(e.t_ns) / 1e9;
+    x["probe_frame"] = e.id.probe_frame;
+    x["probe"] = e.probe_text;
+    x["in_capture"] = e.in_capture;
+    auto answers = [p](const std::vector<Response>& rs) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& resp : rs) a.push_back(describe(resp, p));
+      return a;
+    };
+    x["expected"] = answers(e.expected);
+    x["actual"] = answers(e.actual);
+    std::string d = difference(e);
+    x["match"] = d.empty();
+    if (!d.empty()) x["difference"] = d;
+    list.push_back(std::move(x));
+  }
+  j["exchanges"] = std::move(list);
+  j["notes"] = r.notes;
+  j["summary"] = {{"exchanges", r.exchanges.size()}, {"match", r.matched}, {"differ", r.differed}};
+  return j;
+}
+
+std::unique_ptr<conformance::Dut> make_dut(const std::string& name, const Plan& plan, std::uint64_t seed,
+                                           std::string& why, bool& skip) {
+  skip = false;
+  conformance::DutNetwork net = network_for(plan);
+  if (name == "sim") return std::make_unique<conformance::SimDut>(net, iface::StackConfig{}, seed);
+  if (name == "kernel") return conformance::make_kernel_dut(net, why, skip);
+  why = fmt::format("unknown DUT '{}' (sim, kernel)", name);
+  return nullptr;
+}
+
+}  // namespace synack::harness::replay

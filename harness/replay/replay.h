@@ -1,0 +1,71 @@
+// `synack replay`: plays the other side of a capture against a DUT standing
+// in for one captured host, and compares the DUT's answers with the
+// captured host's, exchange by exchange (exchange.h).
+//
+// The engine (run_replay) drives any conformance::Dut: it injects each
+// planned frame at its captured time relative to the start (virtual time on
+// the simulated DUT; real time on the kernel DUT, where gaps longer than
+// `max_gap` are shortened to it and reported), after translating it for the
+// DUT's ISN and timestamp clock (translate.h). An injected frame that
+// acknowledges data the DUT has not sent yet waits for it (up to
+// `ack_wait`; the wait shifts everything after it), so a slower or faster
+// DUT still gets a coherent conversation; when the wait runs out the
+// connection is reported and no longer waited for. The DUT's application
+// (replay_app.h) is serviced every `tick`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "conformance/runner/dut.h"
+#include "harness/replay/plan.h"
+#include "harness/replay/replay_app.h"
+#include "stack/base/instant.h"
+#include "stack/base/result.h"
+
+namespace synack::harness::replay {
+
+struct ReplayOptions {
+  AppKind app = AppKind::Capture;
+  std::vector<std::uint16_t> listen;  // empty: Plan::listen_ports
+  std::optional<Duration> max_gap;    // nullopt: captured gaps as they are
+  Duration ack_wait = Duration::from_millis(500);
+  Duration tick = Duration::from_micros(100);
+  Duration start_delay = Duration::zero();  // before the first frame (kernel: let setup settle)
+  Duration tail = Duration::from_millis(200);  // after the last captured frame
+};
+
+struct ReplayResult {
+  std::vector<Exchange> exchanges;
+  std::vector<std::string> notes;
+  std::size_t matched = 0;
+  std::size_t differed = 0;
+};
+
+// Where the DUT must sit for `plan`: the captured host's address (in a /24)
+// and MAC, every peer a static neighbour, peers outside the /24 reached by
+// on-link host routes; the kernel's TCP sysctls left as the namespace
+// inherits them (as the recording's namespaces had them).
+conformance::DutNetwork network_for(const Plan& plan);
+
+// Runs the replay; an error only when the DUT's application cannot start.
+Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt);
+
+// One line per exchange: "#4 0.005635 <probe> : match (<answers>)" or
+// ": DIFFER <difference>".
+std::string format_exchange(std::size_t index, const Exchange& e);
+// "replay: N exchanges, M match, K differ".
+std::string summary_line(const ReplayResult& r);
+nlohmann::json to_json(const ReplayResult& r, const nlohmann::json& header);
+
+// The DUT for `name` ("sim" or "kernel") placed for `plan`; nullptr with
+// `why` when it cannot be built (`skip`: a missing privilege).
+std::unique_ptr<conformance::Dut> make_dut(const std::string& name, const Plan& plan, std::uint64_t seed,
+                                           std::string& why, bool& skip);
+
+}  // namespace synack::harness::replay

@@ -1,0 +1,157 @@
+// The replay's DUT application (see replay_app.h).
+#include "harness/replay/replay_app.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <fmt/core.h>
+
+namespace synack::harness::replay {
+
+namespace {
+constexpr std::size_t kReadChunk = 65536;
+constexpr int kBacklog = 128;
+}  // namespace
+
+ReplayApp::ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> listen_ports)
+    : plan_(plan),
+      kind_(kind),
+      ports_(std::move(listen_ports)),
+      opened_(plan.conns.size(), false),
+      claimed_(plan.conns.size(), false) {}
+
+std::string ReplayApp::setup(conformance::SocketApi& api) {
+  for (std::uint16_t port : ports_) {
+    auto s = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (s.ret < 0) return fmt::format("socket for port {}: errno {}", port, s.err);
+    int fd = static_cast<int>(s.ret);
+    conformance::OptValue one;
+    one.integer = 1;
+    api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
+    if (auto b = api.bind(fd, plan_.self, port); b.ret < 0) return fmt::format("bind port {}: errno {}", port, b.err);
+    if (auto l = api.listen(fd, kBacklog); l.ret < 0) return fmt::format("listen port {}: errno {}", port, l.err);
+    listeners_.push_back(fd);
+  }
+  return "";
+}
+
+const AppConn* ReplayApp::script_for(wire::Ipv4Address addr, std::uint16_t port, std::uint16_t local_port) {
+  for (std::size_t i = 0; i < plan_.conns.size(); ++i) {
+    const AppConn& a = plan_.conns[i];
+    if (claimed_[i] || a.active || a.flow.remote != addr || a.flow.remote_port != port ||
+        a.flow.local_port != local_port)
+      continue;
+    claimed_[i] = true;
+    return &a;
+  }
+  return nullptr;
+}
+
+void ReplayApp::accept_all(conformance::SocketApi& api) {
+  for (int lfd : listeners_) {
+    for (;;) {
+      auto a = api.accept(lfd);
+      if (a.ret < 0) break;
+      Conn c;
+      c.fd = static_cast<int>(a.ret);
+      api.fcntl(c.fd, F_SETFL, O_NONBLOCK);
+      if (auto peer = api.peer_name(c.fd)) {
+        // The local port is the listener's: find it through the plan.
+        for (std::uint16_t port : ports_)
+          if ((c.script = script_for(peer->first, peer->second, port))) break;
+      }
+      conns_.push_back(std::move(c));
+    }
+  }
+}
+
+void ReplayApp::open_due(conformance::SocketApi& api, std::int64_t t_ns) {
+  for (std::size_t i = 0; i < plan_.conns.size(); ++i) {
+    const AppConn& a = plan_.conns[i];
+    if (!a.active || opened_[i] || a.open_t_ns > t_ns) continue;
+    opened_[i] = true;
+    claimed_[i] = true;
+    auto s = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (s.ret < 0) {
+      notes_.push_back(fmt::format("connect {}: socket() failed, errno {}", a.flow.to_string(), s.err));
+      continue;
+    }
+    Conn c;
+    c.fd = static_cast<int>(s.ret);
+    c.script = &a;
+    conformance::OptValue one;
+    one.integer = 1;
+    api.setsockopt(c.fd, SOL_SOCKET, SO_REUSEADDR, one);
+    if (auto b = api.bind(c.fd, plan_.self, a.flow.local_port); b.ret < 0)
+      notes_.push_back(fmt::format("connect {}: bind failed, errno {}", a.flow.to_string(), b.err));
+    auto r = api.connect(c.fd, a.flow.remote, a.flow.remote_port);
+    if (r.ret < 0 && r.err != EINPROGRESS)
+      notes_.push_back(fmt::format("connect {}: errno {}", a.flow.to_string(), r.err));
+    conns_.push_back(std::move(c));
+  }
+}
+
+void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
+  // Read whatever arrived.
+  Bytes buf;
+  while (!c.eof) {
+    auto r = api.recv_bytes(c.fd, kReadChunk, buf);
+    if (r.ret < 0) {
+      if (r.err != EAGAIN && r.err != EWOULDBLOCK && r.err != ENOTCONN) c.eof = true;
+      break;
+    }
+    if (r.ret == 0) {
+      c.eof = true;
+      break;
+    }
+    if (kind_ == AppKind::Echo) c.pending.push_back(buf);
+  }
+  if (kind_ == AppKind::Capture && c.script) {
+    for (; c.next_write < c.script->writes.size() && c.script->writes[c.next_write].t_ns <= t_ns; ++c.next_write) {
+      c.pending.push_back(c.script->writes[c.next_write].data);
+    }
+  }
+  while (!c.pending.empty()) {
+    Bytes& front = c.pending.front();
+    auto w = api.send_bytes(c.fd, front);
+    if (w.ret <= 0) break;
+    if (static_cast<std::size_t>(w.ret) < front.size()) {
+      front.erase(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(w.ret));
+      break;
+    }
+    c.pending.pop_front();
+  }
+  bool fin_due = false;
+  if (kind_ == AppKind::Capture && c.script)
+    fin_due = c.script->fin_t_ns && *c.script->fin_t_ns <= t_ns && c.next_write == c.script->writes.size();
+  else
+    fin_due = c.eof;
+  if (fin_due && c.pending.empty() && !c.fin_done) {
+    c.fin_done = true;
+    api.shutdown(c.fd, SHUT_WR);
+  }
+}
+
+void ReplayApp::service(conformance::SocketApi& api, std::int64_t t_ns) {
+  open_due(api, t_ns);
+  accept_all(api);
+  for (auto& c : conns_) drive(api, c, t_ns);
+}
+
+std::optional<std::int64_t> ReplayApp::next_due() const {
+  std::optional<std::int64_t> t;
+  auto consider = [&t](std::int64_t v) { t = t ? std::min(*t, v) : v; };
+  for (std::size_t i = 0; i < plan_.conns.size(); ++i)
+    if (plan_.conns[i].active && !opened_[i]) consider(plan_.conns[i].open_t_ns);
+  if (kind_ != AppKind::Capture) return t;
+  for (const auto& c : conns_) {
+    if (!c.script) continue;
+    if (c.next_write < c.script->writes.size()) consider(c.script->writes[c.next_write].t_ns);
+    else if (c.script->fin_t_ns && !c.fin_done) consider(*c.script->fin_t_ns);
+  }
+  return t;
+}
+
+}  // namespace synack::harness::replay

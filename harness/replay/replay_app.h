@@ -1,0 +1,71 @@
+// The DUT's application during a replay, written against the DUT socket API
+// (conformance/runner/dut.h, Linux numbering) so it runs unchanged on the
+// simulated and the kernel DUT. Every call is non-blocking; the replay
+// engine calls service() often (and right after each injection), so the
+// application reacts within one service tick.
+//
+//   sink     listens, accepts, reads and discards; closes after EOF.
+//   echo     listens, accepts, writes back what it reads; closes after EOF.
+//   capture  does what the captured host's application did (plan.h
+//            AppConn): writes the captured stream at the captured times,
+//            sends its FIN (shutdown SHUT_WR) when the captured host did,
+//            and reads whatever arrives.
+// Whatever the kind, it listens on the listening ports and opens the
+// connections the captured host opened (bound to the captured local port,
+// at the captured time).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/runner/dut.h"
+#include "harness/replay/plan.h"
+
+namespace synack::harness::replay {
+
+enum class AppKind { Sink, Echo, Capture };
+
+class ReplayApp {
+ public:
+  ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> listen_ports);
+
+  // Opens the listening sockets; returns "" or why one failed.
+  std::string setup(conformance::SocketApi& api);
+  // Does everything due at capture time `t_ns` (already mapped by the caller).
+  void service(conformance::SocketApi& api, std::int64_t t_ns);
+  // The next capture time at which something is scheduled, if any.
+  std::optional<std::int64_t> next_due() const;
+  // One-line notes on what did not go as captured (refused connects, ...).
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  struct Conn {
+    int fd = -1;
+    const AppConn* script = nullptr;  // capture kind: what to write
+    std::size_t next_write = 0;
+    bool fin_done = false;
+    bool eof = false;
+    // Writes not yet taken by the socket, one send() each, so the DUT sees
+    // the captured application's write boundaries (Nagle, PSH).
+    std::deque<Bytes> pending;
+  };
+
+  void accept_all(conformance::SocketApi& api);
+  void open_due(conformance::SocketApi& api, std::int64_t t_ns);
+  void drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns);
+  const AppConn* script_for(wire::Ipv4Address addr, std::uint16_t port, std::uint16_t local_port);
+
+  const Plan& plan_;
+  AppKind kind_;
+  std::vector<std::uint16_t> ports_;
+  std::vector<int> listeners_;
+  std::vector<bool> opened_;  // per plan conn (active ones)
+  std::vector<bool> claimed_;  // per plan conn: bound to a DUT socket
+  std::vector<Conn> conns_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace synack::harness::replay

@@ -1,0 +1,125 @@
+// Sequence and timestamp translation for the replay (see translate.h).
+#include "harness/replay/translate.h"
+
+#include "stack/wire/checksum.h"
+#include "stack/wire/ipv4.h"
+#include "stack/wire/seq_number.h"
+#include "stack/wire/tcp.h"
+
+namespace synack::harness::replay {
+
+namespace {
+
+constexpr std::size_t kUdpChecksum = 6;
+
+// The frame's complete unfragmented TCP/UDP datagram: its summary when all
+// of it is in `frame`.
+std::optional<FrameInfo> complete_l4(ConstBytes frame, std::uint8_t proto) {
+  auto f = parse_frame(frame);
+  if (!f || !f->ipv4 || f->is_fragment() || f->proto != proto) return std::nullopt;
+  if (f->l4_offset + f->l4_len > frame.size()) return std::nullopt;
+  if (proto == wire::kIpProtoTcp && !f->tcp) return std::nullopt;
+  return f;
+}
+
+void add32(MutBytes b, std::size_t off, std::uint32_t delta) { store_be32(b, off, load_be32(b, off) + delta); }
+
+void fill_checksum(MutBytes frame, const FrameInfo& f, std::size_t field) {
+  MutBytes l4 = frame.subspan(f.l4_offset, f.l4_len);
+  store_be16(l4, field, 0);
+  std::uint64_t ph = wire::pseudo_header_sum(f.src, f.dst, f.proto, static_cast<std::uint32_t>(f.l4_len));
+  std::uint16_t c = wire::checksum(l4, ph);
+  // RFC 768: a computed UDP checksum of zero is sent as all ones.
+  if (f.proto == wire::kIpProtoUdp && c == 0) c = 0xffff;
+  store_be16(l4, field, c);
+}
+
+}  // namespace
+
+bool translate_to_dut(MutBytes frame, const Offsets& off) {
+  auto f = complete_l4(frame, wire::kIpProtoTcp);
+  if (!f) return false;
+  const TcpFields& t = *f->tcp;
+  bool acking = (t.flags & wire::kTcpAck) != 0;
+  std::size_t o = f->l4_offset;
+  if (acking && off.seq) add32(frame, o + wire::tcp_field::kAck, *off.seq);
+  // Walk the options again to find SACK blocks and timestamps in place.
+  std::size_t end = o + t.header_len;
+  for (std::size_t i = o + wire::tcp_field::kOptions; i < end;) {
+    std::uint8_t kind = frame[i];
+    if (kind == wire::kTcpOptEol) break;
+    if (kind == wire::kTcpOptNop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end || frame[i + 1] < 2 || i + frame[i + 1] > end) break;
+    std::size_t len = frame[i + 1];
+    if (kind == wire::kTcpOptSack && off.seq)
+      for (std::size_t b = i + 2; b + 8 <= i + len; b += 8) {
+        add32(frame, b, *off.seq);
+        add32(frame, b + 4, *off.seq);
+      }
+    if (kind == wire::kTcpOptTimestamps && len == 10 && acking && off.ts) add32(frame, i + 6, *off.ts);
+    i += len;
+  }
+  fill_checksum(frame, *f, wire::tcp_field::kChecksum);
+  return true;
+}
+
+bool recompute_l4_checksum(MutBytes frame) {
+  if (auto f = complete_l4(frame, wire::kIpProtoTcp)) {
+    fill_checksum(frame, *f, wire::tcp_field::kChecksum);
+    return true;
+  }
+  if (auto f = complete_l4(frame, wire::kIpProtoUdp); f && f->udp_payload_len) {
+    // A zero checksum means "none" (RFC 768); keep it that way.
+    if (load_be16(frame, f->l4_offset + kUdpChecksum) == 0) return false;
+    fill_checksum(frame, *f, kUdpChecksum);
+    return true;
+  }
+  return false;
+}
+
+std::size_t pad_to_wire(Bytes& frame, std::size_t wire_len) {
+  if (frame.size() >= wire_len) return 0;
+  std::size_t added = wire_len - frame.size();
+  frame.resize(wire_len, 0);
+  return added;
+}
+
+void DutConnections::sent(const FlowKey& flow, const TcpFields& t) {
+  State& s = conns_[flow];
+  if (t.flags & wire::kTcpSyn) {
+    // A new SYN (or SYN-ACK) with another ISN starts a new connection.
+    if (!s.isn || *s.isn != t.seq) s = State{};
+    s.isn = t.seq;
+    s.ts0 = t.tsval;
+  }
+  std::uint32_t len = static_cast<std::uint32_t>(t.payload_len) + ((t.flags & wire::kTcpSyn) ? 1 : 0) +
+                      ((t.flags & wire::kTcpFin) ? 1 : 0);
+  wire::SeqNumber end = wire::SeqNumber(t.seq) + len;
+  if (!s.snd_max || end.gt(wire::SeqNumber(*s.snd_max))) s.snd_max = end.raw();
+}
+
+const DutConnections::State* DutConnections::find(const FlowKey& flow) const {
+  auto it = conns_.find(flow);
+  return it == conns_.end() ? nullptr : &it->second;
+}
+
+Offsets DutConnections::offsets(const FlowKey& flow, std::optional<std::uint32_t> cap_isn,
+                                std::optional<std::uint32_t> cap_ts0) const {
+  Offsets o;
+  const State* s = find(flow);
+  if (!s) return o;
+  if (s->isn && cap_isn) o.seq = *s->isn - *cap_isn;
+  if (s->ts0 && cap_ts0) o.ts = *s->ts0 - *cap_ts0;
+  return o;
+}
+
+bool DutConnections::ahead_of_dut(const FlowKey& flow, std::uint32_t ack) const {
+  const State* s = find(flow);
+  if (!s || !s->snd_max) return true;
+  return wire::SeqNumber(ack).gt(wire::SeqNumber(*s->snd_max));
+}
+
+}  // namespace synack::harness::replay
