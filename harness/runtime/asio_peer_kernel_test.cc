@@ -5,6 +5,9 @@
 //   file), checks its length and hash, and answers only after it saw the end
 //   of the stream: the answer reaching synack's stdout proves the half-close
 //   (shutdown of synack's sending side while it still receives).
+// - `synack get` decodes a chunked response (extensions, trailer) and a
+//   read-until-close one from a Boost.Asio server byte for byte, and fails
+//   with a clear line on a malformed one.
 // Needs root; skips with the reason otherwise.
 #include <fmt/core.h>
 #include <unistd.h>
@@ -13,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <fstream>
@@ -233,6 +237,109 @@ TEST_F(KernelPeerTest, AsioServerReceives100MBFromSynackConnectWithHalfClose) {
   EXPECT_EQ(reply, fmt::format("bytes={} fnv={:016x}", kTotal, expected.h)) << errors;
   std::cout << fmt::format("[ info ] 100 MB through synack connect in {:.2f} s ({:.1f} MB/s)\n", secs,
                            static_cast<double>(kTotal) / (1 << 20) / secs);
+}
+
+
+// Answers each connection's request with `response` (read until the end of
+// the request head), then closes: one connection after another.
+class CannedHttpServer {
+ public:
+  CannedHttpServer(const std::string& ns, std::uint16_t port, std::vector<std::string> responses)
+      : responses_(std::move(responses)) {
+    std::atomic<bool> ready{false};
+    thread_ = std::thread([this, ns, port, &ready] {
+      if (!enter_netns(ns)) {
+        ready = true;
+        return;
+      }
+      ErrorCode ec;
+      acceptor_.open(tcp::v4(), ec);
+      acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+      acceptor_.bind(tcp::endpoint(boost::asio::ip::address_v4::any(), port), ec);
+      if (!ec) acceptor_.listen(16, ec);
+      listening_ = !ec;
+      ready = true;
+      if (!listening_) return;
+      accept();
+      io_.run();
+    });
+    while (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ~CannedHttpServer() {
+    io_.stop();
+    thread_.join();
+  }
+  bool listening() const { return listening_; }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(socket_, [this](ErrorCode ec) {
+      if (ec) return;
+      request_.clear();
+      boost::asio::async_read_until(socket_, boost::asio::dynamic_buffer(request_), "\r\n\r\n",
+                                    [this](ErrorCode rec, std::size_t) {
+                                      if (rec) return finish();
+                                      const std::string& r = responses_[std::min(served_, responses_.size() - 1)];
+                                      ++served_;
+                                      boost::asio::async_write(socket_, boost::asio::buffer(r),
+                                                               [this](ErrorCode, std::size_t) { finish(); });
+                                    });
+    });
+  }
+  void finish() {
+    ErrorCode ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    accept();
+  }
+  std::vector<std::string> responses_;
+  std::size_t served_ = 0;
+  boost::asio::io_context io_;
+  tcp::acceptor acceptor_{io_};
+  tcp::socket socket_{io_};
+  std::string request_;
+  std::atomic<bool> listening_{false};
+  std::thread thread_;
+};
+
+TEST_F(KernelPeerTest, SynackGetDecodesChunkedAndRejectsMalformedResponses) {
+  std::string synack = std::string(SYNACK_BINARY_DIR) + "/bin/synack";
+  if (::access(synack.c_str(), X_OK) != 0) GTEST_SKIP() << synack << " is not built";
+  stop();
+  // 2 MB in chunks of varying sizes, with chunk extensions and a trailer.
+  std::string body;
+  for (std::size_t i = 0; body.size() < (2u << 20); ++i) body += static_cast<char>(pattern_byte(3, i));
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  for (std::size_t at = 0, n = 1; at < body.size(); at += n, n = n * 7 % 40000 + 1) {
+    n = std::min(n, body.size() - at);
+    chunked += fmt::format("{:x}{}\r\n", n, at % 3 ? ";ext=\"a;b\"" : "") + body.substr(at, n) + "\r\n";
+  }
+  chunked += "0\r\nX-Checksum: none\r\n\r\n";
+  std::string until_close = "HTTP/1.0 200 OK\r\nServer: canned\r\n\r\n" + body.substr(0, 100000);
+  std::string malformed = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdefgh\r\n0\r\n\r\n";
+  CannedHttpServer server(ns_, 8080, {chunked, until_close, malformed});
+  ASSERT_TRUE(server.listening());
+  std::string tap = unique_name("skc");
+  auto get = [&](const std::string& out) {
+    return run_command({"timeout", "30", synack, "get", "http://10.205.0.1:8080/x", "-o", out, "--tap", tap, "--ip",
+                        "10.205.0.2/24", "--kernel-ip", "10.205.0.1/24", "--netns", ns_});
+  };
+  auto read_all = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  std::string out = (www_ / "chunked.out").string();
+  auto a = get(out);
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_TRUE(read_all(out) == body) << "the decoded chunked body differs (" << read_all(out).size() << " bytes)";
+  auto b = get(out);
+  EXPECT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_TRUE(read_all(out) == body.substr(0, 100000)) << "the read-until-close body differs";
+  auto c = get(out);
+  EXPECT_EQ(c.exit_code, 1) << c.output;
+  EXPECT_NE(c.output.find("malformed response from 10.205.0.1:8080: chunk 1 is longer than its size"),
+            std::string::npos)
+      << c.output;
 }
 
 }  // namespace
