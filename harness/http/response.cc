@@ -270,10 +270,12 @@ Result<std::size_t, std::string> ResponseParser::feed(ConstBytes in, const Sink&
       case State::Trailers: {
         bool trailer = state_ == State::Trailers;
         std::size_t limit = trailer ? kMaxTrailerBytes : kMaxResponseHead;
+        const char* what = trailer ? "trailer section" : "response head";
         std::size_t before = pos;
-        auto line = take_line(in, pos, limit - std::min(limit, head_bytes_), trailer ? "trailer section" : "response head");
+        auto line = take_line(in, pos, limit, what);
         head_bytes_ += pos - before;
-        if (!line) break;
+        if (state_ != State::Failed && head_bytes_ > limit) (void)fail(fmt::format("{} longer than {} bytes", what, limit));
+        if (!line || state_ == State::Failed) break;
         if (line->find('\r') != std::string::npos) return Err{fail("bare CR inside a line (RFC 9112 §2.2)").error()};
         Result<void, std::string> r;
         if (state_ == State::StatusLine) {
