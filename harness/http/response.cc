@@ -255,6 +255,30 @@ Result<void, std::string> ResponseParser::on_chunk_size(std::string_view line) {
   return {};
 }
 
+// Status line, header and trailer lines: one line per call.
+Result<void, std::string> ResponseParser::on_head_bytes(ConstBytes in, std::size_t& pos) {
+  bool trailer = state_ == State::Trailers;
+  std::size_t limit = trailer ? kMaxTrailerBytes : kMaxResponseHead;
+  const char* what = trailer ? "trailer section" : "response head";
+  std::size_t before = pos;
+  auto line = take_line(in, pos, limit, what);
+  head_bytes_ += pos - before;
+  if (state_ == State::Failed) return Err{error_};
+  if (head_bytes_ > limit) return fail(fmt::format("{} longer than {} bytes", what, limit));
+  if (!line) return {};
+  if (line->find('\r') != std::string::npos) return fail("bare CR inside a line (RFC 9112 §2.2)");
+  if (state_ == State::StatusLine) {
+    if (line->empty() && head_bytes_ <= 2) return {};  // a stray empty line before the head
+    auto r = on_status_line(*line);
+    if (r) state_ = State::HeaderLines;
+    return r;
+  }
+  if (!line->empty()) return on_field_line(*line, trailer ? trailers_ : head_.headers);
+  if (!trailer) return on_head_end();
+  state_ = State::Done;
+  return {};
+}
+
 Result<std::size_t, std::string> ResponseParser::feed(ConstBytes in, const Sink& sink) {
   std::size_t pos = 0;
   auto deliver = [&](std::size_t n) {
@@ -267,30 +291,9 @@ Result<std::size_t, std::string> ResponseParser::feed(ConstBytes in, const Sink&
     switch (state_) {
       case State::StatusLine:
       case State::HeaderLines:
-      case State::Trailers: {
-        bool trailer = state_ == State::Trailers;
-        std::size_t limit = trailer ? kMaxTrailerBytes : kMaxResponseHead;
-        const char* what = trailer ? "trailer section" : "response head";
-        std::size_t before = pos;
-        auto line = take_line(in, pos, limit, what);
-        head_bytes_ += pos - before;
-        if (state_ != State::Failed && head_bytes_ > limit) (void)fail(fmt::format("{} longer than {} bytes", what, limit));
-        if (!line || state_ == State::Failed) break;
-        if (line->find('\r') != std::string::npos) return Err{fail("bare CR inside a line (RFC 9112 §2.2)").error()};
-        Result<void, std::string> r;
-        if (state_ == State::StatusLine) {
-          if (line->empty() && head_bytes_ <= 2) continue;  // a stray empty line before the head
-          r = on_status_line(*line);
-          if (r) state_ = State::HeaderLines;
-        } else if (line->empty()) {
-          if (trailer) state_ = State::Done;
-          else r = on_head_end();
-        } else {
-          r = on_field_line(*line, trailer ? trailers_ : head_.headers);
-        }
-        if (!r) return Err{r.error()};
+      case State::Trailers:
+        if (auto r = on_head_bytes(in, pos); !r) return Err{r.error()};
         break;
-      }
       case State::Length:
       case State::ChunkData: {
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size() - pos));

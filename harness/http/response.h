@@ -89,6 +89,7 @@ class ResponseParser {
   // Appends to line_ up to a line end; returns the complete line (without
   // its CRLF) or nullopt when more bytes are needed. `limit` bounds the line.
   std::optional<std::string> take_line(ConstBytes in, std::size_t& pos, std::size_t limit, const char* what);
+  Result<void, std::string> on_head_bytes(ConstBytes in, std::size_t& pos);
   Result<void, std::string> on_status_line(std::string_view line);
   Result<void, std::string> on_field_line(std::string_view line, Fields& into);
   Result<void, std::string> on_head_end();
