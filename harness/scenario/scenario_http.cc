@@ -56,6 +56,26 @@ std::string outcome_line(const HttpExpectation& want, const HttpOutcome& got) {
                      got.exact ? "exact" : "DIFFERS");
 }
 
+// The integrity verdict: every response that arrived is byte-exact, and
+// all arrived unless a lossy network broke the connection with a
+// documented error (ETIMEDOUT, ECONNRESET, EHOSTUNREACH).
+void judge(ScenarioReport& rep, const SimOptions& opt, const HttpKeepAliveClient& client, bool finished,
+           std::uint32_t complete, std::uint32_t exact, std::uint32_t count) {
+  auto err = client.sock_error();
+  bool documented = err && (*err == SockError::TimedOut || *err == SockError::ConnReset || *err == SockError::HostUnreach);
+  bool differs = exact < complete;
+  rep.passed = finished && !differs && client.protocol_error().empty() &&
+               ((complete == count && !err && client.closed_by_server()) || (documented && lossy(opt)));
+  rep.verdict = !finished ? "FAIL: the exchange did not finish within a day of virtual time"
+                : differs ? fmt::format("FAIL: {} of {} responses differ from the files served", complete - exact, complete)
+                : !client.protocol_error().empty() ? "FAIL: " + client.protocol_error()
+                : err && !rep.passed ? fmt::format("FAIL: the connection failed with {} after {} of {} responses",
+                                                   errno_name(*err), complete, count)
+                : err ? fmt::format("ok: {} of {} responses byte-exact before the connection failed with {} under loss",
+                                    exact, count, errno_name(*err))
+                      : fmt::format("ok: {} requests on one keep-alive connection, every response byte-exact", count);
+}
+
 }  // namespace
 
 ScenarioReport run_http_scenario(const SimOptions& opt) {
@@ -86,19 +106,8 @@ ScenarioReport run_http_scenario(const SimOptions& opt) {
     table += outcome_line(requests[i], got);
   }
   auto err = client.sock_error();
-  bool documented = err && (*err == SockError::TimedOut || *err == SockError::ConnReset || *err == SockError::HostUnreach);
-  bool differs = exact < complete;
   ScenarioReport rep;
-  rep.passed = finished && !differs && client.protocol_error().empty() &&
-               ((complete == count && !err && client.closed_by_server()) || (documented && lossy(opt)));
-  rep.verdict = !finished ? "FAIL: the exchange did not finish within a day of virtual time"
-                : differs ? fmt::format("FAIL: {} of {} responses differ from the files served", complete - exact, complete)
-                : !client.protocol_error().empty() ? "FAIL: " + client.protocol_error()
-                : err && !rep.passed ? fmt::format("FAIL: the connection failed with {} after {} of {} responses",
-                                                   errno_name(*err), complete, count)
-                : err ? fmt::format("ok: {} of {} responses byte-exact before the connection failed with {} under loss",
-                                    exact, count, errno_name(*err))
-                      : fmt::format("ok: {} requests on one keep-alive connection, every response byte-exact", count);
+  judge(rep, opt, client, finished, complete, exact, count);
   double secs = static_cast<double>((end - Instant::zero()).nanos()) / 1e9;
   double mbps = secs > 0 ? static_cast<double>(body) * 8 / secs / 1e6 : 0;
   const auto& ta = net.a->stack().tcp_stats();
