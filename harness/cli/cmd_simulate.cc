@@ -75,7 +75,7 @@ Action add_simulate_command(CLI::App& app) {
   sub->add_option("--delay", args->delay, "one-way delay per link (300us, 2ms, 1.5s; default 50us)");
   sub->add_option("--jitter", args->jitter, "extra uniform random delay per frame");
   sub->add_option("--mtu", args->mtu, "link MTU in bytes (68..65535)");
-  sub->add_option("--bytes", args->bytes, "bytes to transfer (bulk; 64K, 1M, ...)");
+  sub->add_option("--bytes", args->bytes, "bytes to transfer (bulk; 64K, 1M, ...), or the size of the large file (http)");
   sub->add_option("--connections", args->connections, "parallel transfers (bulk)")->check(CLI::Range(1u, 100000u));
   sub->add_option("--count", args->count, "packets or requests to send (scenario default when 0)");
   sub->add_option("--pcap", args->pcap, "write the first host's link to this pcap file");

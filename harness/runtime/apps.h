@@ -1,6 +1,6 @@
 // Server applications over the socket API of one socket::Host: TCP echo
 // (RFC 862, also on UDP), discard (RFC 863), chargen (RFC 864) and a static
-// HTTP/1.1 server (logic in http.h). Event-driven, non-blocking: each poll()
+// HTTP/1.1 server (logic in harness/http/server.h). Event-driven, non-blocking: each poll()
 // accepts what is pending, reads what arrived, and writes what the socket
 // takes, so they run unchanged in the real-time runtime and in the World.
 #pragma once
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/runtime/http.h"
+#include "harness/http/server.h"
 #include "harness/world/host_node.h"
 #include "stack/socket/host.h"
 

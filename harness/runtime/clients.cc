@@ -4,18 +4,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 namespace synack::harness {
 
 namespace {
 double ms(Duration d) { return static_cast<double>(d.nanos()) / 1e6; }
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The socket's pending error (SO_ERROR), as an errno name.
 std::string so_error(socket::Host& host, int fd) {
@@ -101,113 +95,6 @@ void PingClient::poll(Instant now) {
     if (out_) {
       std::fputs(sum_.format(opt_.dst.to_string(), now - *start_).c_str(), out_);
       std::fflush(out_);
-    }
-  }
-}
-
-// --- HTTP GET ---
-
-HttpGetClient::HttpGetClient(socket::Host& host, socket::SockAddr server, std::string host_header, std::string path,
-                             std::function<void(ConstBytes)> sink, socket::Pid pid)
-    : host_(host), sink_(std::move(sink)) {
-  request_ = fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: synack\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-                         path, host_header);
-  auto fd = host.socket(pid, socket::SockType::Stream);
-  if (!fd) {
-    fail(fmt::format("socket: {}", errno_name(fd.error())));
-    return;
-  }
-  fd_ = *fd;
-  auto r = host.connect(fd_, server);
-  if (!r && r.error() != SockError::InProgress) fail(fmt::format("connect to {}: {}", server.to_string(), errno_name(r.error())));
-}
-
-void HttpGetClient::fail(std::string why) {
-  if (done_) return;
-  error_ = std::move(why);
-  done_ = true;
-  if (fd_ >= 0) (void)host_.close(fd_);
-}
-
-bool HttpGetClient::parse_head() {
-  auto end = head_buf_.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    if (head_buf_.size() > 65536) fail("response head larger than 64 KiB");
-    return false;
-  }
-  result_.head = head_buf_.substr(0, end + 4);
-  if (result_.head.size() < 12 || result_.head.compare(0, 7, "HTTP/1.") != 0) {
-    fail("not an HTTP/1.x response");
-    return false;
-  }
-  result_.status = std::atoi(result_.head.c_str() + 9);
-  std::size_t pos = result_.head.find("\r\n");
-  while (pos + 2 < end) {
-    std::size_t next = result_.head.find("\r\n", pos + 2);
-    std::string line = result_.head.substr(pos + 2, next - pos - 2);
-    pos = next;
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string name = lower(line.substr(0, colon));
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    if (name == "content-length") content_length_ = std::strtoull(value.c_str(), nullptr, 10);
-    if (name == "transfer-encoding" && lower(value) != "identity") {
-      fail("chunked transfer coding is not supported by synack get yet");
-      return false;
-    }
-  }
-  head_done_ = true;
-  std::string rest = head_buf_.substr(end + 4);
-  head_buf_.clear();
-  body(ConstBytes(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size()));
-  return true;
-}
-
-void HttpGetClient::body(ConstBytes b) {
-  if (content_length_) b = b.first(std::min<std::uint64_t>(b.size(), *content_length_ - result_.body_bytes));
-  if (!b.empty()) sink_(b);
-  result_.body_bytes += b.size();
-  if (content_length_ && result_.body_bytes == *content_length_) {
-    done_ = true;
-    (void)host_.close(fd_);
-  }
-}
-
-void HttpGetClient::poll(Instant) {
-  if (done_) return;
-  auto ready = host_.poll(fd_);
-  if (!ready) return fail(fmt::format("poll: {}", errno_name(ready.error())));
-  if (ready->error && sent_ == 0) return fail(fmt::format("connect: {}", so_error(host_, fd_)));
-  if (!ready->writable && sent_ == 0) return;  // still connecting
-  while (sent_ < request_.size()) {
-    auto r = host_.send(fd_, ConstBytes(reinterpret_cast<const std::uint8_t*>(request_.data()) + sent_,
-                                        request_.size() - sent_));
-    if (!r) {
-      if (r.error() == SockError::Again) break;
-      return fail(fmt::format("send: {}", errno_name(r.error())));
-    }
-    sent_ += *r;
-  }
-  std::uint8_t buf[65536];
-  while (!done_) {
-    auto r = host_.recv(fd_, buf);
-    if (!r) {
-      if (r.error() == SockError::Again) return;
-      return fail(fmt::format("recv: {}", errno_name(r.error())));
-    }
-    if (*r == 0) {
-      if (!head_done_) return fail("connection closed before the response head");
-      if (content_length_) return fail(fmt::format("connection closed after {} of {} body bytes", result_.body_bytes, *content_length_));
-      done_ = true;  // the body ends with the connection
-      (void)host_.close(fd_);
-      return;
-    }
-    if (head_done_) {
-      body(ConstBytes(buf, *r));
-    } else {
-      head_buf_.append(reinterpret_cast<const char*>(buf), *r);
-      parse_head();
     }
   }
 }

@@ -1,6 +1,7 @@
 // Client applications over the socket API of one socket::Host: ping (ICMP
-// echo sockets, statistics like iputils ping), an HTTP/1.1 GET client, a
-// byte-stream client for `synack connect`, and a UDP echo client. Each is an
+// echo sockets, statistics like iputils ping), a byte-stream client for
+// `synack connect`, and a UDP echo client (the HTTP client is in
+// http_get.h). Each is an
 // App (poll/poll_at) with a done() predicate for the runtime's stop test.
 #pragma once
 
@@ -53,40 +54,6 @@ class PingClient final : public App {
   Instant next_send_;
   Instant last_send_;
   PingSummary sum_;
-  bool done_ = false;
-  std::string error_;
-};
-
-struct HttpGetResult {
-  int status = 0;
-  std::string head;
-  std::uint64_t body_bytes = 0;
-};
-
-// GET http://ADDR[:PORT]/PATH; the body goes to `sink` (chunk by chunk).
-class HttpGetClient final : public App {
- public:
-  HttpGetClient(socket::Host& host, socket::SockAddr server, std::string host_header, std::string path,
-                std::function<void(ConstBytes)> sink, socket::Pid pid = 3);
-  void poll(Instant now) override;
-  bool done() const noexcept { return done_; }
-  // Empty on success (complete body received); otherwise why not.
-  const std::string& error() const noexcept { return error_; }
-  const HttpGetResult& result() const noexcept { return result_; }
-
- private:
-  void fail(std::string why);
-  bool parse_head();
-  void body(ConstBytes b);
-  socket::Host& host_;
-  int fd_ = -1;
-  std::string request_;
-  std::size_t sent_ = 0;
-  std::string head_buf_;
-  bool head_done_ = false;
-  std::optional<std::uint64_t> content_length_;
-  std::function<void(ConstBytes)> sink_;
-  HttpGetResult result_;
   bool done_ = false;
   std::string error_;
 };

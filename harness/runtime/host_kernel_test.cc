@@ -1,7 +1,8 @@
 // synack on a TAP against the Linux kernel in a private namespace: ICMP
 // echo (with fragmented 4000-byte payloads), HTTP downloads with curl,
 // connection churn against the echo server, UDP echo both ways, `synack get`
-// from python's http.server, an nmap SYN scan, and the `synack host` CLI.
+// from python's http.server by address and by name (synack's resolver against
+// a Boost.Asio DNS server in the namespace: found, NXDOMAIN, timeout, refused), an nmap SYN scan, and the `synack host` CLI.
 // Needs root; skips with the reason otherwise.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,10 +14,16 @@
 
 #include <fstream>
 #include <sstream>
+#include <array>
+#include <atomic>
 #include <set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
 
 #include "harness/runtime/clients.h"
 #include "harness/runtime/kernel_fixture.h"
+#include "stack/app/dns_message.h"
 
 namespace synack::harness {
 namespace {
@@ -245,7 +252,65 @@ TEST_F(KernelPeerTest, NmapSynScanFindsExactlyTheServedPorts) {
 // The built binary (same preset as this test).
 std::string synack_binary() { return std::string(SYNACK_BINARY_DIR) + "/bin/synack"; }
 
-TEST_F(KernelPeerTest, SynackGetDownloadsFromPythonHttpServer) {
+// A tiny DNS server on the kernel's side (Boost.Asio UDP inside the
+// namespace): `kName` has an A record, `kSilent` is never answered, every
+// other name is NXDOMAIN.
+class KernelDnsServer {
+ public:
+  static constexpr const char* kName = "files.synack.test";
+  static constexpr const char* kSilent = "silent.synack.test";
+  KernelDnsServer(const std::string& ns, const char* answer) : answer_(*wire::Ipv4Address::parse(answer)) {
+    std::atomic<bool> ready{false};
+    thread_ = std::thread([this, ns, &ready] {
+      if (!enter_netns(ns)) {
+        ready = true;
+        return;
+      }
+      boost::system::error_code ec;
+      socket_.open(boost::asio::ip::udp::v4(), ec);
+      socket_.bind({boost::asio::ip::address_v4::any(), 53}, ec);
+      bound_ = !ec;
+      ready = true;
+      if (!bound_) return;
+      receive();
+      io_.run();
+    });
+    while (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ~KernelDnsServer() {
+    io_.stop();
+    thread_.join();
+  }
+  bool bound() const { return bound_; }
+  int queries() const { return queries_; }
+
+ private:
+  void receive() {
+    socket_.async_receive_from(boost::asio::buffer(buf_), from_, [this](boost::system::error_code ec, std::size_t n) {
+      if (ec) return;
+      ++queries_;
+      auto q = app::DnsMessage::parse(ConstBytes(buf_.data(), n));
+      if (q && q->questions.size() == 1 && !app::same_name(q->questions[0].name, *app::DnsName::from_text(kSilent))) {
+        bool known = app::same_name(q->questions[0].name, *app::DnsName::from_text(kName));
+        auto reply = app::make_response(*q, known ? 0 : 3);
+        reply.header.aa = true;
+        if (known) reply.answers.push_back(app::DnsRecord::a(q->questions[0].name, answer_, 60));
+        if (auto bytes = reply.emit()) socket_.send_to(boost::asio::buffer(*bytes), from_, 0, ec);
+      }
+      receive();
+    });
+  }
+  wire::Ipv4Address answer_;
+  boost::asio::io_context io_;
+  boost::asio::ip::udp::socket socket_{io_};
+  boost::asio::ip::udp::endpoint from_;
+  std::array<std::uint8_t, 1500> buf_{};
+  std::thread thread_;
+  std::atomic<bool> bound_{false};
+  std::atomic<int> queries_{0};
+};
+
+TEST_F(KernelPeerTest, SynackGetResolvesTheNameAndDownloadsFromPythonHttpServer) {
   if (::access(synack_binary().c_str(), X_OK) != 0) GTEST_SKIP() << synack_binary() << " is not built";
   if (!have_program("python3")) GTEST_SKIP() << "python3 is not installed";
   stop();  // this test uses the CLI's own TAP in the same namespace
@@ -259,16 +324,42 @@ TEST_F(KernelPeerTest, SynackGetDownloadsFromPythonHttpServer) {
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(ready) << "python3 -m http.server did not start";
-  std::string out = (www_ / "fetched.bin").string();
+  KernelDnsServer dns(ns_, "10.202.0.1");
+  ASSERT_TRUE(dns.bound()) << "the test's DNS server could not bind UDP port 53 in " << ns_;
   std::string tap = unique_name("skg");
-  auto get = run_command({"timeout", "30", synack_binary(), "get", "http://10.202.0.1:8000/data.bin", "-o", out,
-                          "--tap", tap, "--ip", "10.202.0.2/24", "--kernel-ip", "10.202.0.1/24", "--netns", ns_});
-  EXPECT_EQ(get.exit_code, 0) << get.output;
+  auto get = [&](const std::string& url, std::vector<std::string> extra) {
+    std::vector<std::string> argv{"timeout", "30", synack_binary(), "get", url, "--tap", tap, "--ip", "10.202.0.2/24",
+                                  "--kernel-ip", "10.202.0.1/24", "--netns", ns_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv);
+  };
+  // By address, then by name through synack's resolver (--dns).
+  std::string out = (www_ / "fetched.bin").string();
+  auto by_addr = get("http://10.202.0.1:8000/data.bin", {"-o", out});
+  EXPECT_EQ(by_addr.exit_code, 0) << by_addr.output;
   EXPECT_EQ(sha256(out), sha256((www_ / "data.bin").string()));
-  auto dns = run_command({synack_binary(), "get", "http://example.test/", "--dns", "10.0.0.53", "--tap", tap, "--ip",
-                          "10.202.0.2/24", "--netns", ns_});
-  EXPECT_EQ(dns.exit_code, 2);
-  EXPECT_NE(dns.output.find("not supported yet"), std::string::npos) << dns.output;
+  std::string out2 = (www_ / "fetched2.bin").string();
+  auto by_name = get(std::string("http://") + KernelDnsServer::kName + ":8000/data.bin", {"-o", out2, "--dns", "10.202.0.1"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.output;
+  EXPECT_EQ(sha256(out2), sha256((www_ / "data.bin").string()));
+  EXPECT_GE(dns.queries(), 1);
+  // NXDOMAIN, asking the --gw router by default.
+  auto nx = get("http://missing.synack.test:8000/data.bin", {"-o", "/dev/null", "--gw", "10.202.0.1"});
+  EXPECT_EQ(nx.exit_code, 1) << nx.output;
+  EXPECT_NE(nx.output.find("'missing.synack.test' does not exist (NXDOMAIN from 10.202.0.1:53)"), std::string::npos)
+      << nx.output;
+  // A server that never answers: three attempts, one second apart.
+  auto silent = get(std::string("http://") + KernelDnsServer::kSilent + "/", {"--dns", "10.202.0.1"});
+  EXPECT_EQ(silent.exit_code, 1) << silent.output;
+  EXPECT_NE(silent.output.find("after 3 attempts (timed out)"), std::string::npos) << silent.output;
+  // Nothing listening on the DNS port: ICMP port unreachable.
+  auto refused = get(std::string("http://") + KernelDnsServer::kName + "/", {"--dns", "10.202.0.1:5353"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("refused"), std::string::npos) << refused.output;
+  // A name and no resolver: a usage error before anything is set up.
+  auto none = run_command({synack_binary(), "get", "http://example.test/", "--tap", tap, "--ip", "10.202.0.2/24"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.output.find("give a DNS server with --dns"), std::string::npos) << none.output;
 }
 
 TEST_F(KernelPeerTest, HostCommandServesPrintsNetstatAndStopsCleanly) {

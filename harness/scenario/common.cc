@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <fstream>
+#include <map>
 
 #include "harness/cli/units.h"
 
@@ -60,6 +61,18 @@ RoutedLans::RoutedLans(const SimOptions& opt) : world(opt.seed) {
       for (HostNode* h : {a, router, b}) netstat_text += host_netstat(*h);
     });
   }
+}
+
+std::string tcp_final_states(RoutedLans& net) {
+  std::string s;
+  for (HostNode* h : {net.a, net.b}) {
+    std::map<std::string, int> by_state;
+    h->stack().for_each_tcp([&](iface::Handle, const tcp::Socket& t, bool) { ++by_state[std::string(tcp::to_string(t.state()))]; });
+    s += fmt::format("{}: {} connections", h->name(), h->stack().tcp_connection_count());
+    for (auto& [st, n] : by_state) s += fmt::format(", {} {}", n, st);
+    s += "\n";
+  }
+  return s;
 }
 
 void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& report) {

@@ -29,6 +29,10 @@ void finish_report(RoutedLans& net, const SimOptions& opt, ScenarioReport& repor
 
 wire::Ipv4Address addr(const char* dotted);
 
+// One line per end host: its TCP connections by state ("a: 2 connections,
+// 1 ESTABLISHED, 1 TIME-WAIT").
+std::string tcp_final_states(RoutedLans& net);
+
 // Whether the options' faults can legitimately make operations fail (loss,
 // corruption, small MTUs, partitions): then a documented failure such as
 // ETIMEDOUT is an outcome to report, not an integrity failure. On a clean

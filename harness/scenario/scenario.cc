@@ -11,6 +11,7 @@ constexpr std::array kScenarios{
     ScenarioInfo{"dns", "names resolved by the stub resolver against a simulated DNS server", run_dns_scenario},
     ScenarioInfo{"handshake", "TCP connections (--count) opened, one byte sent, closed gracefully", run_handshake_scenario},
     ScenarioInfo{"bulk", "TCP transfer of --bytes on each of --connections parallel connections", run_bulk_scenario},
+    ScenarioInfo{"http", "--count HTTP/1.1 requests (6) on one keep-alive connection, one a --bytes file", run_http_scenario},
 };
 }  // namespace
 

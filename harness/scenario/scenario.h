@@ -22,7 +22,7 @@ struct SimOptions {
   driver::FaultProfile faults;          // applied to every link, both directions
   std::optional<std::string> pcap;      // capture of the first host's link
   std::optional<Duration> netstat_at;   // netstat snapshot of every host then
-  std::uint64_t bytes = 1 << 20;        // bulk: bytes to move
+  std::uint64_t bytes = 1 << 20;        // bulk: bytes to move; http: size of the large file
   std::uint32_t connections = 1;        // bulk: parallel transfers
   std::uint32_t count = 0;              // packets/requests; 0: the scenario's default
 };
@@ -53,5 +53,6 @@ ScenarioReport run_udp_scenario(const SimOptions& opt);
 ScenarioReport run_dns_scenario(const SimOptions& opt);
 ScenarioReport run_handshake_scenario(const SimOptions& opt);
 ScenarioReport run_bulk_scenario(const SimOptions& opt);
+ScenarioReport run_http_scenario(const SimOptions& opt);
 
 }  // namespace synack::harness

@@ -14,18 +14,6 @@
 namespace synack::harness {
 
 namespace {
-std::string final_states(RoutedLans& net) {
-  std::string s;
-  for (HostNode* h : {net.a, net.b}) {
-    std::map<std::string, int> by_state;
-    h->stack().for_each_tcp([&](iface::Handle, const tcp::Socket& t, bool) { ++by_state[std::string(tcp::to_string(t.state()))]; });
-    s += fmt::format("{}: {} connections", h->name(), h->stack().tcp_connection_count());
-    for (auto& [st, n] : by_state) s += fmt::format(", {} {}", n, st);
-    s += "\n";
-  }
-  return s;
-}
-
 ScenarioReport run_transfer(const SimOptions& opt, std::uint64_t bytes, std::uint32_t conns, const char* name) {
   RoutedLans net(opt);
   auto& sink = net.b->run_app<SinkApp>(net.b->host(), 5001);
@@ -133,7 +121,7 @@ ScenarioReport run_transfer(const SimOptions& opt, std::uint64_t bytes, std::uin
                           cli::format_duration(end - Instant::zero()), mbps);
   rep.text += fmt::format("sender: {} segments, {} retransmitted, {} RTOs, {} fast retransmits\n", ta.out_segs,
                           ta.retrans_segs, ta.timeouts, ta.fast_retransmits);
-  rep.text += final_states(net);
+  rep.text += tcp_final_states(net);
   rep.summary = {{"scenario", name}, {"connections", conns}, {"bytes_per_connection", bytes}, {"bytes_received", moved},
                  {"virtual_seconds", secs}, {"goodput_mbps", mbps}, {"retransmitted_segments", ta.retrans_segs},
                  {"rto_timeouts", ta.timeouts}, {"fast_retransmits", ta.fast_retransmits},

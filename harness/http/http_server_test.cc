@@ -1,11 +1,9 @@
 // Unit tests of the static HTTP server logic: request parsing (complete,
 // partial, pipelined, malformed), path sanitising, and responses (200 with
 // Content-Length, HEAD, 404, 403, 405, 400, keep-alive rules).
-#include "harness/runtime/http.h"
+#include "harness/http/server.h"
 
 #include <gtest/gtest.h>
-
-#include "harness/runtime/apps.h"
 
 namespace synack::harness::http {
 namespace {
@@ -118,24 +116,6 @@ TEST(HttpRespond, ErrorStatuses) {
   EXPECT_EQ(rej.status, 400);
   EXPECT_FALSE(rej.keep_alive);
   EXPECT_EQ(rej.head.substr(0, 24), "HTTP/1.1 400 Bad Request");
-}
-
-TEST(ServeSpec, Parses) {
-  std::string err;
-  auto h = parse_serve_spec("http:8080:/srv/www", &err);
-  ASSERT_TRUE(h);
-  EXPECT_EQ(h->port, 8080);
-  EXPECT_EQ(h->dir, "/srv/www");
-  EXPECT_EQ(parse_serve_spec("echo:7", &err)->kind, "echo");
-  for (const char* bad : {"echo", "echo:0", "echo:70000", "echo:7:x", "http:80", "gopher:70", "echo:x"})
-    EXPECT_FALSE(parse_serve_spec(bad, &err)) << bad;
-}
-
-TEST(Chargen, LinesRotate) {
-  EXPECT_EQ(chargen_line(0).substr(0, 5), " !\"#$");
-  EXPECT_EQ(chargen_line(1).substr(0, 4), "!\"#$");
-  EXPECT_EQ(chargen_line(0).size(), 74u);
-  EXPECT_EQ(chargen_line(95), chargen_line(0));
 }
 
 }  // namespace

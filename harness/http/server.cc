@@ -1,5 +1,5 @@
-// Static HTTP/1.1 server logic (see http.h).
-#include "harness/runtime/http.h"
+// Static HTTP/1.1 server logic (see server.h).
+#include "harness/http/server.h"
 
 #include <fmt/core.h>
 #include <sys/stat.h>
