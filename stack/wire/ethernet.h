@@ -11,10 +11,13 @@
 // 60 bytes, and it is the caller's job to trim that padding using the IPv4
 // total length (or ignore it, for ARP). No FCS is expected (capture and TAP
 // conventions strip it).
+// checked(), the getters and EthernetRepr::parse are inline: they run once per
+// received frame.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "stack/base/bytes.h"
@@ -44,7 +47,7 @@ constexpr bool is_vlan_tpid(std::uint16_t t) noexcept {
 // MAC address load/store at a byte offset (bounds checked by the caller).
 inline MacAddress load_mac(ConstBytes b, std::size_t off) noexcept {
   MacAddress m;
-  for (std::size_t i = 0; i < 6; ++i) m.octets[i] = b[off + i];
+  std::memcpy(m.octets.data(), b.data() + off, m.octets.size());
   return m;
 }
 inline void store_mac(MutBytes b, std::size_t off, const MacAddress& m) noexcept {
@@ -75,13 +78,15 @@ class EthernetFrame {
   // Truncated if shorter than 14 bytes, or than 14 + 4 per recognised tag.
   static ParseResult<EthernetFrame> checked(ConstBytes b) noexcept;
 
-  MacAddress dst() const noexcept;
-  MacAddress src() const noexcept;
+  MacAddress dst() const noexcept { return load_mac(b_, ethernet_field::kDst); }
+  MacAddress src() const noexcept { return load_mac(b_, ethernet_field::kSrc); }
   // Number of parsed VLAN tags, 0..2; tag(0) is the outermost.
   std::size_t tag_count() const noexcept { return tags_; }
   VlanTag tag(std::size_t i) const noexcept;  // requires i < tag_count()
   // The EtherType after the parsed tags (the payload's protocol).
-  std::uint16_t ethertype() const noexcept;
+  std::uint16_t ethertype() const noexcept {
+    return load_be16(b_, ethernet_field::kEtherType + tags_ * ethernet_field::kTagLen);
+  }
   std::size_t header_len() const noexcept { return ethernet_field::kHeaderLen + tags_ * ethernet_field::kTagLen; }
   ConstBytes payload() const noexcept { return b_.subspan(header_len()); }
   ConstBytes bytes() const noexcept { return b_; }
@@ -113,5 +118,33 @@ struct EthernetRepr {
   void emit(MutBytes out, ConstBytes payload) const noexcept;
   bool operator==(const EthernetRepr&) const = default;
 };
+
+inline ParseResult<EthernetFrame> EthernetFrame::checked(ConstBytes b) noexcept {
+  using namespace ethernet_field;
+  if (b.size() < kHeaderLen) return Err{ParseError::Truncated};
+  std::size_t tags = 0;
+  // Each recognised TPID announces 4 more header bytes (802.1Q §9.5).
+  while (tags < kMaxTags && is_vlan_tpid(load_be16(b, kEtherType + tags * kTagLen))) {
+    ++tags;
+    if (b.size() < kHeaderLen + tags * kTagLen) return Err{ParseError::Truncated};
+  }
+  return EthernetFrame(b, tags);
+}
+
+inline ParseResult<EthernetRepr> EthernetRepr::parse(const EthernetFrame& f) noexcept {
+  // Filled in place and returned by name, so no EthernetRepr is copied.
+  ParseResult<EthernetRepr> out{EthernetRepr{}};
+  EthernetRepr& r = *out;
+  r.dst = f.dst();
+  r.src = f.src();
+  r.ethertype = f.ethertype();
+  if (f.tag_count() == 1) {
+    r.vlan = f.tag(0);
+  } else if (f.tag_count() == 2) {
+    r.outer_vlan = f.tag(0);
+    r.vlan = f.tag(1);
+  }
+  return out;
+}
 
 }  // namespace synack::wire

@@ -14,13 +14,17 @@
 // Ipv4Repr::parse() returns BadChecksum (when asked to verify) and BadOption
 // for a malformed option list. The reserved flag bit (RFC 791 "must be zero")
 // is visible on the view but not kept in the Repr; emit writes it as zero.
+// The receive-path functions (checked(), verify_checksum(), Ipv4Repr::parse)
+// are inline below so the Repr is built in place in the caller's Result.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "stack/base/bytes.h"
 #include "stack/wire/address.h"
+#include "stack/wire/checksum.h"
 #include "stack/wire/error.h"
 #include "stack/wire/ipv4_options.h"
 
@@ -95,6 +99,7 @@ class Ipv4Packet {
   Ipv4Packet(ConstBytes b, std::size_t payload_present) noexcept
       : b_(b), payload_present_(payload_present) {}
   static ParseResult<Ipv4Packet> check(ConstBytes b, bool allow_cut) noexcept;
+  bool verify_checksum_slow() const noexcept;
   ConstBytes b_;
   std::size_t payload_present_ = 0;
 };
@@ -124,5 +129,61 @@ struct Ipv4Repr {
   void emit(MutBytes out, ConstBytes payload) const noexcept;
   bool operator==(const Ipv4Repr&) const = default;
 };
+
+inline ParseResult<Ipv4Packet> Ipv4Packet::check(ConstBytes b, bool allow_cut) noexcept {
+  using namespace ipv4_field;
+  if (b.size() < kMinHeaderLen) return Err{ParseError::Truncated};
+  if ((b[kVersionIhl] >> 4) != 4) return Err{ParseError::BadVersion};
+  const std::size_t hl = std::size_t{static_cast<std::uint8_t>(b[kVersionIhl] & 0x0f)} * 4;
+  if (hl < kMinHeaderLen) return Err{ParseError::BadVersion};
+  if (b.size() < hl) return Err{ParseError::Truncated};
+  std::size_t total = load_be16(b, kTotalLen);
+  if (total < hl) return Err{ParseError::BadLength};
+  if (total > b.size()) {
+    if (!allow_cut) return Err{ParseError::Truncated};
+    total = b.size();
+  }
+  return Ipv4Packet(b, total - hl);
+}
+
+inline ParseResult<Ipv4Packet> Ipv4Packet::checked(ConstBytes b) noexcept { return check(b, false); }
+inline ParseResult<Ipv4Packet> Ipv4Packet::checked_quoted(ConstBytes b) noexcept { return check(b, true); }
+
+// RFC 791: "the 16 bit one's complement of the one's complement sum of all
+// 16 bit words in the header"; summing a correct header gives all ones. For
+// the usual 20-byte header the five 32-bit words are summed in native byte
+// order: all ones is the same in either order (RFC 1071 §2(B)).
+inline bool Ipv4Packet::verify_checksum() const noexcept {
+  if (header_len() != ipv4_field::kMinHeaderLen) return verify_checksum_slow();
+  std::uint64_t sum = 0;
+  for (std::size_t off = 0; off < ipv4_field::kMinHeaderLen; off += 4) {
+    std::uint32_t w;
+    std::memcpy(&w, b_.data() + off, 4);
+    sum += w;
+  }
+  return checksum_fold(sum) == 0xffff;
+}
+
+inline ParseResult<Ipv4Repr> Ipv4Repr::parse(const Ipv4Packet& p, bool verify_checksum) noexcept {
+  // Filled in place and returned by name, so no Ipv4Repr is copied.
+  ParseResult<Ipv4Repr> out{Ipv4Repr{}};
+  if (verify_checksum && !p.verify_checksum()) {
+    out = Err{ParseError::BadChecksum};
+    return out;
+  }
+  Ipv4Repr& r = *out;
+  r.src = p.src();
+  r.dst = p.dst();
+  r.protocol = p.protocol();
+  r.ttl = p.ttl();
+  r.tos = p.tos();
+  r.ident = p.ident();
+  r.dont_frag = p.dont_frag();
+  r.more_frags = p.more_frags();
+  r.frag_offset = static_cast<std::uint16_t>(p.frag_offset());
+  r.payload_len = static_cast<std::uint16_t>(p.total_length() - p.header_len());
+  if (auto o = r.options.assign(p.options()); !o) out = Err{o.error()};
+  return out;
+}
 
 }  // namespace synack::wire

@@ -52,6 +52,12 @@ bool option_ok(ConstBytes opt) noexcept {
 }  // namespace
 
 ParseResult<Ipv4Options> Ipv4Options::parse(ConstBytes b) noexcept {
+  Ipv4Options o;
+  if (auto r = o.assign(b); !r) return Err{r.error()};
+  return o;
+}
+
+ParseResult<void> Ipv4Options::assign_slow(ConstBytes b) noexcept {
   if (b.size() > kCapacity) return Err{ParseError::BadLength};
   std::size_t off = 0;
   while (off < b.size()) {
@@ -67,10 +73,9 @@ ParseResult<Ipv4Options> Ipv4Options::parse(ConstBytes b) noexcept {
     if (!option_ok(b.subspan(off, len))) return Err{ParseError::BadOption};
     off += len;
   }
-  Ipv4Options o;
-  std::copy(b.begin(), b.end(), o.bytes_.begin());
-  o.len_ = static_cast<std::uint8_t>(b.size());
-  return o;
+  std::copy(b.begin(), b.end(), bytes_.begin());
+  len_ = static_cast<std::uint8_t>(b.size());
+  return {};
 }
 
 std::size_t Ipv4Options::item_len(std::size_t off) const noexcept {

@@ -84,6 +84,13 @@ class Ipv4Options {
 
   Ipv4Options() = default;
   static ParseResult<Ipv4Options> parse(ConstBytes b) noexcept;
+  // The same, in place: replaces this list with `b`; on failure the list is
+  // left empty. Inline for the common empty list (Ipv4Repr::parse uses it).
+  ParseResult<void> assign(ConstBytes b) noexcept {
+    *this = Ipv4Options{};
+    if (b.empty()) return {};
+    return assign_slow(b);
+  }
 
   ConstBytes bytes() const noexcept { return {bytes_.data(), len_}; }
   std::size_t size() const noexcept { return len_; }
@@ -135,6 +142,7 @@ class Ipv4Options {
   bool operator==(const Ipv4Options& o) const noexcept;
 
  private:
+  ParseResult<void> assign_slow(ConstBytes b) noexcept;
   // Length in bytes of the item starting at `off` (validated list).
   std::size_t item_len(std::size_t off) const noexcept;
   bool ended() const noexcept;  // an EOL is present

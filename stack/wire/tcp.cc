@@ -27,34 +27,9 @@ std::string tcp_flags_to_string(std::uint16_t flags) {
   return s.empty() ? std::string("none") : s;
 }
 
-ParseResult<TcpPacket> TcpPacket::checked(ConstBytes b) noexcept {
-  if (b.size() < tcp_field::kMinHeaderLen) return Err{ParseError::Truncated};
-  const std::size_t header_len = std::size_t{static_cast<std::uint8_t>(b[tcp_field::kDataOffset] >> 4)} * 4;
-  // RFC 9293 §3.1: the data offset counts 32-bit words and the fixed header
-  // alone is five of them.
-  if (header_len < tcp_field::kMinHeaderLen) return Err{ParseError::BadLength};
-  if (header_len > b.size()) return Err{ParseError::Truncated};
-  return TcpPacket(b);
-}
-
 bool TcpPacket::verify_checksum(Ipv4Address src, Ipv4Address dst) const noexcept {
   const std::uint64_t pseudo = pseudo_header_sum(src, dst, kProtocolTcp, static_cast<std::uint32_t>(b_.size()));
   return checksum_fold(checksum_partial(b_, pseudo)) == 0xffff;
-}
-
-ParseResult<TcpRepr> TcpRepr::parse(const TcpPacket& p, Ipv4Address src, Ipv4Address dst,
-                                    bool verify_checksum) noexcept {
-  if (verify_checksum && !p.verify_checksum(src, dst)) return Err{ParseError::BadChecksum};
-  auto options = TcpOptions::parse(p.options());
-  if (!options) return Err{options.error()};
-  return TcpRepr{.src_port = p.src_port(),
-                 .dst_port = p.dst_port(),
-                 .seq = p.seq(),
-                 .ack = p.ack(),
-                 .flags = p.flags(),
-                 .window = p.window(),
-                 .urgent = p.urgent(),
-                 .options = *options};
 }
 
 void TcpRepr::emit(MutBytes out, ConstBytes payload, Ipv4Address src, Ipv4Address dst) const noexcept {

@@ -35,25 +35,48 @@ constexpr bool valid_length(std::uint8_t kind, std::size_t len) noexcept {
 }  // namespace
 
 ParseResult<TcpOptions> TcpOptions::parse(ConstBytes b) noexcept {
-  if (b.size() > kCapacity) return Err{ParseError::BadOption};
+  TcpOptions o;
+  if (auto r = o.assign(b); !r) return Err{r.error()};
+  return o;
+}
+
+ParseResult<void> TcpOptions::index() noexcept {
   std::size_t i = 0;
-  while (i < b.size()) {
-    const std::uint8_t kind = b[i];
-    if (kind == kTcpOptEol) break;  // the rest is padding
+  while (i < len_) {
+    const std::uint8_t kind = bytes_[i];
+    if (kind == kTcpOptEol) {  // the rest is padding
+      ended_ = true;
+      break;
+    }
     if (kind == kTcpOptNop) {
       ++i;
       continue;
     }
     // A kind byte with no room for its length byte: see the header comment.
-    if (i + 1 >= b.size()) return Err{ParseError::BadOption};
-    const std::size_t len = b[i + 1];
-    if (!valid_length(kind, len) || len > b.size() - i) return Err{ParseError::BadOption};
+    const std::size_t len = i + 1 < len_ ? bytes_[i + 1] : 0;
+    if (!valid_length(kind, len) || len > len_ - i) {
+      *this = TcpOptions{};
+      return Err{ParseError::BadOption};
+    }
+    note(kind, i + 2);
     i += len;
   }
-  TcpOptions o;
-  std::copy(b.begin(), b.end(), o.bytes_.begin());
-  o.len_ = static_cast<std::uint8_t>(b.size());
-  return o;
+  return {};
+}
+
+void TcpOptions::note(std::uint8_t kind, std::size_t at) noexcept {
+  const auto a = static_cast<std::uint8_t>(at);
+  auto first = [a](std::uint8_t& slot) {
+    if (slot == 0) slot = a;
+  };
+  switch (kind) {
+    case kTcpOptMss: first(mss_at_); break;
+    case kTcpOptWindowScale: first(wscale_at_); break;
+    case kTcpOptSackPermitted: first(sack_ok_at_); break;
+    case kTcpOptSack: first(sack_at_); break;
+    case kTcpOptTimestamps: first(ts_at_); break;
+    default: break;
+  }
 }
 
 void TcpOptions::emit(MutBytes out) const noexcept {
@@ -88,40 +111,21 @@ std::optional<ConstBytes> TcpOptions::find(std::uint8_t kind) const noexcept {
   return std::nullopt;
 }
 
-std::optional<std::uint16_t> TcpOptions::mss() const noexcept {
-  const auto d = find(kTcpOptMss);
-  if (!d) return std::nullopt;
-  return load_be16(*d, 0);
-}
-
-std::optional<std::uint8_t> TcpOptions::window_scale() const noexcept {
-  const auto d = find(kTcpOptWindowScale);
-  if (!d) return std::nullopt;
-  return (*d)[0];
-}
-
-bool TcpOptions::sack_permitted() const noexcept { return find(kTcpOptSackPermitted).has_value(); }
-
 std::optional<TcpSackBlocks> TcpOptions::sack_blocks() const noexcept {
-  const auto d = find(kTcpOptSack);
-  if (!d) return std::nullopt;
+  if (sack_at_ == 0) return std::nullopt;
   TcpSackBlocks s;
-  s.count = d->size() / 8;
+  s.count = (bytes_[sack_at_ - 1u] - 2u) / 8;
   for (std::size_t k = 0; k < s.count; ++k) {
-    s.blocks[k] = {SeqNumber(load_be32(*d, 8 * k)), SeqNumber(load_be32(*d, 8 * k + 4))};
+    s.blocks[k] = {SeqNumber(load_be32(bytes_, sack_at_ + 8 * k)),
+                   SeqNumber(load_be32(bytes_, sack_at_ + 8 * k + 4))};
   }
   return s;
-}
-
-std::optional<TcpTimestamps> TcpOptions::timestamps() const noexcept {
-  const auto d = find(kTcpOptTimestamps);
-  if (!d) return std::nullopt;
-  return TcpTimestamps{load_be32(*d, 0), load_be32(*d, 4)};
 }
 
 bool TcpOptions::append(std::uint8_t kind, ConstBytes data) noexcept {
   const std::size_t total = 2 + data.size();
   if (!valid_length(kind, total) || total > kCapacity - len_) return false;
+  if (!ended_) note(kind, len_ + 2u);
   bytes_[len_] = kind;
   bytes_[len_ + 1u] = static_cast<std::uint8_t>(total);
   std::copy(data.begin(), data.end(), bytes_.begin() + len_ + 2);
@@ -132,6 +136,7 @@ bool TcpOptions::append(std::uint8_t kind, ConstBytes data) noexcept {
 bool TcpOptions::push_eol() noexcept {
   if (len_ == kCapacity) return false;
   bytes_[len_++] = kTcpOptEol;
+  ended_ = true;
   return true;
 }
 

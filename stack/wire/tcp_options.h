@@ -20,9 +20,15 @@
 // - Two lists compare equal when they put the same bytes on the wire, i.e.
 //   after padding both to a multiple of 4 with zeros (EOL), so that
 //   parse(emit(repr)) == repr holds for lists of any length.
+// - Cost (issue 2): parsing is one pass that validates the list and records
+//   where the first MSS, window scale, SACK-permitted, SACK and timestamps
+//   options start, so their accessors are O(1) loads, not walks. The list
+//   Linux and BSD put on every data segment (NOP NOP TS, RFC 7323 Appendix A)
+//   is recognised with one comparison. The builders keep the same index.
 #pragma once
 
 #include <array>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -77,6 +83,9 @@ class TcpOptions {
 
   // Validates `b` (at most kCapacity bytes, else BadOption) and keeps it verbatim.
   static ParseResult<TcpOptions> parse(ConstBytes b) noexcept;
+  // The same, in place: replaces this list with `b`. On failure the list is
+  // left empty. TcpRepr::parse uses it to fill its options without a copy.
+  ParseResult<void> assign(ConstBytes b) noexcept;
 
   ConstBytes bytes() const noexcept { return {bytes_.data(), len_}; }
   std::size_t size() const noexcept { return len_; }
@@ -87,11 +96,20 @@ class TcpOptions {
   void emit(MutBytes out) const noexcept;
 
   // The first occurrence of each option before any EOL; nullopt if absent.
-  std::optional<std::uint16_t> mss() const noexcept;
-  std::optional<std::uint8_t> window_scale() const noexcept;
-  bool sack_permitted() const noexcept;
+  std::optional<std::uint16_t> mss() const noexcept {
+    if (mss_at_ == 0) return std::nullopt;
+    return load_be16(bytes_, mss_at_);
+  }
+  std::optional<std::uint8_t> window_scale() const noexcept {
+    if (wscale_at_ == 0) return std::nullopt;
+    return bytes_[wscale_at_];
+  }
+  bool sack_permitted() const noexcept { return sack_ok_at_ != 0; }
   std::optional<TcpSackBlocks> sack_blocks() const noexcept;
-  std::optional<TcpTimestamps> timestamps() const noexcept;
+  std::optional<TcpTimestamps> timestamps() const noexcept {
+    if (ts_at_ == 0) return std::nullopt;
+    return TcpTimestamps{load_be32(bytes_, ts_at_), load_be32(bytes_, ts_at_ + 4u)};
+  }
   // Data of the first option of `kind` (any kind but EOL/NOP), for unknown kinds.
   std::optional<ConstBytes> find(std::uint8_t kind) const noexcept;
 
@@ -133,10 +151,57 @@ class TcpOptions {
 
  private:
   bool append(std::uint8_t kind, ConstBytes data) noexcept;
+  // Validates bytes_[0, len_) and records the option offsets, in one pass.
+  ParseResult<void> index() noexcept;
+  // Records the data offset `at` of an option of `kind` if it is the first.
+  void note(std::uint8_t kind, std::size_t at) noexcept;
 
   // Invariant: bytes_[len_..] are zero, so equality and padding need no care.
   std::array<std::uint8_t, kCapacity> bytes_{};
   std::uint8_t len_ = 0;
+  // Offsets into bytes_ of the data of the first option of each kind before
+  // any EOL, 0 if absent (data never starts at 0). They are a function of the
+  // bytes (equality ignores them), kept by parse() and the builders alike.
+  std::uint8_t mss_at_ = 0;
+  std::uint8_t wscale_at_ = 0;
+  std::uint8_t sack_ok_at_ = 0;
+  std::uint8_t sack_at_ = 0;
+  std::uint8_t ts_at_ = 0;
+  bool ended_ = false;  // an EOL lies in bytes_[0, len_): later items are padding
 };
+
+// Copies n <= 40 bytes with a few fixed-size (overlapping) moves instead of a
+// call to memmove: option lists are short and their length is a multiple of
+// 4 on the wire.
+inline void copy_short(std::uint8_t* dst, const std::uint8_t* src, std::size_t n) noexcept {
+  if (n >= 16) {
+    std::memcpy(dst, src, 16);
+    if (n > 32) std::memcpy(dst + 16, src + 16, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+inline ParseResult<void> TcpOptions::assign(ConstBytes b) noexcept {
+  *this = TcpOptions{};
+  if (b.size() > kCapacity) return Err{ParseError::BadOption};
+  copy_short(bytes_.data(), b.data(), b.size());
+  len_ = static_cast<std::uint8_t>(b.size());
+  if (len_ == 0) return {};
+  // NOP, NOP, timestamps (kind 8, length 10): RFC 7323 Appendix A's layout,
+  // on every segment of a connection that negotiated timestamps.
+  if (len_ == 12 && load_be32(bytes_, 0) == 0x0101080a) {
+    ts_at_ = 4;
+    return {};
+  }
+  return index();
+}
 
 }  // namespace synack::wire

@@ -193,6 +193,76 @@ TEST(TcpOptions, MalformedListsAreBadOption) {
   EXPECT_EQ(error_of(b), ParseError::BadOption);
 }
 
+TEST(TcpOptions, NopNopTimestampsFastPath) {
+  // RFC 7323 Appendix A layout, what Linux sends on every data segment.
+  const std::vector<std::uint8_t> b = {1, 1, 8, 10, 0, 0, 3, 0xe8, 0, 0, 7, 0xd0};
+  auto o = TcpOptions::parse(b);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->timestamps(), (TcpTimestamps{1000, 2000}));
+  EXPECT_FALSE(o->mss());
+  EXPECT_FALSE(o->sack_permitted());
+  EXPECT_FALSE(o->sack_blocks());
+  EXPECT_EQ(emitted(*o), b);
+  TcpOptions built;
+  built.push_nop();
+  built.push_nop();
+  built.push_timestamps(1000, 2000);
+  EXPECT_EQ(built, *o);
+  EXPECT_EQ(built.timestamps(), o->timestamps());
+  // The same prefix with a bad length is not taken for timestamps.
+  std::vector<std::uint8_t> bad = b;
+  bad[3] = 12;
+  EXPECT_EQ(error_of(bad), ParseError::BadOption);
+}
+
+TEST(TcpOptions, AssignReplacesAndFailureLeavesEmpty) {
+  TcpOptions o;
+  ASSERT_TRUE(o.assign(kLinuxSyn));
+  EXPECT_EQ(o.mss(), 1460);
+  EXPECT_EQ(o.window_scale(), 7);
+  const std::vector<std::uint8_t> ts = {1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 6};
+  ASSERT_TRUE(o.assign(ts));
+  EXPECT_FALSE(o.mss());  // nothing left over from the SYN
+  EXPECT_FALSE(o.window_scale());
+  EXPECT_EQ(o.timestamps(), (TcpTimestamps{5, 6}));
+  EXPECT_FALSE(o.assign(std::vector<std::uint8_t>{2, 4, 5, 0xb4, 3, 4, 7, 0}));
+  EXPECT_TRUE(o.empty());
+  EXPECT_FALSE(o.mss());
+  EXPECT_EQ(o, TcpOptions{});
+  EXPECT_FALSE(o.assign(std::vector<std::uint8_t>(41, 1)));
+  EXPECT_TRUE(o.empty());
+}
+
+TEST(TcpOptions, BuildersAfterEolDoNotIndex) {
+  // Options pushed after an EOL are padding to a receiver; the accessors of
+  // the built list must say the same as those of the parsed one.
+  TcpOptions o;
+  o.push_nop();
+  o.push_eol();
+  o.push_mss(1460);
+  o.push_timestamps(1, 2);
+  EXPECT_FALSE(o.mss());
+  EXPECT_FALSE(o.timestamps());
+  auto back = TcpOptions::parse(o.bytes());
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->mss());
+  EXPECT_FALSE(back->timestamps());
+}
+
+TEST(TcpOptions, FirstOccurrenceWins) {
+  TcpOptions o;
+  o.push_mss(1000);
+  o.push_mss(2000);
+  o.push_timestamps(1, 2);
+  o.push_timestamps(3, 4);
+  EXPECT_EQ(o.mss(), 1000);
+  EXPECT_EQ(o.timestamps(), (TcpTimestamps{1, 2}));
+  auto back = TcpOptions::parse(o.bytes());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->mss(), 1000);
+  EXPECT_EQ(back->timestamps(), (TcpTimestamps{1, 2}));
+}
+
 TEST(TcpOptions, EveryCutOfValidListsIsBadOptionOrValid) {
   // Cutting a valid list either ends on an option boundary (valid) or inside
   // an option (BadOption); never anything else.

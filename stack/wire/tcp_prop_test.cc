@@ -5,6 +5,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstdint>
 #include <vector>
 
@@ -121,6 +122,76 @@ RC_GTEST_PROP(TcpProp, OptionBytesRoundTripExactly, ()) {
     walked += it.kind <= kTcpOptNop ? 1 + (it.kind == kTcpOptEol ? it.data.size() : 0) : 2 + it.data.size();
   }
   RC_ASSERT(walked == o.size());
+}
+
+// The accessors read offsets recorded while parsing or building; they must
+// agree with a plain walk over the items (first occurrence before any EOL).
+void check_index_matches_walk(const TcpOptions& o) {
+  std::optional<ConstBytes> mss, ws, sack_ok, sack, ts;
+  for (const TcpOption it : o) {
+    if (it.kind == kTcpOptEol) break;
+    auto first = [&](std::optional<ConstBytes>& slot) {
+      if (!slot) slot = it.data;
+    };
+    switch (it.kind) {
+      case kTcpOptMss: first(mss); break;
+      case kTcpOptWindowScale: first(ws); break;
+      case kTcpOptSackPermitted: first(sack_ok); break;
+      case kTcpOptSack: first(sack); break;
+      case kTcpOptTimestamps: first(ts); break;
+      default: break;
+    }
+  }
+  RC_ASSERT(o.mss() == (mss ? std::optional<std::uint16_t>(load_be16(*mss, 0)) : std::nullopt));
+  RC_ASSERT(o.window_scale() == (ws ? std::optional<std::uint8_t>((*ws)[0]) : std::nullopt));
+  RC_ASSERT(o.sack_permitted() == sack_ok.has_value());
+  RC_ASSERT(o.timestamps() ==
+            (ts ? std::optional<TcpTimestamps>(TcpTimestamps{load_be32(*ts, 0), load_be32(*ts, 4)}) : std::nullopt));
+  const auto blocks = o.sack_blocks();
+  RC_ASSERT(blocks.has_value() == sack.has_value());
+  if (blocks) {
+    RC_ASSERT(blocks->count * 8 == sack->size());
+    for (std::size_t k = 0; k < blocks->count; ++k) {
+      RC_ASSERT(blocks->blocks[k].left.raw() == load_be32(*sack, 8 * k));
+      RC_ASSERT(blocks->blocks[k].right.raw() == load_be32(*sack, 8 * k + 4));
+    }
+  }
+  for (std::uint8_t kind : {kTcpOptMss, kTcpOptWindowScale, kTcpOptSackPermitted, kTcpOptSack, kTcpOptTimestamps}) {
+    const auto f = o.find(kind);
+    const auto& ref = kind == kTcpOptMss ? mss : kind == kTcpOptWindowScale ? ws : kind == kTcpOptSackPermitted ? sack_ok : kind == kTcpOptSack ? sack : ts;
+    RC_ASSERT(f.has_value() == ref.has_value());
+    if (f) RC_ASSERT(f->data() == ref->data() && f->size() == ref->size());
+  }
+}
+
+RC_GTEST_PROP(TcpProp, IndexedAccessorsMatchAWalk, ()) {
+  const TcpOptions built = random_options();
+  check_index_matches_walk(built);
+  auto parsed = TcpOptions::parse(built.bytes());
+  RC_ASSERT(parsed.ok());
+  check_index_matches_walk(*parsed);
+  // Through a whole segment (padded with EOL), and after more builder pushes
+  // on the parsed copy.
+  std::vector<std::uint8_t> padded(built.padded_size());
+  built.emit(padded);
+  auto reparsed = TcpOptions::parse(padded);
+  RC_ASSERT(reparsed.ok());
+  check_index_matches_walk(*reparsed);
+  TcpOptions more = *parsed;
+  (void)more.push_nop();
+  (void)more.push_timestamps(*rc::gen::arbitrary<std::uint32_t>(), 7);
+  (void)more.push_mss(*rc::gen::arbitrary<std::uint16_t>());
+  check_index_matches_walk(more);
+  // Arbitrary bytes that happen to be valid, the NOP NOP TS prefix included.
+  auto raw = *rc::gen::container<std::vector<std::uint8_t>>(*rc::gen::inRange(0, 41),
+                                                             rc::gen::arbitrary<std::uint8_t>());
+  if (*rc::gen::arbitrary<bool>() && raw.size() >= 4) {
+    raw[0] = 1;
+    raw[1] = 1;
+    raw[2] = 8;
+    raw[3] = 10;
+  }
+  if (auto a = TcpOptions::parse(raw)) check_index_matches_walk(*a);
 }
 
 RC_GTEST_PROP(TcpProp, ArbitraryOptionBytesNeverCrash, ()) {

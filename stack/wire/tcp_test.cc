@@ -174,6 +174,7 @@ TEST(Tcp, BadOptionsAreBadOption) {
   // Replace the SYN's options with malformed ones and re-checksum, for every kind.
   for (int kind = 2; kind < 256; ++kind) {
     std::vector<std::uint8_t> b = kSyn;
+    ASSERT_GE(b.size(), 40u);  // also tells GCC 12 the writes below are in bounds
     for (std::size_t i = 20; i < 40; ++i) b[i] = 1;  // NOPs
     b[38] = static_cast<std::uint8_t>(kind);
     b[39] = 1;  // length below 2
