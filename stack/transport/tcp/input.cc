@@ -34,6 +34,9 @@ struct Socket::InSeg {
 
 namespace {
 constexpr std::int64_t kPawsIdleSecs = 24 * 24 * 3600;  // RFC 7323 §5.5: 24 days
+// Linux TCP_TIMEOUT_MIN (2 jiffies at HZ=250): the SYN resend after an
+// unacceptable ACK in SYN-SENT.
+constexpr Duration kSynSentBadAckRetry = Duration::from_millis(8);
 }  // namespace
 
 void Socket::process(Context& ctx, const SegmentIn& seg) {
@@ -79,6 +82,10 @@ void Socket::process_syn_sent(Context& ctx, const SegmentIn& seg) {
   const wire::TcpRepr& t = seg.tcp;
   bool ack = t.has(kTcpAck);
   if (ack && !syn_sent_ack_ok(seg)) {
+    // Linux: the unacceptable ACK may come from the peer's stale state (its
+    // FIN,ACK or RST,ACK for an older connection was lost or ignored), so the
+    // first SYN is resent almost at once rather than after the 1 s RTO.
+    if (retransmits_ == 0) timers_.retransmit = ctx.now + kSynSentBadAckRetry;
     // "send a reset (unless the RST bit is set) <SEQ=SEG.ACK><CTL=RST>"
     if (!t.has(kTcpRst)) {
       queue_rst(t.ack, std::nullopt);
