@@ -105,7 +105,9 @@ Result<std::size_t, SockError> Socket::recv(MutBytes out) {
     std::size_t n = rx_.dequeue_slice(out);
     // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
     // or half the buffer (receiver SWS avoidance), without waiting for data.
-    std::size_t avail = rx_.window();
+    // Only what the 16-bit field can announce counts: without window scaling
+    // a buffer above 64 KiB reopens nothing the peer could see.
+    std::size_t avail = std::min<std::size_t>(rx_.window(), std::size_t{0xffff} << opt_.rcv_shift);
     if (is_synchronized(state_) && !peer_fin_ && avail > before &&
         avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
       ack_now_ = true;
