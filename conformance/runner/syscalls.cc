@@ -216,6 +216,7 @@ PreparedCall make(const SyscallEvent& ev, std::function<CallResult(SocketApi&)> 
                   std::function<std::string()> extra = nullptr) {
   PreparedCall c;
   c.op = std::move(op);
+  c.new_fd = fd_result;
   std::string text = ev.name + "(";
   for (std::size_t i = 0; i < ev.args.size(); ++i) text += (i ? ", " : "") + print_expr(ev.args[i]);
   text += ")";
