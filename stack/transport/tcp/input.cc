@@ -289,7 +289,12 @@ bool Socket::check_rst(Context& ctx, const InSeg& s) {
 bool Socket::check_syn(Context& ctx, InSeg& s) {
   if (!s.has(kTcpSyn)) return true;
   if (state_ == State::SynReceived && passive_) {
-    set_closed(std::nullopt);  // "return this connection to the LISTEN state"
+    // "return this connection to the LISTEN state"; like Linux (and RFC 793),
+    // tell the peer with the reset a closed port would send: <SEQ=0>
+    // <ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> for a SYN without ACK.
+    queue_rst_reply(s.in);
+    ++ctx.stats.out_rsts;
+    set_closed(std::nullopt);
     return false;
   }
   challenge_ack(ctx);
