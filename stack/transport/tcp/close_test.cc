@@ -49,6 +49,16 @@ TEST_F(SocketTest, CloseWaitReadsEndOfStream) {
   EXPECT_EQ(send_text("late"), 4u);  // sending in CLOSE-WAIT is allowed
 }
 
+TEST_F(SocketTest, RstInCloseWaitReportsBrokenPipe) {
+  // RFC 9293 §3.10.7.4 second: CLOSE-WAIT resets like ESTABLISHED; Linux
+  // reports it as EPIPE since the peer had already finished sending.
+  socket_close_wait();
+  deliver({.seq = kRemoteIss + 2, .flags = kTcpRst});
+  EXPECT_EQ(s->state(), State::Closed);
+  EXPECT_EQ(s->take_error(), SockError::Pipe);
+  expect_nothing();
+}
+
 TEST_F(SocketTest, FinRetransmittedUntilAcked) {
   socket_fin_wait_1();
   Context c = env.ctx();

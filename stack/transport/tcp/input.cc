@@ -270,9 +270,14 @@ bool Socket::check_rst(Context& ctx, const InSeg& s) {
       else fail(SockError::ConnRefused);
       break;
     case State::Established:
-    case State::CloseWait:
       ++ctx.stats.estab_resets;
       fail(SockError::ConnReset);
+      break;
+    case State::CloseWait:
+      // Linux (tcp_reset): the peer already closed its side, so the reset
+      // reaches the user as EPIPE rather than ECONNRESET.
+      ++ctx.stats.estab_resets;
+      fail(SockError::Pipe);
       break;
     case State::FinWait1:
     case State::FinWait2: fail(SockError::ConnReset); break;
