@@ -59,6 +59,18 @@ TEST_F(SocketTest, RstInCloseWaitReportsBrokenPipe) {
   expect_nothing();
 }
 
+TEST_F(SocketTest, TimeWaitAcksTextAndIgnoresIt) {
+  // RFC 9293 §3.10.7.4 seventh: TIME-WAIT ignores segment text; like Linux
+  // it still answers with an ACK of the old connection's end.
+  socket_time_wait();
+  SeqNumber rcv_nxt = kRemoteIss + 2;
+  deliver({.seq = rcv_nxt, .ack = iss + 2, .flags = kTcpAck, .window = 8192});
+  expect_nothing();  // a bare ACK gets no ACK
+  deliver({.seq = rcv_nxt, .ack = iss + 2, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("late"));
+  expect_emitted({.seq = iss + 2, .ack = rcv_nxt, .flags = kTcpAck, .window = kBuf}, 0, false);
+  EXPECT_EQ(s->state(), State::TimeWait);
+}
+
 TEST_F(SocketTest, FinRetransmittedUntilAcked) {
   socket_fin_wait_1();
   Context c = env.ctx();

@@ -474,6 +474,10 @@ void Socket::process_urg(const InSeg& s) {
 // "seventh, process the segment text".
 void Socket::process_data(Context& ctx, InSeg& s) {
   if (s.payload.empty()) return;
+  // TIME-WAIT: "Ignore the segment text", but Linux (tcp_timewait_state_process)
+  // acknowledges anything beyond a bare ACK or RST at RCV.NXT, telling the
+  // peer where the old connection ended.
+  if (state_ == State::TimeWait) ack_now_ = true;
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
   if (orphan_ || rd_shut_) {
     // Linux: data for a socket nobody reads any more resets the connection.
