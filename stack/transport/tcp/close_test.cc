@@ -183,6 +183,15 @@ TEST_F(SocketTest, CloseWithUnreadDataSendsRst) {
   EXPECT_EQ(s->state(), State::Closed);
 }
 
+TEST_F(SocketTest, DataAfterCloseInFinWait2ResetsWithSeqFromAck) {
+  // RFC 1122 4.2.2.13: new data after CLOSE draws a RST; Linux's has
+  // <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1 form), without ACK.
+  socket_fin_wait_2();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 2, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("late"));
+  expect_emitted({.seq = iss + 2, .flags = kTcpRst}, 0, false);
+  EXPECT_EQ(s->state(), State::Closed);
+}
+
 TEST_F(SocketTest, AbortSendsRst) {
   socket_established();
   Context c = env.ctx();

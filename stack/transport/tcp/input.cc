@@ -480,8 +480,10 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   if (state_ == State::TimeWait) ack_now_ = true;
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
   if (orphan_ || rd_shut_) {
-    // Linux: data for a socket nobody reads any more resets the connection.
-    queue_rst(snd_.nxt, rcv_.nxt + static_cast<std::uint32_t>(s.payload.size()));
+    // RFC 1122 4.2.2.13 / Linux: data for a socket nobody reads any more
+    // resets the connection, with the reset a closed port would send
+    // (<SEQ=SEG.ACK><CTL=RST>, §3.10.7.1: the segment carries an ACK here).
+    queue_rst_reply(s.in);
     ++ctx.stats.out_rsts;
     fail(SockError::ConnReset);
     return;
