@@ -135,6 +135,7 @@ TEST_F(SocketTest, SynInEstablishedGetsChallengeAck) {
 
 TEST_F(SocketTest, ChallengeAckRateLimited) {
   env.config.challenge_ack_limit = 2;
+  env.config.invalid_ratelimit = Duration::zero();  // the count per second alone
   socket_established();
   for (int i = 0; i < 5; ++i) {
     deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
@@ -145,6 +146,24 @@ TEST_F(SocketTest, ChallengeAckRateLimited) {
   env.advance(Duration::from_secs(1));
   deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
   EXPECT_EQ(env.stats.challenge_acks, 3u);
+}
+
+TEST_F(SocketTest, ChallengeAndOutOfWindowAcksShareAnInterval) {
+  // Linux tcp_invalid_ratelimit (500 ms): one ACK per interval answers a
+  // challenge or an out-of-window bare segment; text is always answered.
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .flags = kTcpSyn, .window = 8192});
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
+  env.advance(Duration::from_millis(100));
+  deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
+  expect_nothing();
+  EXPECT_EQ(env.stats.challenge_acks_limited, 1u);
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, std::string("x"));
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
+  env.advance(Duration::from_millis(400));
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, AckOfUnsentDataGetsAck) {

@@ -207,8 +207,9 @@ bool Socket::check_sequence(Context& ctx, InSeg& s) {
   if (!ok) {
     ++ctx.stats.dropped;
     if (s.has(kTcpRst)) return false;  // "(unless the RST bit is set ...)"
-    // "send an acknowledgment: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
-    ack_now_ = true;
+    // "send an acknowledgment: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" - throttled
+    // for bare segments and SYNs (ACK loops), never for text or a FIN (Linux).
+    if ((s.len() > 0 && !s.has(kTcpSyn)) || !oow_ack_limited(ctx)) ack_now_ = true;
     if (!s.payload.empty() && (s.seq + static_cast<std::uint32_t>(s.payload.size())).le(rcv_.nxt)) {
       dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(s.payload.size())};
     }
@@ -308,7 +309,11 @@ bool Socket::check_syn(Context& ctx, InSeg& s) {
 
 void Socket::challenge_ack(Context& ctx) {
   // RFC 5961 §7 rate limit, kept per socket (a host-wide counter is the
-  // CVE-2016-5696 side channel).
+  // CVE-2016-5696 side channel): first the interval, then the count per second.
+  if (oow_ack_limited(ctx)) {
+    ++ctx.stats.challenge_acks_limited;
+    return;
+  }
   if (ctx.now - challenge_window_ >= Duration::from_secs(1)) {
     challenge_window_ = ctx.now;
     challenge_count_ = 0;

@@ -286,4 +286,13 @@ bool Socket::acceptable_time_wait_syn(const SegmentIn& syn) const {
   return t.seq.gt(rcv_.nxt);
 }
 
+// Linux __tcp_oow_rate_limited: true when an out-of-window ACK or challenge
+// ACK was sent less than tcp_invalid_ratelimit ago, so two ends that
+// disagree about the window cannot bounce ACKs at line rate.
+bool Socket::oow_ack_limited(const Context& ctx) {
+  if (last_oow_ack_ && ctx.now - *last_oow_ack_ < ctx.config.invalid_ratelimit) return true;
+  last_oow_ack_ = ctx.now;
+  return false;
+}
+
 }  // namespace synack::tcp
