@@ -84,9 +84,11 @@ TEST_F(SocketTest, SimultaneousOpen) {
   EXPECT_EQ(s->state(), State::SynReceived);
   expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpSyn | kTcpAck, .window = kBuf,
                   .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
-  // The peer's SYN-ACK (figure 8) completes the handshake.
+  // The peer's SYN-ACK (figure 8) completes the handshake; its SYN repeats
+  // sequence space already received and is acknowledged (as Linux does).
   deliver({.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192});
   EXPECT_EQ(s->state(), State::Established);
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, SimultaneousOpenWithAck) {

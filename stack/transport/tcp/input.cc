@@ -163,6 +163,7 @@ bool Socket::syn_received_resync(InSeg& s) {
   if (s.has(kTcpAck) && s.ack().gt(snd_.una) && s.ack().le(snd_.max)) {
     s.seq = s.seq + 1;
     s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpSyn);
+    ack_now_ = true;  // Linux acknowledges the repeated SYN like any old sequence space
     return true;
   }
   if (!s.has(kTcpAck)) snd_.nxt = snd_.iss;  // resend the SYN-ACK
