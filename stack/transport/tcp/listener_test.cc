@@ -140,6 +140,16 @@ TEST(Listener, InWindowSynInSynReceivedResetsTheChild) {
   EXPECT_FALSE(h.listener->poll_output(sc));
 }
 
+TEST(Listener, SynFinIsDropped) {
+  // RFC 9293 §3.10.7.2 third step, as Linux: a SYN,FIN opens nothing and
+  // draws no reply.
+  ListenerHarness h(4);
+  Context sc = h.server.ctx();
+  h.listener->process(sc, inbound({.seq = SeqNumber(5), .flags = kTcpSyn | wire::kTcpFin, .window = 8192}, {}, kLocal, kRemote), kMss);
+  EXPECT_FALSE(h.listener->poll_output(sc));
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+}
+
 TEST(Listener, SynAckRetransmittedThenChildDropped) {
   ListenerHarness h(4);
   h.add_client(40000);
