@@ -384,6 +384,13 @@ TcpMatch TcpMatcher::offer(const ParsedFrame& f, SeqState& st) {
   if ((f.flags & tcp_flag::kSyn) && (ev_.flag_bits & tcp_flag::kSyn)) st.dut_isn = f.seq;
   std::uint32_t rel = f.seq - st.dut_isn.value_or(0);
   std::uint32_t want_seq = ev_.seq_start + covered_;
+  // A reset answering a segment without ACK is <SEQ=0><ACK=SEG.SEQ+SEG.LEN>
+  // (RFC 9293 §3.10.7.1): its 0 is absolute, not relative to our ISN, even
+  // when it is sent on a known connection (Linux does so for a SYN in
+  // SYN-RECEIVED), so "R. 0:0(0)" also matches an absolute 0.
+  if (ev_.flag_bits == (tcp_flag::kRst | tcp_flag::kAck) && want_seq == 0 && f.seq == 0 &&
+      f.flags == ev_.flag_bits)
+    rel = 0;
   if (rel != want_seq)
     return {TcpMatch::Outcome::Mismatch, "seq " + std::to_string(want_seq) + " expected, got " + std::to_string(rel)};
   std::uint32_t remaining = ev_.payload_len - covered_;

@@ -248,7 +248,8 @@ class CaseRun {
     std::string why = call.check(done.result);
     if (!why.empty()) return fail(line, want, got, want.substr(0, want.find('(')) + " " + why);
     if (done.result.ret >= 0) {
-      code_fd_ = call.fd;
+      // %{ }% reads the socket last worked on; for accept() that is the new one.
+      code_fd_ = call.new_fd ? static_cast<int>(done.result.ret) : call.fd;
       if (call.fd < 0 && done.result.ret > 2) code_fd_ = static_cast<int>(done.result.ret);
     }
     if (t < lo - tol_ || t > hi + tol_)

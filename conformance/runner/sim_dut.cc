@@ -419,6 +419,7 @@ bool apply_sysctl(std::string_view command, iface::StackConfig& cfg) {
   else if (key == "tcp_keepalive_probes") t.keepalive_count = static_cast<int>(v);
   else if (key == "tcp_challenge_ack_limit") t.challenge_ack_limit = static_cast<std::uint32_t>(v);
   else if (key == "tcp_rfc1337") t.rfc1337 = v != 0;
+  else if (key == "tcp_invalid_ratelimit") t.invalid_ratelimit = Duration::from_millis(v);
   else if (key == "tcp_syncookies") t.syncookies = v != 0;
   else return false;
   return true;

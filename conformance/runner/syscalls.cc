@@ -199,8 +199,8 @@ Result<OptValue, std::string> opt_value(const Expr* e) {
     const Expr* on = x->field("l_onoff");
     const Expr* ln = x->field("l_linger");
     if (!on || !ln) return Err{std::string("struct linger {l_onoff=.., l_linger=..} expected")};
-    auto a = eval_int(on->items.at(0));
-    auto b = eval_int(ln->items.at(0));
+    auto a = eval_int(*on);  // field() gives the value itself
+    auto b = eval_int(*ln);
     if (!a || !b) return Err{std::string("bad linger values")};
     v.l_onoff = static_cast<int>(*a);
     v.l_linger = static_cast<int>(*b);
@@ -216,6 +216,7 @@ PreparedCall make(const SyscallEvent& ev, std::function<CallResult(SocketApi&)> 
                   std::function<std::string()> extra = nullptr) {
   PreparedCall c;
   c.op = std::move(op);
+  c.new_fd = fd_result;
   std::string text = ev.name + "(";
   for (std::size_t i = 0; i < ev.args.size(); ++i) text += (i ? ", " : "") + print_expr(ev.args[i]);
   text += ")";

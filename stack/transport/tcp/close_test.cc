@@ -49,6 +49,28 @@ TEST_F(SocketTest, CloseWaitReadsEndOfStream) {
   EXPECT_EQ(send_text("late"), 4u);  // sending in CLOSE-WAIT is allowed
 }
 
+TEST_F(SocketTest, RstInCloseWaitReportsBrokenPipe) {
+  // RFC 9293 §3.10.7.4 second: CLOSE-WAIT resets like ESTABLISHED; Linux
+  // reports it as EPIPE since the peer had already finished sending.
+  socket_close_wait();
+  deliver({.seq = kRemoteIss + 2, .flags = kTcpRst});
+  EXPECT_EQ(s->state(), State::Closed);
+  EXPECT_EQ(s->take_error(), SockError::Pipe);
+  expect_nothing();
+}
+
+TEST_F(SocketTest, TimeWaitAcksTextAndIgnoresIt) {
+  // RFC 9293 §3.10.7.4 seventh: TIME-WAIT ignores segment text; like Linux
+  // it still answers with an ACK of the old connection's end.
+  socket_time_wait();
+  SeqNumber rcv_nxt = kRemoteIss + 2;
+  deliver({.seq = rcv_nxt, .ack = iss + 2, .flags = kTcpAck, .window = 8192});
+  expect_nothing();  // a bare ACK gets no ACK
+  deliver({.seq = rcv_nxt, .ack = iss + 2, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("late"));
+  expect_emitted({.seq = iss + 2, .ack = rcv_nxt, .flags = kTcpAck, .window = kBuf}, 0, false);
+  EXPECT_EQ(s->state(), State::TimeWait);
+}
+
 TEST_F(SocketTest, FinRetransmittedUntilAcked) {
   socket_fin_wait_1();
   Context c = env.ctx();
@@ -113,6 +135,7 @@ TEST_F(SocketTest, SynInEstablishedGetsChallengeAck) {
 
 TEST_F(SocketTest, ChallengeAckRateLimited) {
   env.config.challenge_ack_limit = 2;
+  env.config.invalid_ratelimit = Duration::zero();  // the count per second alone
   socket_established();
   for (int i = 0; i < 5; ++i) {
     deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
@@ -123,6 +146,24 @@ TEST_F(SocketTest, ChallengeAckRateLimited) {
   env.advance(Duration::from_secs(1));
   deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
   EXPECT_EQ(env.stats.challenge_acks, 3u);
+}
+
+TEST_F(SocketTest, ChallengeAndOutOfWindowAcksShareAnInterval) {
+  // Linux tcp_invalid_ratelimit (500 ms): one ACK per interval answers a
+  // challenge or an out-of-window bare segment; text is always answered.
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .flags = kTcpSyn, .window = 8192});
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
+  env.advance(Duration::from_millis(100));
+  deliver({.seq = kRemoteIss + 50, .flags = kTcpRst});
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
+  expect_nothing();
+  EXPECT_EQ(env.stats.challenge_acks_limited, 1u);
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, std::string("x"));
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
+  env.advance(Duration::from_millis(400));
+  deliver({.seq = kRemoteIss + 100000, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, AckOfUnsentDataGetsAck) {
@@ -158,6 +199,15 @@ TEST_F(SocketTest, CloseWithUnreadDataSendsRst) {
   Context c = env.ctx();
   s->close(c);
   expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 6, .flags = kTcpRst | kTcpAck});
+  EXPECT_EQ(s->state(), State::Closed);
+}
+
+TEST_F(SocketTest, DataAfterCloseInFinWait2ResetsWithSeqFromAck) {
+  // RFC 1122 4.2.2.13: new data after CLOSE draws a RST; Linux's has
+  // <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1 form), without ACK.
+  socket_fin_wait_2();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 2, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("late"));
+  expect_emitted({.seq = iss + 2, .flags = kTcpRst}, 0, false);
   EXPECT_EQ(s->state(), State::Closed);
 }
 

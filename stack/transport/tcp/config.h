@@ -57,6 +57,9 @@ struct TcpConfig {
 
   // RFC 5961 §7: challenge ACKs sent per second, at most (Linux tcp_challenge_ack_limit).
   std::uint32_t challenge_ack_limit = 1000;
+  // RFC 5961 §7 / Linux tcp_invalid_ratelimit: per connection, at most one ACK
+  // per interval answers challenges and out-of-window bare segments or SYNs.
+  Duration invalid_ratelimit = Duration::from_millis(500);
   // RFC 1337: ignore RSTs in TIME-WAIT (Linux tcp_rfc1337=1 behaviour).
   bool rfc1337 = true;
 

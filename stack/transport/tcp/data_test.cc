@@ -66,6 +66,23 @@ TEST_F(SocketTest, ReceiveInOrderDelayedAck) {
   EXPECT_EQ(recv_text(), "abc");
 }
 
+TEST_F(SocketTest, NoWindowUpdateWhenTheAnnouncedWindowCannotGrow) {
+  // RFC 9293 §3.8.6.2.2: a window update is worth sending only when the
+  // announced window grows; unscaled, a 128 KiB buffer is announced as 65535
+  // before and after the read.
+  env.config.rcvbuf = 128 * 1024;
+  s = std::make_unique<Socket>(env.config);
+  socket_syn_sent();
+  deliver({.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192});
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = 65535});
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("abc"));
+  Context c = env.ctx();
+  env.now = *s->poll_at(c);  // the delayed ACK
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 4, .flags = kTcpAck, .window = 65535});
+  EXPECT_EQ(recv_text(), "abc");
+  expect_nothing();  // no window update: the field would still say 65535
+}
+
 TEST_F(SocketTest, AckEverySecondFullSegment) {
   socket_established();
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(kMss));

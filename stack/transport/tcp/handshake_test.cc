@@ -40,6 +40,23 @@ TEST_F(SocketTest, SynAckWithBadAckGetsRst) {
   EXPECT_EQ(s->state(), State::SynSent);
 }
 
+TEST_F(SocketTest, BadAckInSynSentResendsSynSoon) {
+  // Linux: an unacceptable ACK (with or without RST) in SYN-SENT re-arms the
+  // SYN retransmission to TCP_TIMEOUT_MIN instead of the 1 s initial RTO.
+  socket_syn_sent();
+  Instant t0 = env.now;
+  deliver({.seq = SeqNumber(0), .ack = iss + 9, .flags = kTcpRst | kTcpAck});
+  expect_nothing();
+  Context c = env.ctx();
+  auto next = s->poll_at(c);
+  ASSERT_TRUE(next);
+  EXPECT_EQ((*next - t0).millis(), 8);
+  env.now = *next;
+  expect_emitted({.seq = iss, .flags = kTcpSyn, .window = kBuf,
+                  .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
+  EXPECT_EQ(s->state(), State::SynSent);
+}
+
 TEST_F(SocketTest, RstWithGoodAckRefusesConnection) {
   socket_syn_sent();
   deliver({.seq = SeqNumber(0), .ack = iss + 1, .flags = kTcpRst | kTcpAck});
@@ -67,9 +84,11 @@ TEST_F(SocketTest, SimultaneousOpen) {
   EXPECT_EQ(s->state(), State::SynReceived);
   expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpSyn | kTcpAck, .window = kBuf,
                   .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
-  // The peer's SYN-ACK (figure 8) completes the handshake.
+  // The peer's SYN-ACK (figure 8) completes the handshake; its SYN repeats
+  // sequence space already received and is acknowledged (as Linux does).
   deliver({.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192});
   EXPECT_EQ(s->state(), State::Established);
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, SimultaneousOpenWithAck) {

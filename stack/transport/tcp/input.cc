@@ -34,6 +34,9 @@ struct Socket::InSeg {
 
 namespace {
 constexpr std::int64_t kPawsIdleSecs = 24 * 24 * 3600;  // RFC 7323 §5.5: 24 days
+// Linux TCP_TIMEOUT_MIN (2 jiffies at HZ=250): the SYN resend after an
+// unacceptable ACK in SYN-SENT.
+constexpr Duration kSynSentBadAckRetry = Duration::from_millis(8);
 }  // namespace
 
 void Socket::process(Context& ctx, const SegmentIn& seg) {
@@ -79,6 +82,10 @@ void Socket::process_syn_sent(Context& ctx, const SegmentIn& seg) {
   const wire::TcpRepr& t = seg.tcp;
   bool ack = t.has(kTcpAck);
   if (ack && !syn_sent_ack_ok(seg)) {
+    // Linux: the unacceptable ACK may come from the peer's stale state (its
+    // FIN,ACK or RST,ACK for an older connection was lost or ignored), so the
+    // first SYN is resent almost at once rather than after the 1 s RTO.
+    if (retransmits_ == 0) timers_.retransmit = ctx.now + kSynSentBadAckRetry;
     // "send a reset (unless the RST bit is set) <SEQ=SEG.ACK><CTL=RST>"
     if (!t.has(kTcpRst)) {
       queue_rst(t.ack, std::nullopt);
@@ -156,6 +163,7 @@ bool Socket::syn_received_resync(InSeg& s) {
   if (s.has(kTcpAck) && s.ack().gt(snd_.una) && s.ack().le(snd_.max)) {
     s.seq = s.seq + 1;
     s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpSyn);
+    ack_now_ = true;  // Linux acknowledges the repeated SYN like any old sequence space
     return true;
   }
   if (!s.has(kTcpAck)) snd_.nxt = snd_.iss;  // resend the SYN-ACK
@@ -200,8 +208,9 @@ bool Socket::check_sequence(Context& ctx, InSeg& s) {
   if (!ok) {
     ++ctx.stats.dropped;
     if (s.has(kTcpRst)) return false;  // "(unless the RST bit is set ...)"
-    // "send an acknowledgment: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
-    ack_now_ = true;
+    // "send an acknowledgment: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" - throttled
+    // for bare segments and SYNs (ACK loops), never for text or a FIN (Linux).
+    if ((s.len() > 0 && !s.has(kTcpSyn)) || !oow_ack_limited(ctx)) ack_now_ = true;
     if (!s.payload.empty() && (s.seq + static_cast<std::uint32_t>(s.payload.size())).le(rcv_.nxt)) {
       dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(s.payload.size())};
     }
@@ -263,9 +272,14 @@ bool Socket::check_rst(Context& ctx, const InSeg& s) {
       else fail(SockError::ConnRefused);
       break;
     case State::Established:
-    case State::CloseWait:
       ++ctx.stats.estab_resets;
       fail(SockError::ConnReset);
+      break;
+    case State::CloseWait:
+      // Linux (tcp_reset): the peer already closed its side, so the reset
+      // reaches the user as EPIPE rather than ECONNRESET.
+      ++ctx.stats.estab_resets;
+      fail(SockError::Pipe);
       break;
     case State::FinWait1:
     case State::FinWait2: fail(SockError::ConnReset); break;
@@ -282,7 +296,12 @@ bool Socket::check_rst(Context& ctx, const InSeg& s) {
 bool Socket::check_syn(Context& ctx, InSeg& s) {
   if (!s.has(kTcpSyn)) return true;
   if (state_ == State::SynReceived && passive_) {
-    set_closed(std::nullopt);  // "return this connection to the LISTEN state"
+    // "return this connection to the LISTEN state"; like Linux (and RFC 793),
+    // tell the peer with the reset a closed port would send: <SEQ=0>
+    // <ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> for a SYN without ACK.
+    queue_rst_reply(s.in);
+    ++ctx.stats.out_rsts;
+    set_closed(std::nullopt);
     return false;
   }
   challenge_ack(ctx);
@@ -291,7 +310,11 @@ bool Socket::check_syn(Context& ctx, InSeg& s) {
 
 void Socket::challenge_ack(Context& ctx) {
   // RFC 5961 §7 rate limit, kept per socket (a host-wide counter is the
-  // CVE-2016-5696 side channel).
+  // CVE-2016-5696 side channel): first the interval, then the count per second.
+  if (oow_ack_limited(ctx)) {
+    ++ctx.stats.challenge_acks_limited;
+    return;
+  }
   if (ctx.now - challenge_window_ >= Duration::from_secs(1)) {
     challenge_window_ = ctx.now;
     challenge_count_ = 0;
@@ -457,10 +480,16 @@ void Socket::process_urg(const InSeg& s) {
 // "seventh, process the segment text".
 void Socket::process_data(Context& ctx, InSeg& s) {
   if (s.payload.empty()) return;
+  // TIME-WAIT: "Ignore the segment text", but Linux (tcp_timewait_state_process)
+  // acknowledges anything beyond a bare ACK or RST at RCV.NXT, telling the
+  // peer where the old connection ended.
+  if (state_ == State::TimeWait) ack_now_ = true;
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
   if (orphan_ || rd_shut_) {
-    // Linux: data for a socket nobody reads any more resets the connection.
-    queue_rst(snd_.nxt, rcv_.nxt + static_cast<std::uint32_t>(s.payload.size()));
+    // RFC 1122 4.2.2.13 / Linux: data for a socket nobody reads any more
+    // resets the connection, with the reset a closed port would send
+    // (<SEQ=SEG.ACK><CTL=RST>, §3.10.7.1: the segment carries an ACK here).
+    queue_rst_reply(s.in);
     ++ctx.stats.out_rsts;
     fail(SockError::ConnReset);
     return;

@@ -124,7 +124,9 @@ void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     ++ctx.stats.out_rsts;
     return;
   }
-  if (seg.tcp.has(kTcpSyn)) on_syn(ctx, seg, mss);  // "third, check for a SYN"
+  // "third, check for a SYN". Linux drops SYN,FIN outright (no connection
+  // request carries a FIN; it is a scanner's probe).
+  if (seg.tcp.has(kTcpSyn) && !seg.tcp.has(wire::kTcpFin)) on_syn(ctx, seg, mss);
 }
 
 void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {

@@ -122,6 +122,34 @@ TEST(Listener, BogusAckGetsRst) {
   EXPECT_EQ(out->tcp.seq, SeqNumber(99));
 }
 
+TEST(Listener, InWindowSynInSynReceivedResetsTheChild) {
+  // RFC 9293 §3.10.7.4 fourth: a passive SYN-RECEIVED connection returns to
+  // LISTEN on an in-window SYN; the peer is told with <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>.
+  ListenerHarness h(4);
+  Context sc = h.server.ctx();
+  h.listener->process(sc, inbound({.seq = SeqNumber(5), .flags = kTcpSyn, .window = 8192}, {}, kLocal, kRemote), kMss);
+  auto synack = h.listener->poll_output(sc);
+  ASSERT_TRUE(synack && synack->tcp.has(kTcpSyn));
+  h.listener->process(sc, inbound({.seq = SeqNumber(10), .flags = kTcpSyn, .window = 8192}, {}, kLocal, kRemote), kMss);
+  auto out = h.listener->poll_output(sc);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->tcp.flags, kTcpRst | kTcpAck);
+  EXPECT_EQ(out->tcp.seq, SeqNumber(0));
+  EXPECT_EQ(out->tcp.ack, SeqNumber(11));
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+  EXPECT_FALSE(h.listener->poll_output(sc));
+}
+
+TEST(Listener, SynFinIsDropped) {
+  // RFC 9293 §3.10.7.2 third step, as Linux: a SYN,FIN opens nothing and
+  // draws no reply.
+  ListenerHarness h(4);
+  Context sc = h.server.ctx();
+  h.listener->process(sc, inbound({.seq = SeqNumber(5), .flags = kTcpSyn | wire::kTcpFin, .window = 8192}, {}, kLocal, kRemote), kMss);
+  EXPECT_FALSE(h.listener->poll_output(sc));
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+}
+
 TEST(Listener, SynAckRetransmittedThenChildDropped) {
   ListenerHarness h(4);
   h.add_client(40000);

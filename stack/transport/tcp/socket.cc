@@ -105,7 +105,9 @@ Result<std::size_t, SockError> Socket::recv(MutBytes out) {
     std::size_t n = rx_.dequeue_slice(out);
     // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
     // or half the buffer (receiver SWS avoidance), without waiting for data.
-    std::size_t avail = rx_.window();
+    // Only what the 16-bit field can announce counts: without window scaling
+    // a buffer above 64 KiB reopens nothing the peer could see.
+    std::size_t avail = std::min<std::size_t>(rx_.window(), std::size_t{0xffff} << opt_.rcv_shift);
     if (is_synchronized(state_) && !peer_fin_ && avail > before &&
         avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
       ack_now_ = true;
@@ -282,6 +284,15 @@ bool Socket::acceptable_time_wait_syn(const SegmentIn& syn) const {
     }
   }
   return t.seq.gt(rcv_.nxt);
+}
+
+// Linux __tcp_oow_rate_limited: true when an out-of-window ACK or challenge
+// ACK was sent less than tcp_invalid_ratelimit ago, so two ends that
+// disagree about the window cannot bounce ACKs at line rate.
+bool Socket::oow_ack_limited(const Context& ctx) {
+  if (last_oow_ack_ && ctx.now - *last_oow_ack_ < ctx.config.invalid_ratelimit) return true;
+  last_oow_ack_ = ctx.now;
+  return false;
 }
 
 }  // namespace synack::tcp

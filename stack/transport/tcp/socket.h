@@ -177,6 +177,7 @@ class Socket {
   void process_fin(Context& ctx, const InSeg& s);
   void on_fin_received(Context& ctx);
   void challenge_ack(Context& ctx);
+  bool oow_ack_limited(const Context& ctx);
   void schedule_ack(Context& ctx, bool full_segment);
   void parse_syn_options(const wire::TcpRepr& syn);
   void update_ts_recent(Context& ctx, const InSeg& s);
@@ -276,6 +277,7 @@ class Socket {
   std::optional<SockError> soft_error_;  // ICMP soft error, reported on timeout
   Instant challenge_window_;
   std::uint32_t challenge_count_ = 0;
+  std::optional<Instant> last_oow_ack_;  // tcp_invalid_ratelimit bookkeeping
 };
 
 }  // namespace synack::tcp
