@@ -2,6 +2,7 @@
 // carries an honest xfail-sim), and scripts that must fail do fail with the
 // right explanation.
 #include "conformance/runner/runner.h"
+#include "conformance/runner/sim_dut.h"
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,23 @@ TEST(RunnerSim, ParseErrorIsAnError) {
   CaseResult r = run_sim("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:0(0) bogus\n");
   EXPECT_EQ(r.verdict, Verdict::Error);
   EXPECT_EQ(r.line, 2);
+}
+
+TEST(RunnerSim, SysctlCongestionControlSetsTheDefault) {
+  iface::StackConfig cfg;
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=reno", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::NewReno);
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=cubic", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::Cubic);
+  EXPECT_FALSE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=bbr", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::Cubic);
+}
+
+TEST(RunnerSim, SysctlAppliesEveryAssignmentOfOneCommand) {
+  iface::StackConfig cfg;
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_frto=0 net.ipv4.tcp_retries2=3 net.ipv4.tcp_sack=0", cfg));
+  EXPECT_EQ(cfg.tcp.retries2, 3);
+  EXPECT_FALSE(cfg.tcp.sack);
 }
 
 }  // namespace
