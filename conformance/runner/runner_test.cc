@@ -146,6 +146,17 @@ TEST(RunnerSim, ParseErrorIsAnError) {
   EXPECT_EQ(r.line, 2);
 }
 
+TEST(RunnerSim, IgnorePshOptionMasksOnlyPsh) {
+  std::string body = std::string(kPassiveOpen) + "+0 write(4, ..., 100) = 100\n+0 > . 1:101(100) ack 1\n";
+  CaseResult strict = run_sim(body);
+  EXPECT_EQ(strict.verdict, Verdict::Fail) << explain(strict);
+  CaseResult lenient = run_sim("--ignore_psh\n" + body);
+  EXPECT_EQ(lenient.verdict, Verdict::Pass) << explain(lenient);
+  CaseResult flags = run_sim("--ignore_psh\n" + std::string(kPassiveOpen) +
+                             "+0 write(4, ..., 100) = 100\n+0 > F. 1:101(100) ack 1\n");
+  EXPECT_EQ(flags.verdict, Verdict::Fail) << explain(flags);
+}
+
 TEST(RunnerSim, SysctlCongestionControlSetsTheDefault) {
   iface::StackConfig cfg;
   EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=reno", cfg));
