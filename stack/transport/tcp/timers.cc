@@ -181,7 +181,8 @@ void Socket::on_icmp_error(Context& ctx, IcmpError e) {
   if (e.kind == IcmpError::Kind::Unreachable) {
     switch (e.code) {
       case 0: err = SockError::NetUnreach; break;
-      case 2: err = SockError::ProtoUnreach; hard = true; break;  // protocol unreachable
+      // Protocol unreachable: ENOPROTOOPT, as Linux (icmp_err_convert) reports it.
+      case 2: err = SockError::NoProtoOpt; hard = true; break;
       case 3: err = SockError::ConnRefused; hard = true; break;   // port unreachable
       default: break;
     }
