@@ -2,6 +2,7 @@
 // carries an honest xfail-sim), and scripts that must fail do fail with the
 // right explanation.
 #include "conformance/runner/runner.h"
+#include "conformance/runner/matcher.h"
 #include "conformance/runner/sim_dut.h"
 
 #include <gtest/gtest.h>
@@ -155,6 +156,21 @@ TEST(RunnerSim, IgnorePshOptionMasksOnlyPsh) {
   CaseResult flags = run_sim("--ignore_psh\n" + std::string(kPassiveOpen) +
                              "+0 write(4, ..., 100) = 100\n+0 > F. 1:101(100) ack 1\n");
   EXPECT_EQ(flags.verdict, Verdict::Fail) << explain(flags);
+}
+
+TEST(RunnerSim, InjectedUdpChecksumZeroOrBad) {
+  UdpPacketEvent ev{Direction::Inbound, {}, {}, 10};
+  wire::MacAddress mac{{2, 0, 0, 0, 0, 1}};
+  Bytes good = build_udp_frame(ev, SeqState{}, mac);
+  ev.checksum = UdpChecksum::Zero;
+  Bytes zero = build_udp_frame(ev, SeqState{}, mac);
+  ev.checksum = UdpChecksum::Bad;
+  Bytes bad = build_udp_frame(ev, SeqState{}, mac);
+  constexpr std::size_t kCsum = 14 + 20 + 6;
+  EXPECT_NE(good[kCsum] | good[kCsum + 1], 0);
+  EXPECT_EQ(zero[kCsum] | zero[kCsum + 1], 0);
+  EXPECT_NE(bad[kCsum] | bad[kCsum + 1], 0);
+  EXPECT_TRUE(bad[kCsum] != good[kCsum] || bad[kCsum + 1] != good[kCsum + 1]);
 }
 
 TEST(RunnerSim, SysctlCongestionControlSetsTheDefault) {
