@@ -53,6 +53,12 @@ void RttEstimator::backoff() noexcept {
 
 void RttEstimator::reset_backoff() noexcept { backoff_ = 0; }
 
+void RttEstimator::on_handshake_done() noexcept {
+  if (srtt_ || backoff_ == 0) return;
+  config_.initial = std::max(config_.initial, kSynFallback);
+  backoff_ = 0;
+}
+
 unsigned RttEstimator::backoff_count() const noexcept { return backoff_; }
 
 std::optional<Duration> RttEstimator::srtt() const noexcept { return srtt_; }

@@ -39,6 +39,11 @@ class RttEstimator {
   // RFC 6298 (5.5): the timer expired; double the RTO (saturating at max).
   void backoff() noexcept;
   void reset_backoff() noexcept;
+  // RFC 6298 (5.7): the handshake is complete. If the SYN (or SYN,ACK) timed
+  // out and no RTT was measured, the RTO restarts from 3 s (kSynFallback)
+  // without backoff, as Linux's TCP_TIMEOUT_FALLBACK.
+  void on_handshake_done() noexcept;
+  static constexpr Duration kSynFallback = Duration::from_secs(3);
   unsigned backoff_count() const noexcept;  // saturates at kMaxBackoffs
   static constexpr unsigned kMaxBackoffs = 64;
 

@@ -107,6 +107,23 @@ TEST(Rtt, HugeValuesSaturate) {
   EXPECT_EQ(r.rto(), Duration::max());
 }
 
+// RFC 6298 (5.7): a timed-out SYN leaves no sample; data starts from 3 s.
+TEST(Rtt, HandshakeWithoutSampleAfterTimeoutFallsBackToThreeSeconds) {
+  RttEstimator r;
+  r.backoff();  // the SYN timed out
+  r.on_handshake_done();
+  EXPECT_EQ(r.backoff_count(), 0u);
+  EXPECT_EQ(r.rto(), Duration::from_secs(3));
+  r.on_sample(ms(100));
+  EXPECT_EQ(r.rto(), ms(300));
+}
+
+TEST(Rtt, HandshakeWithoutTimeoutKeepsTheInitialRto) {
+  RttEstimator r;
+  r.on_handshake_done();
+  EXPECT_EQ(r.rto(), Duration::from_secs(1));
+}
+
 TEST(Rtt, NegativeSampleTreatedAsZero) {
   RttEstimator r;
   r.on_sample(ms(-5));
