@@ -251,6 +251,8 @@ class CaseRun {
     if (done.result.ret >= 0) {
       code_fd_ = call.fd;
       if (call.fd < 0 && done.result.ret > 2) code_fd_ = static_cast<int>(done.result.ret);
+      // %{ }% after accept() reads the accepted connection, not the listener.
+      if (call.returns_fd) code_fd_ = static_cast<int>(done.result.ret);
     }
     if (t < lo - tol_ || t > hi + tol_)
       return fail(line, want + " returning at " + secs(hi), got + " at " + secs(t),

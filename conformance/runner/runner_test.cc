@@ -147,6 +147,11 @@ TEST(RunnerSim, ParseErrorIsAnError) {
   EXPECT_EQ(r.line, 2);
 }
 
+TEST(RunnerSim, TcpInfoAfterAcceptReadsTheConnection) {
+  CaseResult r = run_sim(std::string(kPassiveOpen) + "+0 %{\nassert tcpi_state == 1\n}%\n");
+  EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
+}
+
 TEST(RunnerSim, IgnorePshOptionMasksOnlyPsh) {
   std::string body = std::string(kPassiveOpen) + "+0 write(4, ..., 100) = 100\n+0 > . 1:101(100) ack 1\n";
   CaseResult strict = run_sim(body);

@@ -322,6 +322,7 @@ Result<PreparedCall, std::string> prepare_fd_call(const SyscallEvent& ev, FdMap&
   }
   if (n == "accept" || n == "accept4") {
     PreparedCall c = make(ev, [f](SocketApi& api) { return api.accept(f); }, true);
+    c.returns_fd = true;
     auto check = c.check;
     c.check = [check, &fds, &ev](const CallResult& r) {
       std::string why = check(r);

@@ -45,6 +45,7 @@ class FdMap {
 // mismatch ("returned 0, expected -1 EAGAIN").
 struct PreparedCall {
   int fd = -1;  // the DUT descriptor the call works on (-1: none, e.g. socket, poll)
+  bool returns_fd = false;  // accept(): the result is a new connection's descriptor
   std::function<CallResult(SocketApi&)> op;
   std::function<std::string(const CallResult&)> check;
   std::function<std::string(const CallResult&)> describe;  // "connect(3, ..., ...) = -1 EINPROGRESS"
