@@ -322,7 +322,14 @@ Bytes build_udp_frame(const UdpPacketEvent& ev, const SeqState& st, const wire::
   put16(l4, 0, ev.ports ? ev.ports->src : st.remote_port);
   put16(l4, 2, ev.ports ? ev.ports->dst : st.local_port);
   put16(l4, 4, static_cast<std::uint32_t>(l4.size()));
-  return wrap(std::move(l4), kProtoUdp, 6, ev.ip, dut_mac);
+  Bytes f = wrap(std::move(l4), kProtoUdp, 6, ev.ip, dut_mac);
+  constexpr std::size_t kCsum = kEthLen + kIpLen + 6;
+  if (ev.checksum == UdpChecksum::Zero) put16(f, kCsum, 0);  // RFC 768: no checksum
+  if (ev.checksum == UdpChecksum::Bad) {
+    std::uint16_t good = be16(f, kCsum);
+    put16(f, kCsum, good == 0xffff ? 1 : good + 1u);  // wrong, and not 0 ("none")
+  }
+  return f;
 }
 
 Bytes build_icmp_frame(const IcmpPacketEvent& ev, const SeqState& st, const wire::MacAddress& dut_mac) {
@@ -358,6 +365,10 @@ std::string TcpMatcher::check_header(const ParsedFrame& f, const SeqState& st, b
   std::uint16_t got = f.flags;
   if (!last) {  // a TSO piece before the last: PSH/FIN may sit on the last piece only
     want &= static_cast<std::uint16_t>(~(tcp_flag::kPsh | tcp_flag::kFin));
+    got &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
+  }
+  if (ignore_psh_) {
+    want &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
     got &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
   }
   if (want != got) return "flags " + tcp_flags_string(want) + " expected, got " + tcp_flags_string(got);

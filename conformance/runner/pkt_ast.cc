@@ -259,7 +259,10 @@ std::string print_event_body(const EventBody& b, const TimeSpec& t) {
   if (const auto* p = std::get_if<TcpPacketEvent>(&b)) return " " + print_tcp(*p);
   if (const auto* p = std::get_if<UdpPacketEvent>(&b))
     return " " + print_prefix(p->direction, p->ip) + " udp" + print_ports(p->ports) + " (" +
-           std::to_string(p->payload_len) + ")";
+           std::to_string(p->payload_len) + ")" +
+           (p->checksum == UdpChecksum::Zero  ? " checksum zero"
+            : p->checksum == UdpChecksum::Bad ? " checksum bad"
+                                              : "");
   if (const auto* p = std::get_if<IcmpPacketEvent>(&b)) return " " + print_icmp(*p);
   if (const auto* p = std::get_if<SyscallEvent>(&b)) return blocking + " " + print_syscall(*p);
   if (const auto* p = std::get_if<ShellEvent>(&b)) return " `" + p->command + "`";

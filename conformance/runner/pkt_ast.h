@@ -120,11 +120,17 @@ struct TcpPacketEvent {
   bool operator==(const TcpPacketEvent&) const = default;
 };
 
+// An injected datagram's checksum (synack extension, inbound only):
+// `< udp (10) checksum zero` sends 0 ("no checksum", RFC 768), `checksum bad`
+// a wrong non-zero value; by default the checksum is correct.
+enum class UdpChecksum { Correct, Zero, Bad };
+
 struct UdpPacketEvent {
   Direction direction = Direction::Inbound;
   IpInfo ip;
   std::optional<PortPair> ports;
   std::uint16_t payload_len = 0;
+  UdpChecksum checksum = UdpChecksum::Correct;
   bool operator==(const UdpPacketEvent&) const = default;
 };
 

@@ -454,6 +454,14 @@ bool Parser::parse_udp(Direction dir, IpInfo ip, Event& ev) {
   if (!expect_uint(kU16, "UDP payload size", "expected a UDP payload length", v)) return false;
   if (!expect_punct(')', "expected ')' after UDP payload length")) return false;
   u.payload_len = static_cast<std::uint16_t>(v);
+  if (peek().is_word("checksum")) {
+    const Token& kw = next();
+    if (dir != Direction::Inbound) return fail(kw, "a UDP checksum can only be given for injected datagrams");
+    if (peek().is_word("zero")) u.checksum = UdpChecksum::Zero;
+    else if (peek().is_word("bad")) u.checksum = UdpChecksum::Bad;
+    else return fail(peek(), "expected 'zero' or 'bad' after 'checksum'");
+    next();
+  }
   ev.body = std::move(u);
   return true;
 }

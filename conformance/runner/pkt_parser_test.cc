@@ -221,6 +221,9 @@ TEST(PktParser, UdpAndIcmp) {
   Event u = one_event("+0 > udp (1000)");
   EXPECT_EQ(std::get<UdpPacketEvent>(u.body), (UdpPacketEvent{Direction::Outbound, {}, {}, 1000}));
   EXPECT_EQ(std::get<UdpPacketEvent>(one_event("+0 < udp 53>1024 (100)").body).ports, (PortPair{53, 1024}));
+  EXPECT_EQ(std::get<UdpPacketEvent>(one_event("+0 < udp (10) checksum zero").body).checksum, UdpChecksum::Zero);
+  EXPECT_EQ(std::get<UdpPacketEvent>(one_event("+0 < udp (10) checksum bad").body).checksum, UdpChecksum::Bad);
+  EXPECT_EQ(print_event(one_event("+0 < udp (10) checksum bad")), "+0 < udp (10) checksum bad");
   Event m = one_event("+0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]");
   IcmpPacketEvent want{Direction::Inbound, {}, "unreachable", "frag_needed", 3, 4, 1200, {},
                        IcmpPacketEvent::Echoed::TcpSeq, 1, 1461, 1460};

@@ -189,6 +189,7 @@ Event gen_event() {
       if (k == 0) e.body = gen_tcp(dir);
       if (k == 1) {
         UdpPacketEvent u{dir, gen_ip(dir, false), gen_ports(), u16()};
+        if (dir == Direction::Inbound) u.checksum = static_cast<UdpChecksum>(*rc::gen::inRange(0, 3));
         e.body = u;
       }
       if (k == 2) e.body = gen_icmp(dir);

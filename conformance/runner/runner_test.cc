@@ -2,6 +2,8 @@
 // carries an honest xfail-sim), and scripts that must fail do fail with the
 // right explanation.
 #include "conformance/runner/runner.h"
+#include "conformance/runner/matcher.h"
+#include "conformance/runner/sim_dut.h"
 
 #include <gtest/gtest.h>
 
@@ -191,6 +193,54 @@ TEST(RunnerSim, ParseErrorIsAnError) {
   CaseResult r = run_sim("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:0(0) bogus\n");
   EXPECT_EQ(r.verdict, Verdict::Error);
   EXPECT_EQ(r.line, 2);
+}
+
+TEST(RunnerSim, TcpInfoAfterAcceptReadsTheConnection) {
+  CaseResult r = run_sim(std::string(kPassiveOpen) + "+0 %{\nassert tcpi_state == 1\n}%\n");
+  EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
+}
+
+TEST(RunnerSim, IgnorePshOptionMasksOnlyPsh) {
+  std::string body = std::string(kPassiveOpen) + "+0 write(4, ..., 100) = 100\n+0 > . 1:101(100) ack 1\n";
+  CaseResult strict = run_sim(body);
+  EXPECT_EQ(strict.verdict, Verdict::Fail) << explain(strict);
+  CaseResult lenient = run_sim("--ignore_psh\n" + body);
+  EXPECT_EQ(lenient.verdict, Verdict::Pass) << explain(lenient);
+  CaseResult flags = run_sim("--ignore_psh\n" + std::string(kPassiveOpen) +
+                             "+0 write(4, ..., 100) = 100\n+0 > F. 1:101(100) ack 1\n");
+  EXPECT_EQ(flags.verdict, Verdict::Fail) << explain(flags);
+}
+
+TEST(RunnerSim, InjectedUdpChecksumZeroOrBad) {
+  UdpPacketEvent ev{Direction::Inbound, {}, {}, 10};
+  wire::MacAddress mac{{2, 0, 0, 0, 0, 1}};
+  Bytes good = build_udp_frame(ev, SeqState{}, mac);
+  ev.checksum = UdpChecksum::Zero;
+  Bytes zero = build_udp_frame(ev, SeqState{}, mac);
+  ev.checksum = UdpChecksum::Bad;
+  Bytes bad = build_udp_frame(ev, SeqState{}, mac);
+  constexpr std::size_t kCsum = 14 + 20 + 6;
+  EXPECT_NE(good[kCsum] | good[kCsum + 1], 0);
+  EXPECT_EQ(zero[kCsum] | zero[kCsum + 1], 0);
+  EXPECT_NE(bad[kCsum] | bad[kCsum + 1], 0);
+  EXPECT_TRUE(bad[kCsum] != good[kCsum] || bad[kCsum + 1] != good[kCsum + 1]);
+}
+
+TEST(RunnerSim, SysctlCongestionControlSetsTheDefault) {
+  iface::StackConfig cfg;
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=reno", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::NewReno);
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=cubic", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::Cubic);
+  EXPECT_FALSE(apply_sysctl("sysctl -q net.ipv4.tcp_congestion_control=bbr", cfg));
+  EXPECT_EQ(cfg.tcp.congestion, tcp::CcAlgorithm::Cubic);
+}
+
+TEST(RunnerSim, SysctlAppliesEveryAssignmentOfOneCommand) {
+  iface::StackConfig cfg;
+  EXPECT_TRUE(apply_sysctl("sysctl -q net.ipv4.tcp_frto=0 net.ipv4.tcp_retries2=3 net.ipv4.tcp_sack=0", cfg));
+  EXPECT_EQ(cfg.tcp.retries2, 3);
+  EXPECT_FALSE(cfg.tcp.sack);
 }
 
 }  // namespace

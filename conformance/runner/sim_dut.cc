@@ -12,6 +12,7 @@
 #include <set>
 
 #include "conformance/runner/syscalls.h"
+#include "stack/transport/tcp/congestion.h"
 
 namespace synack::conformance {
 
@@ -393,6 +394,12 @@ bool apply_sysctl(std::string_view command, iface::StackConfig& cfg) {
   // "sysctl -q net.ipv4.tcp_timestamps=0" (also without -q / with -w).
   auto pos = command.find("net.ipv4.");
   if (command.find("sysctl") == std::string_view::npos || pos == std::string_view::npos) return false;
+  // "sysctl -q net.ipv4.a=1 net.ipv4.b=2": each assignment on its own.
+  if (auto more = command.find(" net.ipv4.", pos); more != std::string_view::npos) {
+    bool first = apply_sysctl(command.substr(0, more), cfg);
+    bool rest = apply_sysctl("sysctl " + std::string(command.substr(more + 1)), cfg);
+    return first || rest;
+  }
   std::string_view kv = command.substr(pos + 9);
   auto eq = kv.find('=');
   if (eq == std::string_view::npos) return false;
@@ -400,13 +407,20 @@ bool apply_sysctl(std::string_view command, iface::StackConfig& cfg) {
   std::string_view val = kv.substr(eq + 1);
   while (!val.empty() && (val.back() == ' ' || val.back() == '"' || val.back() == '\'')) val.remove_suffix(1);
   while (!val.empty() && (val.front() == ' ' || val.front() == '"' || val.front() == '\'')) val.remove_prefix(1);
+  auto& t = cfg.tcp;
+  if (key == "tcp_congestion_control") {
+    // The default for new sockets, as TCP_CONGESTION names it.
+    auto cc = tcp::cc_from_name(val);
+    if (!cc) return false;
+    t.congestion = *cc;
+    return true;
+  }
   long long v = 0;
   try {
     v = std::stoll(std::string(val));
   } catch (...) {
     return false;
   }
-  auto& t = cfg.tcp;
   if (key == "tcp_timestamps") t.timestamps = v != 0;
   else if (key == "tcp_sack") t.sack = v != 0;
   else if (key == "tcp_window_scaling") t.window_scaling = v != 0;

@@ -17,7 +17,7 @@ SockError error_for(std::uint8_t type, std::uint8_t code) {
   if (type == wire::kIcmpv4TimeExceeded) return SockError::HostUnreach;
   switch (code) {
     case 0: return SockError::NetUnreach;
-    case 2: return SockError::ProtoUnreach;
+    case 2: return SockError::NoProtoOpt;  // Linux icmp_err_convert: ENOPROTOOPT
     case 3: return SockError::ConnRefused;
     case 4: return SockError::MsgSize;
     default: return SockError::HostUnreach;

@@ -257,6 +257,27 @@ TEST_F(SocketTest, UserTimeoutAborts) {
   EXPECT_EQ(s->take_error(), SockError::TimedOut);
 }
 
+// RFC 5482 as Linux: the user timeout counts from the first retransmission and
+// the last RTO is clamped to it, so the abort comes exactly when it runs out.
+TEST_F(SocketTest, UserTimeoutClampsTheLastRto) {
+  socket_established();
+  s->set_user_timeout(Duration::from_millis(1000));
+  send_text("hello");
+  poll();
+  Context c = env.ctx();
+  env.now = *s->poll_at(c);  // first retransmission
+  poll();
+  Instant first = env.now;
+  for (int i = 0; i < 20 && s->state() != State::Closed; ++i) {
+    Context ci = env.ctx();
+    env.now = *s->poll_at(ci);
+    poll();
+  }
+  EXPECT_EQ(s->state(), State::Closed);
+  EXPECT_EQ(env.now - first, Duration::from_millis(1000));
+  EXPECT_EQ(s->take_error(), SockError::TimedOut);
+}
+
 TEST_F(SocketTest, ZeroWindowProbe) {
   socket_established();
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 0});

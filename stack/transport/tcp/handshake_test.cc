@@ -147,6 +147,15 @@ TEST_F(SocketTest, IcmpPortUnreachableAbortsSynSent) {
   EXPECT_EQ(s->take_error(), SockError::ConnRefused);
 }
 
+// RFC 1122 4.2.3.9 hard error; the errno is Linux's (icmp_err_convert).
+TEST_F(SocketTest, IcmpProtocolUnreachableAbortsSynSentWithEnoprotoopt) {
+  socket_syn_sent();
+  Context c = env.ctx();
+  s->on_icmp_error(c, IcmpError{.kind = IcmpError::Kind::Unreachable, .code = 2, .seq = iss});
+  EXPECT_EQ(s->state(), State::Closed);
+  EXPECT_EQ(s->take_error(), SockError::NoProtoOpt);
+}
+
 TEST_F(SocketTest, IcmpHostUnreachableIsSoftAndReportedOnTimeout) {
   socket_syn_sent();
   Context c = env.ctx();

@@ -139,6 +139,7 @@ void Socket::syn_sent_established(Context& ctx, const SegmentIn& seg) {
   retransmits_ = 0;
   retrans_stamp_.reset();
   timers_.retransmit.reset();
+  rtt_.on_handshake_done();  // RFC 6298 (5.7)
   state_ = State::Established;
   ack_now_ = true;  // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it"
   if (opts_.keepalive) arm_keepalive(ctx);
@@ -361,6 +362,7 @@ bool Socket::process_ack_syn_received(Context& ctx, const InSeg& s) {
     return false;
   }
   state_ = fin_queued_ ? State::FinWait1 : State::Established;
+  rtt_.on_handshake_done();  // RFC 6298 (5.7); a timestamp echo may still give a sample
   snd_.wnd = static_cast<std::uint32_t>(s.in.tcp.window) << opt_.snd_shift;
   snd_.max_wnd = std::max(snd_.max_wnd, snd_.wnd);
   snd_.wl1 = s.in.tcp.seq;

@@ -32,9 +32,12 @@ void RttEstimator::on_sample(Duration rtt) noexcept {
 
 Duration RttEstimator::rto() const noexcept {
   Duration base = config_.initial;  // (2.1) before any measurement
-  if (srtt_) base = *srtt_ + std::max(kGranularity, rttvar_ * 4);
-  // (2.4) round up to the minimum, then (5.5) double per backoff, then (2.5)
-  // cap. Doubling stops as soon as the cap is reached so nothing overflows.
+  // (2.4) as Linux applies its minimum (tcp_rtt_estimator/__tcp_set_rto): to
+  // the variance term, RTO = SRTT + max(G, 4*RTTVAR, min), so the RTO keeps
+  // a margin of `min` above SRTT instead of collapsing onto the minimum.
+  if (srtt_) base = *srtt_ + std::max({kGranularity, rttvar_ * 4, config_.min});
+  // Then (5.5) double per backoff, then (2.5) cap. Doubling stops as soon as
+  // the cap is reached so nothing overflows.
   Duration rto = std::max(base, config_.min);
   for (unsigned i = 0; i < backoff_ && rto < config_.max; ++i) {
     rto = rto > config_.max / 2 ? config_.max : rto * 2;
@@ -49,6 +52,12 @@ void RttEstimator::backoff() noexcept {
 }
 
 void RttEstimator::reset_backoff() noexcept { backoff_ = 0; }
+
+void RttEstimator::on_handshake_done() noexcept {
+  if (srtt_ || backoff_ == 0) return;
+  config_.initial = std::max(config_.initial, kSynFallback);
+  backoff_ = 0;
+}
 
 unsigned RttEstimator::backoff_count() const noexcept { return backoff_; }
 

@@ -3,11 +3,12 @@
 // segments, is the caller's duty) and asks for the current RTO.
 //   first sample:  SRTT = R, RTTVAR = R/2
 //   later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|; SRTT = 7/8 SRTT + 1/8 R
-//   RTO = SRTT + max(G, 4 * RTTVAR), G = 1 µs (our clock granularity)
+//   RTO = SRTT + max(G, 4 * RTTVAR, min), G = 1 µs (our clock granularity)
 // Every step is integer nanosecond arithmetic, so results are identical on
-// every platform. RTO is rounded up to `min` (RFC 6298 (2.4); Linux's 200 ms
-// rather than the RFC's 1 s), doubled per backoff (5.5), and capped at `max`
-// (2.5 allows a cap of at least 60 s; Linux uses 120 s).
+// every platform. The minimum (RFC 6298 (2.4); Linux's 200 ms rather than the
+// RFC's 1 s) bounds the variance term as Linux does, so a steady 100 ms path
+// gets 300 ms, not 200 ms. The RTO is doubled per backoff (5.5), and capped
+// at `max` (2.5 allows a cap of at least 60 s; Linux uses 120 s).
 #pragma once
 
 #include <optional>
@@ -38,6 +39,11 @@ class RttEstimator {
   // RFC 6298 (5.5): the timer expired; double the RTO (saturating at max).
   void backoff() noexcept;
   void reset_backoff() noexcept;
+  // RFC 6298 (5.7): the handshake is complete. If the SYN (or SYN,ACK) timed
+  // out and no RTT was measured, the RTO restarts from 3 s (kSynFallback)
+  // without backoff, as Linux's TCP_TIMEOUT_FALLBACK.
+  void on_handshake_done() noexcept;
+  static constexpr Duration kSynFallback = Duration::from_secs(3);
   unsigned backoff_count() const noexcept;  // saturates at kMaxBackoffs
   static constexpr unsigned kMaxBackoffs = 64;
 

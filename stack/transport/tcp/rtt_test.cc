@@ -40,8 +40,18 @@ TEST(Rtt, SteadySamplesConverge) {
   for (int i = 0; i < 200; ++i) r.on_sample(ms(40));
   EXPECT_EQ(r.srtt(), ms(40));
   EXPECT_LT(r.rttvar(), us(1));
-  // RTO = 40 ms + max(G, ~0) = ~40 ms, rounded up to the 200 ms minimum.
-  EXPECT_EQ(r.rto(), ms(200));
+  // RTO = 40 ms + max(G, ~0, 200 ms): the minimum bounds the variance term
+  // (Linux), so the RTO stays 200 ms above SRTT.
+  EXPECT_EQ(r.rto(), ms(240));
+}
+
+// Linux keeps its 200 ms minimum as a margin above SRTT: a steady 100 ms path
+// has RTO 300 ms however small RTTVAR becomes.
+TEST(Rtt, MinimumBoundsTheVarianceTerm) {
+  RttEstimator r;
+  for (int i = 0; i < 50; ++i) r.on_sample(ms(100));
+  EXPECT_EQ(r.srtt(), ms(100));
+  EXPECT_EQ(r.rto(), ms(300));
 }
 
 TEST(Rtt, GranularityFloorWhenVarianceVanishes) {
@@ -67,10 +77,10 @@ TEST(Rtt, BackoffDoublesAndClamps) {
 
 TEST(Rtt, BackoffOfMinimumStartsFromMinimum) {
   RttEstimator r;
-  r.on_sample(ms(1));  // RTO 3 ms, rounded up to 200 ms
-  EXPECT_EQ(r.rto(), ms(200));
+  r.on_sample(ms(1));  // RTO 1 ms + max(2 ms, 200 ms)
+  EXPECT_EQ(r.rto(), ms(201));
   r.backoff();
-  EXPECT_EQ(r.rto(), ms(400));  // (5.5) doubles the RTO in force
+  EXPECT_EQ(r.rto(), ms(402));  // (5.5) doubles the RTO in force
 }
 
 TEST(Rtt, BackoffBeforeSamples) {
@@ -95,6 +105,23 @@ TEST(Rtt, HugeValuesSaturate) {
   for (unsigned i = 0; i < 100; ++i) r.backoff();
   EXPECT_EQ(r.backoff_count(), RttEstimator::kMaxBackoffs);
   EXPECT_EQ(r.rto(), Duration::max());
+}
+
+// RFC 6298 (5.7): a timed-out SYN leaves no sample; data starts from 3 s.
+TEST(Rtt, HandshakeWithoutSampleAfterTimeoutFallsBackToThreeSeconds) {
+  RttEstimator r;
+  r.backoff();  // the SYN timed out
+  r.on_handshake_done();
+  EXPECT_EQ(r.backoff_count(), 0u);
+  EXPECT_EQ(r.rto(), Duration::from_secs(3));
+  r.on_sample(ms(100));
+  EXPECT_EQ(r.rto(), ms(300));
+}
+
+TEST(Rtt, HandshakeWithoutTimeoutKeepsTheInitialRto) {
+  RttEstimator r;
+  r.on_handshake_done();
+  EXPECT_EQ(r.rto(), Duration::from_secs(1));
 }
 
 TEST(Rtt, NegativeSampleTreatedAsZero) {

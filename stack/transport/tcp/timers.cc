@@ -94,6 +94,10 @@ void Socket::on_rto(Context& ctx) {
     snd_.nxt = snd_.una;  // go back N; the ACKs clock out the rest
   }
   arm_rto(ctx);
+  // RFC 5482 / Linux tcp_clamp_rto_to_user_timeout: the connection gives up
+  // when the user timeout runs out, not at the next backed-off expiry.
+  if (opts_.user_timeout && opts_.user_timeout->nanos() > 0)
+    timers_.retransmit = std::min(*timers_.retransmit, *retrans_stamp_ + *opts_.user_timeout);
 }
 
 void Socket::on_persist(Context& ctx) {
@@ -177,7 +181,8 @@ void Socket::on_icmp_error(Context& ctx, IcmpError e) {
   if (e.kind == IcmpError::Kind::Unreachable) {
     switch (e.code) {
       case 0: err = SockError::NetUnreach; break;
-      case 2: err = SockError::ProtoUnreach; hard = true; break;  // protocol unreachable
+      // Protocol unreachable: ENOPROTOOPT, as Linux (icmp_err_convert) reports it.
+      case 2: err = SockError::NoProtoOpt; hard = true; break;
       case 3: err = SockError::ConnRefused; hard = true; break;   // port unreachable
       default: break;
     }
