@@ -107,7 +107,27 @@ struct Sut {
   }
   void settle() {
     bool ok = w.run_until([&] { return quiet(); }, w.now() + Duration::from_secs(300));
-    RC_ASSERT(ok);  // "the world did not settle in 300 s of virtual time"
+    if (!ok) RC_LOG() << "did not settle in 300 s of virtual time:\n" << describe();
+    RC_ASSERT(ok);
+  }
+  std::string describe() {
+    std::string out = "t=" + std::to_string(w.now().nanos() / 1'000'000) + " ms\n";
+    for (auto* n : {&a, &b}) {
+      auto& st = n->stack();
+      tcp::Context ctx = st.tcp_context(w.now());
+      st.for_each_tcp([&](iface::Handle, const tcp::Socket& s, bool orphan) {
+        auto i = s.info(ctx);
+        out += n->name() + " " + s.tuple().local.addr.to_string() + ":" + std::to_string(s.tuple().local.port) + " " +
+               std::string(tcp::to_string(i.state)) + (orphan ? " orphan" : "") + " unacked=" +
+               std::to_string(i.unacked) + " send_q=" + std::to_string(s.send_queue()) +
+               " recv_q=" + std::to_string(s.recv_queue()) + " retransmits=" + std::to_string(i.retransmits) +
+               " total_retrans=" + std::to_string(i.total_retrans) + " rto_ms=" +
+               std::to_string(i.rto.nanos() / 1'000'000) + " snd_wnd=" + std::to_string(i.snd_wnd) +
+               " cwnd=" + std::to_string(i.cwnd) + "\n";
+      });
+    }
+    for (auto* n : {&a, &b}) out += n->name() + ":\n" + socket::format_counters(n->stack().stats());
+    return out;
   }
 
   World w;
@@ -258,7 +278,7 @@ struct Connect : Base {
 // EISCONN once connected.
 struct Reconnect : Base {
   static bool ok(const Model& m) {
-    return usable(m, 0) && !m.a.err && !m.a.shut_wr && m.phase != Phase::Refused;
+    return usable(m, 0) && !m.a.err && m.phase != Phase::Refused;
   }
   explicit Reconnect(const Model& m) { RC_PRE(ok(m)); }
   void checkPreconditions(const Model& m) const override { RC_PRE(ok(m)); }
@@ -520,14 +540,26 @@ RC_GTEST_PROP(TcpModel, HostsAgreeWithTheModel, ()) {
                m0, rc::state::gen::execOneOfWithArgs<Listen, CloseListener, Connect, Reconnect, Accept, Send, Send,
                                                      Send, Recv, Recv, Recv, ShutdownWr, Close, Advance, Fault, Fault,
                                                      Partition, Heal>()));
-  if (std::getenv("SYNACK_MODEL_STATS")) RC_TAG(commands.size() / 10 * 10);
   Model m = m0;
+  bool reset = false, refused = false, eof = false, partition = false, accepted = false;
   for (const auto& c : commands) {
     RC_LOG() << "model before: phase " << model::to_string(m.phase) << "; a " << model::describe(m.a) << "; b "
              << model::describe(m.b) << "\n";
     c->checkPreconditions(m);
     c->run(m, sut);
     c->apply(m);
+    reset |= m.a.err == SockError::ConnReset || m.b.err == SockError::ConnReset;
+    refused |= m.phase == Phase::Refused;
+    eof |= m.a.fin_in || m.b.fin_in;
+    partition |= m.partitioned;
+    accepted |= m.phase == Phase::Accepted;
+  }
+  if (std::getenv("SYNACK_MODEL_STATS")) {
+    RC_CLASSIFY(reset, "a connection reset");
+    RC_CLASSIFY(refused, "a connection refused");
+    RC_CLASSIFY(eof, "an end of stream");
+    RC_CLASSIFY(partition, "a partition");
+    RC_CLASSIFY(accepted, "an accepted connection");
   }
   check_cleanup(sut);
 }
