@@ -6,7 +6,8 @@
 //    (SYN, §4.2): answered by a challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>;
 // and in both cases the connection survives: a transfer afterwards in both
 // directions completes byte-exact. A RST with SEG.SEQ == RCV.NXT resets it
-// (ECONNRESET). A SYN to a closed port is covered in tcp_conn_prop_test.cc.
+// (ECONNRESET). And any segment to a closed port gets the RST of RFC 9293
+// §3.10.7.1 (ClosedPort; the stack's own SYN is in tcp_conn_prop_test.cc).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -112,10 +113,10 @@ struct Conn {
   }
   // Delivers a segment to `to` (0: host a, 1: host b) from its peer's
   // address and port, as the link would.
-  void inject(int to, const wire::TcpRepr& t) {
+  void inject(int to, const wire::TcpRepr& t, ConstBytes payload = {}) {
     Ipv4Address src = to == 0 ? ip_b : ip_a, dst = to == 0 ? ip_a : ip_b;
-    Bytes l4(t.buffer_len(0));
-    t.emit(l4, {}, src, dst);
+    Bytes l4(t.buffer_len(payload.size()));
+    t.emit(l4, payload, src, dst);
     wire::Ipv4Repr ip;
     ip.src = src;
     ip.dst = dst;
@@ -264,6 +265,46 @@ RC_GTEST_PROP(Rfc5961, RstAtRcvNxtResets, ()) {
   auto r = h.recv(fd, buf);
   RC_ASSERT(!r.ok());
   RC_ASSERT(r.error() == SockError::ConnReset);
+}
+
+// RFC 9293 §3.10.7.1 (CLOSED): "An incoming segment not containing a RST
+// causes a RST to be sent in response": <SEQ=SEG.ACK><CTL=RST> if the ACK bit
+// is on, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SYN and FIN count in
+// SEG.LEN); "if the incoming segment has the RST bit set, it is discarded".
+RC_GTEST_PROP(Rfc9293, ClosedPortAnswersEverySegmentWithTheRst, ()) {
+  Conn k(*rc::gen::arbitrary<std::uint64_t>(), true, true, true);
+  int to = *rc::gen::inRange(0, 2);
+  wire::TcpRepr t;
+  t.src_port = *rc::gen::inRange<std::uint16_t>(1, 65535);
+  t.dst_port = *rc::gen::inRange<std::uint16_t>(1, 65535);
+  t.seq = SeqNumber(*rc::gen::arbitrary<std::uint32_t>());
+  t.ack = SeqNumber(*rc::gen::arbitrary<std::uint32_t>());
+  t.flags = *rc::gen::inRange<std::uint16_t>(0, 0x200) & ~wire::kTcpRst;
+  bool rst = *rc::gen::weightedOneOf<bool>({{1, rc::gen::just(true)}, {4, rc::gen::just(false)}});
+  if (rst) t.flags |= wire::kTcpRst;
+  t.window = *rc::gen::arbitrary<std::uint16_t>();
+  Bytes payload = *rc::gen::resize(200, rc::gen::arbitrary<Bytes>());
+  Ipv4Address target = to == 0 ? k.ip_a : k.ip_b;
+  k.inject(to, t, payload);
+  k.w.run_for(Duration::from_millis(100));
+  auto replies = sent_since(k, 0, target);
+  if (rst) {
+    RC_ASSERT(replies.empty());
+    return;
+  }
+  RC_ASSERT(replies.size() == 1u);
+  const auto& r = replies[0].tcp;
+  RC_ASSERT(replies[0].payload == 0u);
+  RC_ASSERT(r.src_port == t.dst_port);
+  RC_ASSERT(r.dst_port == t.src_port);
+  if (t.has(wire::kTcpAck)) {
+    RC_ASSERT(r.flags == wire::kTcpRst);
+    RC_ASSERT(r.seq == t.ack);
+  } else {
+    RC_ASSERT(r.flags == (wire::kTcpRst | wire::kTcpAck));
+    RC_ASSERT(r.seq == SeqNumber(0));
+    RC_ASSERT(r.ack == t.seq + t.segment_len(payload.size()));
+  }
 }
 
 }  // namespace
