@@ -1,6 +1,7 @@
 // `synack soak [--seeds N] [--first S] [--profile NAME|random] [--jobs N]`:
 // runs many seeds of randomized scenarios and prints each failing seed with
-// the exact command that replays it.
+// the exact command that replays it and the line that adds it to the
+// regression list (corpus/soak-regressions.txt, replayed by ctest).
 #include <fmt/core.h>
 
 #include <atomic>
@@ -38,7 +39,9 @@ int run(const SoakArgs& a) {
       if (!o.passed) {
         ++failed;
         std::lock_guard lock(out);
-        fmt::print("FAIL seed {}: {}\n  replay: {}\n", c.seed, o.verdict, c.command);
+        fmt::print("FAIL seed {}: {}\n  replay: {}\n  scenario: {}\n  add to {}: {}\n", c.seed, o.verdict,
+                   harness::soak_replay_command(c), c.command, harness::kSoakRegressionFile,
+                   harness::soak_regression_line(c, o.verdict));
       }
     }
   };

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <array>
+#include <limits>
 
 #include "stack/base/rng.h"
 
@@ -53,6 +54,7 @@ SoakCase make_soak_case(std::uint64_t seed, std::string_view profile) {
   Rng rng(derive_seed(seed, 0x534f414b));
   SoakCase c;
   c.seed = seed;
+  c.profile = std::string(profile);
   c.scenario = std::string(kScenarios[rng.below(kScenarios.size())]);
   c.options.seed = seed;
   randomize_faults(rng, profile, c.options.faults);
@@ -77,6 +79,70 @@ SoakOutcome run_soak_case(const SoakCase& c) {
   o.passed = rep.passed;
   o.verdict = rep.verdict;
   return o;
+}
+
+namespace {
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// One line of the verdict, without characters that would end the comment.
+std::string one_line(std::string_view why) {
+  std::string out;
+  for (char ch : why) out += (ch == '\n' || ch == '\r') ? ' ' : ch;
+  return std::string(trim(out));
+}
+}  // namespace
+
+SoakRegressionList parse_soak_regressions(std::string_view text) {
+  SoakRegressionList list;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    std::string why;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) {
+      why = std::string(trim(line.substr(hash + 1)));
+      line = line.substr(0, hash);
+    }
+    line = trim(line);
+    if (line.empty()) continue;
+    auto sp = line.find_first_of(" \t");
+    std::string_view profile = line.substr(0, sp);
+    std::string_view seed_text = sp == std::string_view::npos ? std::string_view{} : trim(line.substr(sp));
+    std::uint64_t seed = 0;
+    bool digits = !seed_text.empty() && seed_text.size() <= 20;
+    for (char ch : seed_text) {
+      if (ch < '0' || ch > '9') digits = false;
+    }
+    if (digits) {
+      for (char ch : seed_text) {
+        std::uint64_t d = static_cast<std::uint64_t>(ch - '0');
+        if (seed > (std::numeric_limits<std::uint64_t>::max() - d) / 10) digits = false;
+        seed = seed * 10 + d;
+      }
+    }
+    if (!valid_profile(profile) || !digits) {
+      list.errors.push_back(fmt::format("{}:{}: expected \"PROFILE SEED  # why\" (profile clean, lossy, hostile or "
+                                        "random), got \"{}\"",
+                                        kSoakRegressionFile, line_no, line));
+      continue;
+    }
+    list.entries.push_back(SoakRegression{std::string(profile), seed, std::move(why), line_no});
+  }
+  return list;
+}
+
+std::string soak_regression_line(const SoakCase& c, std::string_view why) {
+  return fmt::format("{} {}  # {}", c.profile, c.seed, one_line(why));
+}
+
+std::string soak_replay_command(const SoakCase& c) {
+  return fmt::format("synack soak --profile {} --first {} --seeds 1", c.profile, c.seed);
 }
 
 }  // namespace synack::harness

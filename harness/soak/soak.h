@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/scenario/scenario.h"
@@ -13,6 +14,7 @@ namespace synack::harness {
 
 struct SoakCase {
   std::uint64_t seed = 0;
+  std::string profile;  // as given: clean, lossy, hostile or random
   std::string scenario;
   SimOptions options;
   std::string command;  // `synack simulate ...` reproducing it
@@ -29,5 +31,30 @@ struct SoakOutcome {
   std::string verdict;
 };
 SoakOutcome run_soak_case(const SoakCase& c);
+
+// The regression list (corpus/soak-regressions.txt): one case per line,
+// "PROFILE SEED  # why", replayed by harness/soak/soak_regressions_sim_test.cc
+// through make_soak_case/run_soak_case (the same path as `synack soak`).
+// Blank lines and lines starting with '#' are ignored.
+inline constexpr std::string_view kSoakRegressionFile = "corpus/soak-regressions.txt";
+
+struct SoakRegression {
+  std::string profile;
+  std::uint64_t seed = 0;
+  std::string why;
+  std::size_t line = 0;  // 1-based, for messages
+};
+
+// Parses the list; a malformed line yields an error naming it.
+struct SoakRegressionList {
+  std::vector<SoakRegression> entries;
+  std::vector<std::string> errors;
+};
+SoakRegressionList parse_soak_regressions(std::string_view text);
+
+// The line to append to the regression list for a failing case, and the
+// command that replays exactly that case through `synack soak`.
+std::string soak_regression_line(const SoakCase& c, std::string_view why);
+std::string soak_replay_command(const SoakCase& c);
 
 }  // namespace synack::harness

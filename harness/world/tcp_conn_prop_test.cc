@@ -6,6 +6,9 @@
 #include <rapidcheck/gtest.h>
 
 #include "harness/world/host_node.h"
+#include "stack/wire/ethernet.h"
+#include "stack/wire/ipv4.h"
+#include "stack/wire/tcp.h"
 
 namespace synack::harness {
 namespace {
@@ -40,9 +43,10 @@ struct Pair {
     ab.mtu = sa.mtu;
     ba.mtu = sb.mtu;
     ab.delay = ba.delay = Duration::from_micros(300);
-    connect_hosts(w, a, "10.0.0.1/24", b, "10.0.0.2/24", ab, ba);
+    link = &connect_hosts(w, a, "10.0.0.1/24", b, "10.0.0.2/24", ab, ba);
   }
   World w;
+  Link* link = nullptr;
   HostNode& a;
   HostNode& b;
 };
@@ -135,18 +139,40 @@ RC_GTEST_PROP(TcpHandshake, SimultaneousOpen, ()) {
   RC_ASSERT(b.tcp_info(cb)->state == tcp::State::Established);
 }
 
-// A SYN to a closed port always gets the RST of RFC 9293 §3.10.7.1, which
-// the connecting side reports as ECONNREFUSED.
+// A SYN to a closed port always gets the RST of RFC 9293 §3.10.7.1
+// (<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, the SYN counting one), which
+// the connecting side reports as ECONNREFUSED. Arbitrary segments to closed
+// ports are in tcp_rfc5961_prop_test.cc (ClosedPort).
 RC_GTEST_PROP(TcpHandshake, ClosedPortRefuses, ()) {
   auto seed = *rc::gen::arbitrary<std::uint64_t>();
   auto port = *rc::gen::inRange<std::uint16_t>(1, 65535);
   Pair p(seed, *gen_side(), *gen_side(), {});
+  std::vector<wire::TcpRepr> syns, rsts;
+  p.link->add_capture(0, [&](Instant, ConstBytes f) {
+    auto eth = wire::EthernetFrame::checked(f);
+    if (!eth || eth->ethertype() != wire::kEtherTypeIpv4) return;
+    auto ipp = wire::Ipv4Packet::checked(eth->payload());
+    if (!ipp || ipp->protocol() != wire::kIpProtoTcp) return;
+    auto tp = wire::TcpPacket::checked(ipp->payload());
+    if (!tp) return;
+    auto t = wire::TcpRepr::parse(*tp, ipp->src(), ipp->dst());
+    RC_ASSERT(t.ok());
+    (t->has(wire::kTcpRst) ? rsts : syns).push_back(*t);
+  });
   auto& a = p.a.host();
   int c = *a.socket(1, SockType::Stream);
   RC_ASSERT(a.connect(c, {ip("10.0.0.2"), port}).error() == SockError::InProgress);
   p.w.run_until([&] { return a.poll(c)->error; }, Instant::from_secs(10));
   RC_ASSERT(*a.getsockopt(c, socket::SockOpt::Error) == static_cast<int>(SockError::ConnRefused) + 1);
   RC_ASSERT(p.b.stack().stats().tcp.tx_resets == 1u);
+  RC_ASSERT(syns.size() == 1u);
+  RC_ASSERT(rsts.size() == 1u);
+  RC_ASSERT(rsts[0].flags == (wire::kTcpRst | wire::kTcpAck));
+  RC_ASSERT(rsts[0].seq == wire::SeqNumber(0));
+  RC_ASSERT(rsts[0].ack == syns[0].seq + 1);
+  RC_ASSERT(rsts[0].src_port == port);
+  RC_ASSERT(rsts[0].dst_port == syns[0].src_port);
+  RC_ASSERT(rsts[0].options == wire::TcpOptions{});
 }
 
 // When the peer never answers, connect fails with ETIMEDOUT after the

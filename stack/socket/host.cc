@@ -67,9 +67,16 @@ Result<void, SockError> Host::connect(int fd, SockAddr remote) {
   switch ((*d)->kind) {
     case Kind::Udp: return stack_.udp_connect((*d)->handle, to_udp(remote));
     case Kind::Tcp: {
-      bool was_closed = stack_.tcp((*d)->handle)->state() == tcp::State::Closed;
+      auto* s = stack_.tcp((*d)->handle);
+      bool was_closed = s->state() == tcp::State::Closed;
+      // A socket whose connection has ended stays ended: connect() must not
+      // start a new one over its old state (TIME-WAIT over, LAST-ACK acked).
+      // Linux reports ECONNABORTED once and then allows a fresh connect on
+      // the disconnected socket; synack does not reuse sockets.
+      if (was_closed && (*d)->connected && !s->readiness().error) return Err{SockError::IsConn};
       auto r = stack_.tcp_connect(now_, (*d)->handle, to_tcp(remote));
       if (!r) return r;
+      (*d)->connected = true;
       // Non-blocking connect: the handshake completes later (EINPROGRESS).
       return was_closed ? Result<void, SockError>(Err{SockError::InProgress}) : r;
     }
@@ -104,7 +111,7 @@ Result<int, SockError> Host::accept(int fd, SockAddr* peer) {
   auto h = stack_.tcp_accept((*d)->handle);
   if (!h) return Err{SockError::Again};
   if (peer) *peer = from_tcp(stack_.tcp(*h)->tuple().remote);
-  return install(Descriptor{Kind::Tcp, *h, owner, false});
+  return install(Descriptor{Kind::Tcp, *h, owner, false, true});
 }
 
 Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {

@@ -111,6 +111,7 @@ class Host {
     iface::Handle handle;
     Pid owner;
     bool reuse_addr = false;  // SO_REUSEADDR, applied at bind
+    bool connected = false;   // TCP: connect() started or accept() made it (never reused)
   };
   Result<Descriptor*, SockError> lookup(int fd);
   Result<int, SockError> install(Descriptor d);

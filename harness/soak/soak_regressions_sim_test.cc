@@ -1,0 +1,70 @@
+// Replays the soak regression list (corpus/soak-regressions.txt): every
+// "PROFILE SEED  # why" line runs through make_soak_case/run_soak_case, the
+// code path of `synack soak`, so a seed that once failed stays fixed. A
+// failure names the line and the command that replays it.
+//
+// To add a seed: `synack soak` prints, under each failing seed, the line to
+// append ("add to corpus/soak-regressions.txt: hostile 1234  # FAIL: ...");
+// append it, fix the bug, and edit the comment to say what the seed caught.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/soak/soak.h"
+
+namespace synack::harness {
+namespace {
+
+std::string read_list() {
+  std::ifstream in(std::string(SYNACK_SOURCE_DIR) + "/" + std::string(kSoakRegressionFile));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(SoakRegressions, ParserAcceptsTheDocumentedFormat) {
+  auto l = parse_soak_regressions(
+      "# comment\n\nhostile 42  # why it is here\nrandom 18446744073709551615\n  lossy\t7 #x\r\n");
+  EXPECT_TRUE(l.errors.empty());
+  ASSERT_EQ(l.entries.size(), 3u);
+  EXPECT_EQ(l.entries[0].profile, "hostile");
+  EXPECT_EQ(l.entries[0].seed, 42u);
+  EXPECT_EQ(l.entries[0].why, "why it is here");
+  EXPECT_EQ(l.entries[0].line, 3u);
+  EXPECT_EQ(l.entries[1].seed, 18446744073709551615ULL);
+  EXPECT_EQ(l.entries[2].profile, "lossy");
+  EXPECT_EQ(l.entries[2].seed, 7u);
+  auto bad = parse_soak_regressions("nasty 1\nclean\nclean 12x\nclean 18446744073709551616\n");
+  EXPECT_TRUE(bad.entries.empty());
+  EXPECT_EQ(bad.errors.size(), 4u);
+}
+
+TEST(SoakRegressions, LinePrintedBySoakParsesBack) {
+  auto c = make_soak_case(1234, "hostile");
+  auto line = soak_regression_line(c, "FAIL: something\nwent wrong");
+  EXPECT_EQ(line, "hostile 1234  # FAIL: something went wrong");
+  auto l = parse_soak_regressions(line);
+  ASSERT_EQ(l.entries.size(), 1u);
+  EXPECT_EQ(l.entries[0].seed, 1234u);
+  EXPECT_EQ(l.entries[0].profile, "hostile");
+  EXPECT_EQ(soak_replay_command(c), "synack soak --profile hostile --first 1234 --seeds 1");
+}
+
+TEST(SoakRegressions, EverySeedInTheListPasses) {
+  std::string text = read_list();
+  ASSERT_FALSE(text.empty()) << "cannot read " << SYNACK_SOURCE_DIR << "/" << kSoakRegressionFile;
+  auto list = parse_soak_regressions(text);
+  for (const auto& e : list.errors) ADD_FAILURE() << e;
+  EXPECT_FALSE(list.entries.empty());
+  for (const auto& e : list.entries) {
+    auto c = make_soak_case(e.seed, e.profile);
+    auto o = run_soak_case(c);
+    EXPECT_TRUE(o.passed) << kSoakRegressionFile << ":" << e.line << ": " << e.profile << " " << e.seed << " ("
+                          << e.why << "): " << o.verdict << "\n  replay: " << soak_replay_command(c)
+                          << "\n  scenario: " << c.command;
+  }
+}
+
+}  // namespace
+}  // namespace synack::harness
