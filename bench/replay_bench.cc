@@ -108,11 +108,11 @@ class ReplayHost {
   // The frame at its captured time, then the application (accepting and
   // reading what the frame brought, and doing what the captured one did
   // before the next peer frame, at `next_t_ns`), as the replay engine
-  // services its application right after each injection.
+  // services its application right after each injection; then one poll()
+  // sends what both queued (what a runtime does per received frame).
   void feed(std::int64_t t_ns, std::int64_t next_t_ns, ConstBytes frame) {
     const Instant now = kStart + Duration::from_nanos(t_ns);
     host_.receive(now, 0, frame);
-    host_.poll(now);
     service(next_t_ns);
     host_.poll(now);
   }
