@@ -13,9 +13,11 @@
 //    translated for the host's ISN and timestamps (translate.h) in an
 //    untimed first pass; the host is deterministic, so every timed pass on a
 //    fresh host with the same seed answers identically (checked: the number
-//    of answers must equal the first pass's). The captured application's
-//    writes are not played, so a peer acknowledging data the server would
-//    have sent gets the stack's answer to an unacceptable ACK.
+//    of answers must equal the first pass's). The host's application plays
+//    the captured one's part (opens, writes, FIN, reads everything), as the
+//    replay's `capture` application does, but with no ACK gating: a peer
+//    ACK that runs ahead of what the host has sent gets the stack's answer
+//    to it. Host construction is outside the timed region.
 //    Instances: each capture, and `all` (every capture per pass; the
 //    headline figure, aim >= 5M frames/s).
 //  - BM_ReplayCommand: the whole `synack replay --dut sim` run (SimDut in a
