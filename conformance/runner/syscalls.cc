@@ -92,12 +92,12 @@ Result<std::pair<wire::Ipv4Address, std::uint16_t>, std::string> eval_addr(const
   if (e.kind != Expr::Kind::Struct) return Err{"a socket address expected, got '" + print_expr(e) + "'"};
   std::pair<wire::Ipv4Address, std::uint16_t> out{wire::Ipv4Address::any(), 0};
   if (const Expr* p = e.field("sin_port")) {
-    auto v = eval_int(p->items.at(0));
+    auto v = eval_int(*p);
     if (!v) return Err{v.error()};
     out.second = static_cast<std::uint16_t>(*v);
   }
   if (const Expr* a = e.field("sin_addr")) {
-    auto v = eval_int(a->items.at(0));
+    auto v = eval_int(*a);
     if (!v) return Err{v.error()};
     out.first = wire::Ipv4Address{static_cast<std::uint32_t>(*v)};
   }
@@ -199,8 +199,8 @@ Result<OptValue, std::string> opt_value(const Expr* e) {
     const Expr* on = x->field("l_onoff");
     const Expr* ln = x->field("l_linger");
     if (!on || !ln) return Err{std::string("struct linger {l_onoff=.., l_linger=..} expected")};
-    auto a = eval_int(on->items.at(0));
-    auto b = eval_int(ln->items.at(0));
+    auto a = eval_int(*on);
+    auto b = eval_int(*ln);
     if (!a || !b) return Err{std::string("bad linger values")};
     v.l_onoff = static_cast<int>(*a);
     v.l_linger = static_cast<int>(*b);
@@ -265,13 +265,13 @@ Result<PreparedCall, std::string> prepare_call(const SyscallEvent& ev, FdMap& fd
       const Expr* fdf = item.field("fd");
       const Expr* evf = item.field("events");
       if (item.kind != Expr::Kind::Struct || !fdf || !evf) return Err{std::string("poll: {fd=.., events=..} expected")};
-      auto fv = eval_int(fdf->items.at(0));
-      auto ev2 = eval_int(evf->items.at(0));
+      auto fv = eval_int(*fdf);
+      auto ev2 = eval_int(*evf);
       if (!fv || !ev2) return Err{std::string("poll: bad pollfd")};
       pfds.push_back(PollFd{fds.to_dut(*fv), static_cast<short>(*ev2), 0});
       std::optional<long long> rv;
       if (const Expr* r = item.field("revents")) {
-        auto x = eval_int(r->items.at(0));
+        auto x = eval_int(*r);
         if (!x) return Err{std::string("poll: bad revents")};
         rv = *x;
       }
