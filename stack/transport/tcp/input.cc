@@ -458,9 +458,13 @@ void Socket::process_urg(const InSeg& s) {
 void Socket::process_data(Context& ctx, InSeg& s) {
   if (s.payload.empty()) return;
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
-  if (orphan_ || rd_shut_) {
-    // Linux: data for a socket nobody reads any more resets the connection.
-    queue_rst(snd_.nxt, rcv_.nxt + static_cast<std::uint32_t>(s.payload.size()));
+  if (orphan_ || (rd_shut_ && state_ != State::Established)) {
+    // RFC 9293 §3.10.7.4 queues text in FIN-WAIT-1/2; RFC 1122 4.2.2.13 and
+    // Linux reset instead when nobody will read it (closed, or shut for
+    // reading and writing). After SHUT_RD alone in ESTABLISHED Linux keeps
+    // accepting, ACKing and delivering data.
+    // Answered as from a closed port (Linux tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
+    queue_rst_reply(s.in);
     ++ctx.stats.out_rsts;
     fail(SockError::ConnReset);
     return;

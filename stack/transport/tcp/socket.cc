@@ -100,7 +100,9 @@ Result<std::size_t, SockError> Socket::send(ConstBytes data) {
 }
 
 Result<std::size_t, SockError> Socket::recv(MutBytes out) {
-  if (!rx_.empty() && !rd_shut_) {
+  // Queued data stays readable after SHUT_RD (Linux); only an empty queue
+  // then reads as end of stream instead of blocking.
+  if (!rx_.empty()) {
     std::size_t before = rcv_wnd();
     std::size_t n = rx_.dequeue_slice(out);
     // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
