@@ -249,7 +249,7 @@ class CaseRun {
     if (!why.empty()) return fail(line, want, got, want.substr(0, want.find('(')) + " " + why);
     if (done.result.ret >= 0) {
       code_fd_ = call.fd;
-      if (call.fd < 0 && done.result.ret > 2) code_fd_ = static_cast<int>(done.result.ret);
+      if (call.new_fd) code_fd_ = static_cast<int>(done.result.ret);
     }
     if (t < lo - tol_ || t > hi + tol_)
       return fail(line, want + " returning at " + secs(hi), got + " at " + secs(t),

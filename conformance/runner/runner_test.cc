@@ -152,6 +152,12 @@ TEST(RunnerSim, StructArgumentsAreEvaluated) {
   EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
 }
 
+// A %{ }% block after accept() reads the accepted connection, not the listener.
+TEST(RunnerSim, TcpInfoAfterAcceptReadsTheConnection) {
+  CaseResult r = run_sim(std::string(kPassiveOpen) + "+0 %{ assert tcpi_state == 1 }%\n");
+  EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
+}
+
 TEST(RunnerSim, ParseErrorIsAnError) {
   CaseResult r = run_sim("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:0(0) bogus\n");
   EXPECT_EQ(r.verdict, Verdict::Error);

@@ -248,6 +248,7 @@ Result<PreparedCall, std::string> prepare_call(const SyscallEvent& ev, FdMap& fd
     if (!proto) return Err{proto.error()};
     int t = static_cast<int>(*type), p = static_cast<int>(*proto);
     PreparedCall c = make(ev, [t, p](SocketApi& api) { return api.socket(AF_INET, t, p); }, true);
+    c.new_fd = true;
     auto check = c.check;
     c.check = [check, &fds, &ev](const CallResult& r) {
       std::string why = check(r);
@@ -322,6 +323,7 @@ Result<PreparedCall, std::string> prepare_fd_call(const SyscallEvent& ev, FdMap&
   }
   if (n == "accept" || n == "accept4") {
     PreparedCall c = make(ev, [f](SocketApi& api) { return api.accept(f); }, true);
+    c.new_fd = true;
     auto check = c.check;
     c.check = [check, &fds, &ev](const CallResult& r) {
       std::string why = check(r);

@@ -45,6 +45,7 @@ class FdMap {
 // mismatch ("returned 0, expected -1 EAGAIN").
 struct PreparedCall {
   int fd = -1;  // the DUT descriptor the call works on (-1: none, e.g. socket, poll)
+  bool new_fd = false;  // returns a new descriptor (socket, accept): later %{ }% blocks read it
   std::function<CallResult(SocketApi&)> op;
   std::function<std::string(const CallResult&)> check;
   std::function<std::string(const CallResult&)> describe;  // "connect(3, ..., ...) = -1 EINPROGRESS"
