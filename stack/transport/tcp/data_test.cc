@@ -212,6 +212,30 @@ TEST_F(SocketTest, DuplicateDataGetsDsack) {
   EXPECT_EQ(blocks->blocks[1].left, kRemoteIss + 31);
 }
 
+// RFC 2883 §4.1.3: a duplicate of out-of-order data is a D-SACK block
+// followed by the SACK block that contains it.
+TEST_F(SocketTest, DuplicateOutOfOrderDataGetsDsackThenSack) {
+  env.config.sack = true;
+  s = std::make_unique<Socket>(env.config);
+  Context c = env.ctx();
+  ASSERT_TRUE(s->connect(c, kLocal, kRemote, kMss).ok());
+  iss = poll()->tcp.seq;
+  TcpRepr synack{.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192};
+  synack.options.push_sack_permitted();
+  deliver(synack);
+  poll();
+  deliver({.seq = kRemoteIss + 11, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(20));
+  poll();
+  deliver({.seq = kRemoteIss + 16, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(5));
+  auto blocks = poll()->tcp.options.sack_blocks();
+  ASSERT_TRUE(blocks);
+  ASSERT_EQ(blocks->count, 2u);
+  EXPECT_EQ(blocks->blocks[0].left, kRemoteIss + 16);
+  EXPECT_EQ(blocks->blocks[0].right, kRemoteIss + 21);
+  EXPECT_EQ(blocks->blocks[1].left, kRemoteIss + 11);
+  EXPECT_EQ(blocks->blocks[1].right, kRemoteIss + 31);
+}
+
 TEST_F(SocketTest, RetransmitOnRtoWithBackoff) {
   socket_established();
   send_text("hello");

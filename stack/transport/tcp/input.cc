@@ -471,6 +471,9 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   }
   std::size_t off = seq_span(rcv_.nxt, s.seq);
   std::size_t written = rx_.write_unallocated(off, s.payload);
+  // RFC 2883 §4: out-of-order data we already hold is reported as a D-SACK
+  // block, followed by the (now most recent) SACK block containing it.
+  bool duplicate = off > 0 && written > 0 && asm_.contains(off, written);
   if (written < s.payload.size()) s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpFin);
   while (!asm_.add(off, written)) {
     // Every out-of-order slot is taken. Data at or before the farthest
@@ -487,6 +490,7 @@ void Socket::process_data(Context& ctx, InSeg& s) {
     ++ctx.stats.ofo_dropped;
   }
   if (off > 0) {
+    if (duplicate) dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(written)};
     ++ctx.stats.ofo_queued;
     ack_now_ = true;  // RFC 5681 §4.2: out-of-order data is ACKed at once
     return;
