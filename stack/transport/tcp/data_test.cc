@@ -176,6 +176,20 @@ TEST_F(SocketTest, ZeroWindowDataAtRcvNxtDroppedButAckProcessed) {
   expect_emitted({.seq = iss + 2, .ack = kRemoteIss + 1 + kBuf, .flags = kTcpAck, .window = 0});
 }
 
+// RFC 9293 §3.8.6.2.2 / Linux tcp_cleanup_rbuf: a read sends a window
+// update only when the window left had shrunk to half the buffer or less.
+TEST_F(SocketTest, ReadSendsWindowUpdateOnlyWhenWindowWasSmall) {
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(1000));
+  while (poll()) {}
+  EXPECT_EQ(recv_text().size(), 1000u);
+  expect_nothing();  // 3096 of 4096 bytes were still open: no update
+  deliver({.seq = kRemoteIss + 1001, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(kBuf - 1000));
+  while (poll()) {}
+  EXPECT_EQ(recv_text().size(), kBuf - 1000);
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1 + kBuf, .flags = kTcpAck, .window = kBuf});
+}
+
 TEST_F(SocketTest, DuplicateDataGetsDsack) {
   env.config.sack = true;
   s = std::make_unique<Socket>(env.config);

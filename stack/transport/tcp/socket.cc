@@ -107,9 +107,12 @@ Result<std::size_t, SockError> Socket::recv(MutBytes out) {
     std::size_t n = rx_.dequeue_slice(out);
     // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
     // or half the buffer (receiver SWS avoidance), without waiting for data.
+    // As Linux (tcp_cleanup_rbuf), only when the window left to the peer had
+    // shrunk to half the buffer or less and the read at least doubles it: a
+    // window that is still wide open needs no update of its own.
     std::size_t avail = rx_.window();
-    if (is_synchronized(state_) && !peer_fin_ && avail > before &&
-        avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
+    if (is_synchronized(state_) && !peer_fin_ && avail > before && 2 * before <= rx_.capacity() &&
+        avail >= 2 * before && avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
       ack_now_ = true;
     }
     return n;
