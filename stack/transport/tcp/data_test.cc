@@ -66,6 +66,31 @@ TEST_F(SocketTest, ReceiveInOrderDelayedAck) {
   EXPECT_EQ(recv_text(), "abc");
 }
 
+// Linux ping-pong mode: a reply sent within the delayed-ACK timeout of the
+// request turns quick ACKs off; the next request's ACK waits 40 ms, and that
+// timer firing on its own turns them back on.
+TEST_F(SocketTest, PingPongDelaysAckUntilTimerThenQuickAgain) {
+  env.config.quickacks = 16;
+  s = std::make_unique<Socket>(env.config);
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req1"));
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 5, .flags = kTcpAck}, 0, false);  // quick ACK
+  EXPECT_EQ(recv_text(), "req1");
+  send_text("resp");
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 5, .flags = kTcpAck | kTcpPsh}, 4, false);
+  env.now = env.now + Duration::from_millis(10);
+  deliver({.seq = kRemoteIss + 5, .ack = iss + 5, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req2"));
+  expect_nothing();  // delayed: ping-pong
+  Context c = env.ctx();
+  auto at = s->poll_at(c);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(*at - env.now, Duration::from_millis(40));
+  fire_at(*at);
+  expect_emitted({.seq = iss + 5, .ack = kRemoteIss + 9, .flags = kTcpAck}, 0, false);
+  deliver({.seq = kRemoteIss + 9, .ack = iss + 5, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req3"));
+  expect_emitted({.seq = iss + 5, .ack = kRemoteIss + 13, .flags = kTcpAck}, 0, false);  // quick again
+}
+
 TEST_F(SocketTest, AckEverySecondFullSegment) {
   socket_established();
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(kMss));

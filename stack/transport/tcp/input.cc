@@ -509,7 +509,8 @@ void Socket::schedule_ack(Context& ctx, bool full_segment) {
   // Linux "quick ACK" mode: the first data segments of a connection are
   // ACKed at once (TCP_MAX_QUICKACKS = 16), so slow start is not held back
   // by delayed ACKs (RFC 5681 §4.2 allows it).
-  if (quickacks_left_ > 0) {
+  last_data_rcv_ = ctx.now;
+  if (quickacks_left_ > 0 && !pingpong_) {
     --quickacks_left_;
     ack_now_ = true;
     return;

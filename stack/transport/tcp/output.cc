@@ -139,6 +139,7 @@ std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {
   if (p.len > 0 && p.len < max_payload()) snd_sml_ = p.seq + p.len;
   note_sent(ctx, p.seq, p.len + (p.fin ? 1u : 0u));
   if (p.len > 0) cc_.on_data_sent(ctx.now);
+  if (p.len > 0 && last_data_rcv_ && ctx.now - *last_data_rcv_ < ctx.config.delayed_ack) pingpong_ = true;
   return out;
 }
 

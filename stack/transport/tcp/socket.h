@@ -243,6 +243,12 @@ class Socket {
   bool ack_now_ = false;
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
   std::uint8_t quickacks_left_ = 0;  // TcpConfig::quickacks still to use
+  // Linux's interactive ("ping-pong") mode: data sent within the delayed-ACK
+  // timeout of the last data received means a request/response exchange, so
+  // ACKs are delayed to ride on the reply even in quick-ACK mode; a delayed
+  // ACK that had to fire on its own ends the mode (tcp_delack_timer).
+  bool pingpong_ = false;
+  std::optional<Instant> last_data_rcv_;
   std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;

@@ -49,7 +49,10 @@ void Socket::on_timer(Context& ctx) {
   }
   if (take_due(timers_.retransmit, now)) on_rto(ctx);
   if (take_due(timers_.persist, now)) on_persist(ctx);
-  if (take_due(timers_.delayed_ack, now) && state_ != State::Closed) ack_now_ = true;
+  if (take_due(timers_.delayed_ack, now) && state_ != State::Closed) {
+    ack_now_ = true;
+    pingpong_ = false;  // the reply did not come in time: back to quick ACKs
+  }
   if (take_due(timers_.keepalive, now)) on_keepalive(ctx);
 }
 
