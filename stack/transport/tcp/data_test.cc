@@ -303,6 +303,29 @@ TEST_F(SocketTest, UserTimeoutAborts) {
   EXPECT_EQ(s->take_error(), SockError::TimedOut);
 }
 
+// RFC 5482 / Linux: the abort comes at first retransmission + user timeout,
+// not at the next (backed-off) RTO after it.
+TEST_F(SocketTest, UserTimeoutClampsTheRto) {
+  socket_established();
+  s->set_user_timeout(Duration::from_secs(1));
+  send_text("hello");
+  poll();
+  Context c = env.ctx();
+  env.now = *s->poll_at(c);  // first retransmission
+  Instant first = env.now;
+  poll();
+  while (s->state() != State::Closed) {
+    Context c2 = env.ctx();
+    auto at = s->poll_at(c2);
+    ASSERT_TRUE(at);
+    ASSERT_LE(*at, first + Duration::from_secs(1));
+    env.now = *at;
+    poll();
+  }
+  EXPECT_EQ(env.now, first + Duration::from_secs(1));
+  EXPECT_EQ(s->take_error(), SockError::TimedOut);
+}
+
 TEST_F(SocketTest, ZeroWindowProbe) {
   socket_established();
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 0});
@@ -316,6 +339,24 @@ TEST_F(SocketTest, ZeroWindowProbe) {
   EXPECT_EQ(s->timer_description(env.now).substr(0, 5), "probe");
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 100});
   expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck | kTcpPsh, .window = kBuf}, 5);
+}
+
+// An iface calls poll_output only when poll_at is due: a write into a
+// window that is already zero must still get the persist timer armed.
+TEST_F(SocketTest, ZeroWindowWriteMakesPollAtDueForPersistTimer) {
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 0});
+  send_text("hello");
+  Context c = env.ctx();
+  auto due = s->poll_at(c);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(*due, env.now);
+  expect_nothing();  // arms the persist timer
+  Context c2 = env.ctx();
+  auto at = s->poll_at(c2);
+  ASSERT_TRUE(at);
+  EXPECT_GT(*at, env.now);
+  EXPECT_EQ(s->timer_description(env.now).substr(0, 5), "probe");
 }
 
 TEST_F(SocketTest, KeepaliveProbesThenTimesOut) {
@@ -345,6 +386,16 @@ TEST_F(SocketTest, KeepaliveAnsweredKeepsConnection) {
   expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
   EXPECT_EQ(s->timer_description(env.now), "keepalive (10.00/0/0)");
+}
+
+// Linux: TCP_KEEPIDLE after SO_KEEPALIVE moves the running timer.
+TEST_F(SocketTest, KeepIdleAfterKeepaliveMovesTheTimer) {
+  socket_established();
+  Context c = env.ctx();
+  s->set_keepalive(c, true);  // config idle: 2 hours
+  s->set_keepalive_params(Duration::from_secs(1), std::nullopt, std::nullopt);
+  env.now = env.now + Duration::from_secs(1);
+  expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, UrgentPointerTrackedDataInline) {

@@ -208,6 +208,9 @@ void Socket::set_keepalive_params(std::optional<Duration> idle, std::optional<Du
   if (idle) opts_.keepalive_idle = idle;
   if (interval) opts_.keepalive_interval = interval;
   if (count) opts_.keepalive_count = count;
+  // Linux (TCP_KEEPIDLE on a live connection): the running keepalive timer
+  // is moved to the new idle time, counted from the last segment received.
+  if (idle && opts_.keepalive && timers_.keepalive) timers_.keepalive = last_recv_ + *idle;
 }
 
 Result<void, SockError> Socket::set_maxseg(std::uint16_t mss) noexcept {

@@ -200,6 +200,7 @@ class Socket {
   bool nagle_allows(std::size_t len, std::size_t avail) const noexcept;
   void note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len);
   void queue_rst(SeqNumber seq, std::optional<SeqNumber> ack);
+  bool persist_needed() const;
   void queue_rst_reply(const SegmentIn& seg);
 
   // timers.cc
