@@ -80,6 +80,12 @@ std::size_t Socket::max_payload() const noexcept {
   // The TS option (10 bytes + 2 NOPs) rides on every segment (RFC 7323 §3.2).
   std::size_t mss = opt_.snd_mss;
   if (opt_.timestamps) mss -= 12;
+  // Sender SWS avoidance as Linux does it (tcp_bound_to_half_wnd, RFC 9293
+  // §3.8.6.2.1): no segment larger than half the largest window the peer
+  // ever offered (all of it below 536 bytes), so a small window still gets
+  // filled by two segments rather than waiting for one full-sized one.
+  std::size_t cutoff = snd_.max_wnd > 536 ? snd_.max_wnd / 2 : snd_.max_wnd;
+  if (cutoff > 0 && mss > cutoff) mss = std::max<std::size_t>(cutoff, opt_.timestamps ? 36 : 48);
   return std::max<std::size_t>(mss, 1);
 }
 
