@@ -132,6 +132,8 @@ class Socket {
 
   // setsockopt equivalents.
   void set_nodelay(bool on) noexcept { opts_.nodelay = on; }
+  // All options at once: a listener's, inherited by its connections (Linux).
+  void set_options(const SocketOptions& o) noexcept { opts_ = o; }
   void set_keepalive(Context& ctx, bool on);
   void set_keepalive_params(std::optional<Duration> idle, std::optional<Duration> interval,
                             std::optional<int> count) noexcept;
