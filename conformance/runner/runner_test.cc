@@ -141,6 +141,19 @@ TEST(RunnerSim, BlockingAcceptWaitsForTheHandshake) {
   EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
 }
 
+// Struct arguments ({l_onoff=.., l_linger=..}, pollfd, sockaddr_in) reach
+// the DUT by field value (they once threw std::out_of_range).
+TEST(RunnerSim, StructArgumentsAreEvaluated) {
+  CaseResult r = run_sim(std::string(kPassiveOpen) +
+                         "+0 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 0) = 1\n"
+                         "+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, 8) = 0\n"
+                         "+0 close(4) = 0\n"
+                         "+0 > R. 1:1(0) ack 1\n"
+                         "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 5\n"
+                         "+0 bind(5, {sin_family=AF_INET, sin_port=htons(9000), sin_addr=inet_addr(\"0.0.0.0\")}, 16) = 0\n");
+  EXPECT_EQ(r.verdict, Verdict::Pass) << explain(r);
+}
+
 TEST(RunnerSim, TcpInfoAfterAcceptReadsTheAcceptedSocket) {
   CaseResult r = run_sim(
       "// RFC 9293 §3.5: TCP_INFO of the accepted socket\n"

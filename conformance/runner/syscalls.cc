@@ -92,12 +92,12 @@ Result<std::pair<wire::Ipv4Address, std::uint16_t>, std::string> eval_addr(const
   if (e.kind != Expr::Kind::Struct) return Err{"a socket address expected, got '" + print_expr(e) + "'"};
   std::pair<wire::Ipv4Address, std::uint16_t> out{wire::Ipv4Address::any(), 0};
   if (const Expr* p = e.field("sin_port")) {
-    auto v = eval_int(p->items.at(0));
+    auto v = eval_int(*p);
     if (!v) return Err{v.error()};
     out.second = static_cast<std::uint16_t>(*v);
   }
   if (const Expr* a = e.field("sin_addr")) {
-    auto v = eval_int(a->items.at(0));
+    auto v = eval_int(*a);
     if (!v) return Err{v.error()};
     out.first = wire::Ipv4Address{static_cast<std::uint32_t>(*v)};
   }
@@ -249,6 +249,7 @@ Result<PreparedCall, std::string> prepare_call(const SyscallEvent& ev, FdMap& fd
     if (!proto) return Err{proto.error()};
     int t = static_cast<int>(*type), p = static_cast<int>(*proto);
     PreparedCall c = make(ev, [t, p](SocketApi& api) { return api.socket(AF_INET, t, p); }, true);
+    c.new_fd = true;
     auto check = c.check;
     c.check = [check, &fds, &ev](const CallResult& r) {
       std::string why = check(r);
@@ -266,13 +267,13 @@ Result<PreparedCall, std::string> prepare_call(const SyscallEvent& ev, FdMap& fd
       const Expr* fdf = item.field("fd");
       const Expr* evf = item.field("events");
       if (item.kind != Expr::Kind::Struct || !fdf || !evf) return Err{std::string("poll: {fd=.., events=..} expected")};
-      auto fv = eval_int(fdf->items.at(0));
-      auto ev2 = eval_int(evf->items.at(0));
+      auto fv = eval_int(*fdf);
+      auto ev2 = eval_int(*evf);
       if (!fv || !ev2) return Err{std::string("poll: bad pollfd")};
       pfds.push_back(PollFd{fds.to_dut(*fv), static_cast<short>(*ev2), 0});
       std::optional<long long> rv;
       if (const Expr* r = item.field("revents")) {
-        auto x = eval_int(r->items.at(0));
+        auto x = eval_int(*r);
         if (!x) return Err{std::string("poll: bad revents")};
         rv = *x;
       }
@@ -323,6 +324,7 @@ Result<PreparedCall, std::string> prepare_fd_call(const SyscallEvent& ev, FdMap&
   }
   if (n == "accept" || n == "accept4") {
     PreparedCall c = make(ev, [f](SocketApi& api) { return api.accept(f); }, true);
+    c.new_fd = true;
     auto check = c.check;
     c.check = [check, &fds, &ev](const CallResult& r) {
       std::string why = check(r);

@@ -133,7 +133,7 @@ Result<Handle, SockError> Stack::tcp_listen(Instant now, Handle h, std::uint32_t
   }
   tcp::Endpoint local = *e->bound;
   if (listen_table_.count(local)) return Err{SockError::AddrInUse};
-  Handle lh = listeners_.insert(ListenEntry{std::make_unique<tcp::Listener>(cfg_.tcp, local, backlog), false});
+  Handle lh = listeners_.insert(ListenEntry{std::make_unique<tcp::Listener>(cfg_.tcp, local, backlog, e->sock->options()), false});
   listen_table_[local] = lh;
   e->bound.reset();  // the reservation moves to the listener
   erase_tcp(h);

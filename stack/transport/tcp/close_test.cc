@@ -243,5 +243,27 @@ TEST_F(SocketTest, ShutdownWriteKeepsReading) {
   EXPECT_TRUE(!next || *next < env.now + Duration::from_secs(1));  // only the delayed ACK
 }
 
+TEST_F(SocketTest, ShutdownReadKeepsAcceptingDataInEstablished) {
+  socket_established();
+  Context c = env.ctx();
+  ASSERT_TRUE(s->shutdown(c, Shutdown::Read).ok());
+  EXPECT_EQ(recv_text(), "");  // empty queue: end of stream, not EAGAIN
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck | kTcpPsh, .window = 8192},
+          std::string("late"));
+  EXPECT_EQ(s->state(), State::Established);
+  EXPECT_EQ(recv_text(), "late");
+}
+
+TEST_F(SocketTest, ShutdownBothResetsOnDataInFinWait) {
+  socket_established();
+  Context c = env.ctx();
+  ASSERT_TRUE(s->shutdown(c, Shutdown::Both).ok());
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpFin | kTcpAck, .window = kBuf});
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 2, .flags = kTcpAck | kTcpPsh, .window = 8192},
+          std::string("data"));
+  expect_emitted({.seq = iss + 2, .flags = kTcpRst});
+  EXPECT_EQ(s->send(ConstBytes{}).error(), SockError::ConnReset);
+}
+
 }  // namespace
 }  // namespace synack::tcp::testing

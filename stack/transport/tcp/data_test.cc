@@ -83,6 +83,31 @@ TEST_F(SocketTest, NoWindowUpdateWhenTheAnnouncedWindowCannotGrow) {
   expect_nothing();  // no window update: the field would still say 65535
 }
 
+// Linux ping-pong mode: a reply sent within the delayed-ACK timeout of the
+// request turns quick ACKs off; the next request's ACK waits 40 ms, and that
+// timer firing on its own turns them back on.
+TEST_F(SocketTest, PingPongDelaysAckUntilTimerThenQuickAgain) {
+  env.config.quickacks = 16;
+  s = std::make_unique<Socket>(env.config);
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req1"));
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 5, .flags = kTcpAck}, 0, false);  // quick ACK
+  EXPECT_EQ(recv_text(), "req1");
+  send_text("resp");
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 5, .flags = kTcpAck | kTcpPsh}, 4, false);
+  env.now = env.now + Duration::from_millis(10);
+  deliver({.seq = kRemoteIss + 5, .ack = iss + 5, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req2"));
+  expect_nothing();  // delayed: ping-pong
+  Context c = env.ctx();
+  auto at = s->poll_at(c);
+  ASSERT_TRUE(at);
+  EXPECT_EQ(*at - env.now, Duration::from_millis(40));
+  fire_at(*at);
+  expect_emitted({.seq = iss + 5, .ack = kRemoteIss + 9, .flags = kTcpAck}, 0, false);
+  deliver({.seq = kRemoteIss + 9, .ack = iss + 5, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("req3"));
+  expect_emitted({.seq = iss + 5, .ack = kRemoteIss + 13, .flags = kTcpAck}, 0, false);  // quick again
+}
+
 TEST_F(SocketTest, AckEverySecondFullSegment) {
   socket_established();
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(kMss));
@@ -193,6 +218,20 @@ TEST_F(SocketTest, ZeroWindowDataAtRcvNxtDroppedButAckProcessed) {
   expect_emitted({.seq = iss + 2, .ack = kRemoteIss + 1 + kBuf, .flags = kTcpAck, .window = 0});
 }
 
+// RFC 9293 §3.8.6.2.2 / Linux tcp_cleanup_rbuf: a read sends a window
+// update only when the window left had shrunk to half the buffer or less.
+TEST_F(SocketTest, ReadSendsWindowUpdateOnlyWhenWindowWasSmall) {
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(1000));
+  while (poll()) {}
+  EXPECT_EQ(recv_text().size(), 1000u);
+  expect_nothing();  // 3096 of 4096 bytes were still open: no update
+  deliver({.seq = kRemoteIss + 1001, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(kBuf - 1000));
+  while (poll()) {}
+  EXPECT_EQ(recv_text().size(), kBuf - 1000);
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1 + kBuf, .flags = kTcpAck, .window = kBuf});
+}
+
 TEST_F(SocketTest, DuplicateDataGetsDsack) {
   env.config.sack = true;
   s = std::make_unique<Socket>(env.config);
@@ -227,6 +266,30 @@ TEST_F(SocketTest, DuplicateDataGetsDsack) {
   EXPECT_EQ(blocks->blocks[0].left, kRemoteIss + 1);
   EXPECT_EQ(blocks->blocks[0].right, kRemoteIss + 11);
   EXPECT_EQ(blocks->blocks[1].left, kRemoteIss + 31);
+}
+
+// RFC 2883 §4.1.3: a duplicate of out-of-order data is a D-SACK block
+// followed by the SACK block that contains it.
+TEST_F(SocketTest, DuplicateOutOfOrderDataGetsDsackThenSack) {
+  env.config.sack = true;
+  s = std::make_unique<Socket>(env.config);
+  Context c = env.ctx();
+  ASSERT_TRUE(s->connect(c, kLocal, kRemote, kMss).ok());
+  iss = poll()->tcp.seq;
+  TcpRepr synack{.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192};
+  synack.options.push_sack_permitted();
+  deliver(synack);
+  poll();
+  deliver({.seq = kRemoteIss + 11, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(20));
+  poll();
+  deliver({.seq = kRemoteIss + 16, .ack = iss + 1, .flags = kTcpAck, .window = 8192}, text(5));
+  auto blocks = poll()->tcp.options.sack_blocks();
+  ASSERT_TRUE(blocks);
+  ASSERT_EQ(blocks->count, 2u);
+  EXPECT_EQ(blocks->blocks[0].left, kRemoteIss + 16);
+  EXPECT_EQ(blocks->blocks[0].right, kRemoteIss + 21);
+  EXPECT_EQ(blocks->blocks[1].left, kRemoteIss + 11);
+  EXPECT_EQ(blocks->blocks[1].right, kRemoteIss + 31);
 }
 
 TEST_F(SocketTest, RetransmitOnRtoWithBackoff) {
@@ -266,6 +329,7 @@ TEST_F(SocketTest, UserTimeoutClampsTheLastRto) {
   poll();
   Context c = env.ctx();
   env.now = *s->poll_at(c);  // first retransmission
+<<<<<<< HEAD
   poll();
   Instant first = env.now;
   for (int i = 0; i < 20 && s->state() != State::Closed; ++i) {
@@ -275,6 +339,19 @@ TEST_F(SocketTest, UserTimeoutClampsTheLastRto) {
   }
   EXPECT_EQ(s->state(), State::Closed);
   EXPECT_EQ(env.now - first, Duration::from_millis(1000));
+=======
+  Instant first = env.now;
+  poll();
+  while (s->state() != State::Closed) {
+    Context c2 = env.ctx();
+    auto at = s->poll_at(c2);
+    ASSERT_TRUE(at);
+    ASSERT_LE(*at, first + Duration::from_secs(1));
+    env.now = *at;
+    poll();
+  }
+  EXPECT_EQ(env.now, first + Duration::from_secs(1));
+>>>>>>> h/scripts-b
   EXPECT_EQ(s->take_error(), SockError::TimedOut);
 }
 
@@ -291,6 +368,24 @@ TEST_F(SocketTest, ZeroWindowProbe) {
   EXPECT_EQ(s->timer_description(env.now).substr(0, 5), "probe");
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 100});
   expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck | kTcpPsh, .window = kBuf}, 5);
+}
+
+// An iface calls poll_output only when poll_at is due: a write into a
+// window that is already zero must still get the persist timer armed.
+TEST_F(SocketTest, ZeroWindowWriteMakesPollAtDueForPersistTimer) {
+  socket_established();
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 0});
+  send_text("hello");
+  Context c = env.ctx();
+  auto due = s->poll_at(c);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(*due, env.now);
+  expect_nothing();  // arms the persist timer
+  Context c2 = env.ctx();
+  auto at = s->poll_at(c2);
+  ASSERT_TRUE(at);
+  EXPECT_GT(*at, env.now);
+  EXPECT_EQ(s->timer_description(env.now).substr(0, 5), "probe");
 }
 
 TEST_F(SocketTest, KeepaliveProbesThenTimesOut) {
@@ -320,6 +415,16 @@ TEST_F(SocketTest, KeepaliveAnsweredKeepsConnection) {
   expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
   deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 8192});
   EXPECT_EQ(s->timer_description(env.now), "keepalive (10.00/0/0)");
+}
+
+// Linux: TCP_KEEPIDLE after SO_KEEPALIVE moves the running timer.
+TEST_F(SocketTest, KeepIdleAfterKeepaliveMovesTheTimer) {
+  socket_established();
+  Context c = env.ctx();
+  s->set_keepalive(c, true);  // config idle: 2 hours
+  s->set_keepalive_params(Duration::from_secs(1), std::nullopt, std::nullopt);
+  env.now = env.now + Duration::from_secs(1);
+  expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpAck, .window = kBuf});
 }
 
 TEST_F(SocketTest, UrgentPointerTrackedDataInline) {

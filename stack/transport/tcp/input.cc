@@ -487,10 +487,12 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   // peer where the old connection ended.
   if (state_ == State::TimeWait) ack_now_ = true;
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
-  if (orphan_ || rd_shut_) {
-    // RFC 1122 4.2.2.13 / Linux: data for a socket nobody reads any more
-    // resets the connection, with the reset a closed port would send
-    // (<SEQ=SEG.ACK><CTL=RST>, §3.10.7.1: the segment carries an ACK here).
+  if (orphan_ || (rd_shut_ && state_ != State::Established)) {
+    // RFC 9293 §3.10.7.4 queues text in FIN-WAIT-1/2; RFC 1122 4.2.2.13 and
+    // Linux reset instead when nobody will read it (closed, or shut for
+    // reading and writing). After SHUT_RD alone in ESTABLISHED Linux keeps
+    // accepting, ACKing and delivering data.
+    // Answered as from a closed port (Linux tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
     queue_rst_reply(s.in);
     ++ctx.stats.out_rsts;
     fail(SockError::ConnReset);
@@ -498,6 +500,9 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   }
   std::size_t off = seq_span(rcv_.nxt, s.seq);
   std::size_t written = rx_.write_unallocated(off, s.payload);
+  // RFC 2883 §4: out-of-order data we already hold is reported as a D-SACK
+  // block, followed by the (now most recent) SACK block containing it.
+  bool duplicate = off > 0 && written > 0 && asm_.contains(off, written);
   if (written < s.payload.size()) s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpFin);
   while (!asm_.add(off, written)) {
     // Every out-of-order slot is taken. Data at or before the farthest
@@ -514,6 +519,7 @@ void Socket::process_data(Context& ctx, InSeg& s) {
     ++ctx.stats.ofo_dropped;
   }
   if (off > 0) {
+    if (duplicate) dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(written)};
     ++ctx.stats.ofo_queued;
     ack_now_ = true;  // RFC 5681 §4.2: out-of-order data is ACKed at once
     return;
@@ -532,7 +538,8 @@ void Socket::schedule_ack(Context& ctx, bool full_segment) {
   // Linux "quick ACK" mode: the first data segments of a connection are
   // ACKed at once (TCP_MAX_QUICKACKS = 16), so slow start is not held back
   // by delayed ACKs (RFC 5681 §4.2 allows it).
-  if (quickacks_left_ > 0) {
+  last_data_rcv_ = ctx.now;
+  if (quickacks_left_ > 0 && !pingpong_) {
     --quickacks_left_;
     ack_now_ = true;
     return;

@@ -85,8 +85,8 @@ void Socket::open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t 
   ++ctx.stats.passive_opens;
 }
 
-Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog)
-    : config_(config), local_(local),
+Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options)
+    : config_(config), local_(local), child_opts_(child_options),
       accept_limit_(std::max<std::uint32_t>(1, std::min(backlog, config.somaxconn))),
       syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
                                                      config.max_syn_backlog))) {}
@@ -142,6 +142,7 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
   }
   FourTuple t = seg.tuple();
   auto child = std::make_unique<Socket>(config_);
+  child->set_options(child_opts_);
   SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
   child->open_passive(ctx, seg, mss, iss);
   children_.emplace(t, std::move(child));
@@ -206,6 +207,7 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
   }
   ++ctx.stats.syncookies_recv;
   auto child = std::make_unique<Socket>(config_);
+  child->set_options(child_opts_);
   child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
   child->process(ctx, seg);  // data riding on the ACK
   children_.emplace(ft, std::move(child));

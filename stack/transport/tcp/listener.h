@@ -38,8 +38,10 @@ namespace synack::tcp {
 
 class Listener {
  public:
-  // `local.addr` may be unspecified (INADDR_ANY).
-  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog);
+  // `local.addr` may be unspecified (INADDR_ANY). `child_options`: the
+  // options set on the socket before listen(), which every connection
+  // inherits as on Linux (TCP_MAXSEG shapes the SYN-ACK's MSS option).
+  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {});
 
   const Endpoint& local() const noexcept { return local_; }
   void process(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
@@ -67,6 +69,7 @@ class Listener {
 
   const TcpConfig& config_;
   Endpoint local_;
+  SocketOptions child_opts_;
   std::uint32_t accept_limit_;
   std::uint32_t syn_limit_;
   bool closing_ = false;

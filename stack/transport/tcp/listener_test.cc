@@ -53,6 +53,21 @@ struct ListenerHarness {
   }
 };
 
+// Linux: options set before listen() (TCP_MAXSEG) carry over to connections.
+TEST(Listener, ConnectionsInheritTheListenersMaxseg) {
+  ListenerHarness h(8);
+  SocketOptions o;
+  o.maxseg = 1000;
+  h.listener = std::make_unique<Listener>(h.server.config, kRemote, 8, o);
+  Socket& c = h.add_client(40000);
+  h.shuttle();
+  ASSERT_EQ(c.state(), State::Established);
+  auto server = h.listener->accept();
+  ASSERT_TRUE(server);
+  EXPECT_EQ(server->options().maxseg, std::optional<std::uint16_t>(1000));
+  EXPECT_EQ(c.info(h.client_envs[0]->ctx()).snd_mss, 1000u);  // from the SYN-ACK's MSS option
+}
+
 TEST(Listener, ThreeWayHandshakeAndAccept) {
   ListenerHarness h(8);
   Socket& c = h.add_client(40000);

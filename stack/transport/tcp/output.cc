@@ -53,8 +53,18 @@ std::optional<Instant> Socket::poll_at(const Context& ctx) const {
   bool syn_due = state_ != State::Closed && state_ != State::Listen && snd_.una == snd_.iss && snd_.nxt == snd_.iss;
   bool live = state_ != State::Closed && state_ != State::Listen;
   if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return ctx.now;
-  if (live && state_ != State::SynSent && plan_data()) return ctx.now;
+  if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return ctx.now;
   return timers_.next();
+}
+
+// Data waits but the window is closed and nothing is in flight to bring an
+// update: the persist timer must start (RFC 9293 §3.8.6.1). poll_at reports
+// it as due so that output_data runs and arms the timer even when no segment
+// can leave (a write into a window that was zero from the start).
+bool Socket::persist_needed() const {
+  bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una && !plan_data();
+  return waiting && is_synchronized(state_) && state_ != State::TimeWait && !timers_.persist &&
+         !timers_.retransmit;
 }
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), carrying our options.
@@ -70,6 +80,12 @@ std::size_t Socket::max_payload() const noexcept {
   // The TS option (10 bytes + 2 NOPs) rides on every segment (RFC 7323 §3.2).
   std::size_t mss = opt_.snd_mss;
   if (opt_.timestamps) mss -= 12;
+  // Sender SWS avoidance as Linux does it (tcp_bound_to_half_wnd, RFC 9293
+  // §3.8.6.2.1): no segment larger than half the largest window the peer
+  // ever offered (all of it below 536 bytes), so a small window still gets
+  // filled by two segments rather than waiting for one full-sized one.
+  std::size_t cutoff = snd_.max_wnd > 536 ? snd_.max_wnd / 2 : snd_.max_wnd;
+  if (cutoff > 0 && mss > cutoff) mss = std::max<std::size_t>(cutoff, opt_.timestamps ? 36 : 48);
   return std::max<std::size_t>(mss, 1);
 }
 
@@ -115,10 +131,7 @@ std::optional<Socket::DataPlan> Socket::plan_data() const {
 std::optional<SegmentOut> Socket::output_data(Context& ctx) {
   auto plan = plan_data();
   if (!plan) {
-    // Data waits but the window is closed and nothing is in flight to bring
-    // an update: start the persist timer (RFC 9293 §3.8.6.1).
-    bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una;
-    if (waiting && is_synchronized(state_) && !timers_.persist && !timers_.retransmit) {
+    if (persist_needed()) {
       persist_backoff_ = std::max(rtt_.rto(), ctx.config.persist_min);
       timers_.persist = ctx.now + persist_backoff_;
     }
@@ -139,6 +152,7 @@ std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {
   if (p.len > 0 && p.len < max_payload()) snd_sml_ = p.seq + p.len;
   note_sent(ctx, p.seq, p.len + (p.fin ? 1u : 0u));
   if (p.len > 0) cc_.on_data_sent(ctx.now);
+  if (p.len > 0 && last_data_rcv_ && ctx.now - *last_data_rcv_ < ctx.config.delayed_ack) pingpong_ = true;
   return out;
 }
 

@@ -100,16 +100,21 @@ Result<std::size_t, SockError> Socket::send(ConstBytes data) {
 }
 
 Result<std::size_t, SockError> Socket::recv(MutBytes out) {
-  if (!rx_.empty() && !rd_shut_) {
+  // Queued data stays readable after SHUT_RD (Linux); only an empty queue
+  // then reads as end of stream instead of blocking.
+  if (!rx_.empty()) {
     std::size_t before = rcv_wnd();
     std::size_t n = rx_.dequeue_slice(out);
     // RFC 9293 §3.8.6.2.2: announce the reopened window once it grew by an MSS
     // or half the buffer (receiver SWS avoidance), without waiting for data.
-    // Only what the 16-bit field can announce counts: without window scaling
-    // a buffer above 64 KiB reopens nothing the peer could see.
+    // As Linux (tcp_cleanup_rbuf), only when the window left to the peer had
+    // shrunk to half the buffer or less and the read at least doubles it: a
+    // window that is still wide open needs no update of its own. Only what
+    // the 16-bit field can announce counts: without window scaling a buffer
+    // above 64 KiB reopens nothing the peer could see.
     std::size_t avail = std::min<std::size_t>(rx_.window(), std::size_t{0xffff} << opt_.rcv_shift);
-    if (is_synchronized(state_) && !peer_fin_ && avail > before &&
-        avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
+    if (is_synchronized(state_) && !peer_fin_ && avail > before && 2 * before <= rx_.capacity() &&
+        avail >= 2 * before && avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
       ack_now_ = true;
     }
     return n;
@@ -205,6 +210,9 @@ void Socket::set_keepalive_params(std::optional<Duration> idle, std::optional<Du
   if (idle) opts_.keepalive_idle = idle;
   if (interval) opts_.keepalive_interval = interval;
   if (count) opts_.keepalive_count = count;
+  // Linux (TCP_KEEPIDLE on a live connection): the running keepalive timer
+  // is moved to the new idle time, counted from the last segment received.
+  if (idle && opts_.keepalive && timers_.keepalive) timers_.keepalive = last_recv_ + *idle;
 }
 
 Result<void, SockError> Socket::set_maxseg(std::uint16_t mss) noexcept {

@@ -132,6 +132,8 @@ class Socket {
 
   // setsockopt equivalents.
   void set_nodelay(bool on) noexcept { opts_.nodelay = on; }
+  // All options at once: a listener's, inherited by its connections (Linux).
+  void set_options(const SocketOptions& o) noexcept { opts_ = o; }
   void set_keepalive(Context& ctx, bool on);
   void set_keepalive_params(std::optional<Duration> idle, std::optional<Duration> interval,
                             std::optional<int> count) noexcept;
@@ -201,6 +203,7 @@ class Socket {
   bool nagle_allows(std::size_t len, std::size_t avail) const noexcept;
   void note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len);
   void queue_rst(SeqNumber seq, std::optional<SeqNumber> ack);
+  bool persist_needed() const;
   void queue_rst_reply(const SegmentIn& seg);
 
   // timers.cc
@@ -244,6 +247,12 @@ class Socket {
   bool ack_now_ = false;
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
   std::uint8_t quickacks_left_ = 0;  // TcpConfig::quickacks still to use
+  // Linux's interactive ("ping-pong") mode: data sent within the delayed-ACK
+  // timeout of the last data received means a request/response exchange, so
+  // ACKs are delayed to ride on the reply even in quick-ACK mode; a delayed
+  // ACK that had to fire on its own ends the mode (tcp_delack_timer).
+  bool pingpong_ = false;
+  std::optional<Instant> last_data_rcv_;
   std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;

@@ -49,11 +49,21 @@ void Socket::on_timer(Context& ctx) {
   }
   if (take_due(timers_.retransmit, now)) on_rto(ctx);
   if (take_due(timers_.persist, now)) on_persist(ctx);
-  if (take_due(timers_.delayed_ack, now) && state_ != State::Closed) ack_now_ = true;
+  if (take_due(timers_.delayed_ack, now) && state_ != State::Closed) {
+    ack_now_ = true;
+    pingpong_ = false;  // the reply did not come in time: back to quick ACKs
+  }
   if (take_due(timers_.keepalive, now)) on_keepalive(ctx);
 }
 
-void Socket::arm_rto(Context& ctx) { timers_.retransmit = ctx.now + rtt_.rto(); }
+// RFC 5482 §4.2 / Linux tcp_clamp_rto_to_user_timeout: once retransmitting,
+// the timer never runs past the user timeout, so the abort comes on time.
+void Socket::arm_rto(Context& ctx) {
+  Instant at = ctx.now + rtt_.rto();
+  if (opts_.user_timeout && opts_.user_timeout->nanos() > 0 && retrans_stamp_)
+    at = std::min(at, std::max(ctx.now, *retrans_stamp_ + *opts_.user_timeout));
+  timers_.retransmit = at;
+}
 
 void Socket::record_rtt(Context& ctx, Duration sample) {
   (void)ctx;
