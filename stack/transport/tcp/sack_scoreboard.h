@@ -49,6 +49,10 @@ class SackScoreboard {
   bool is_lost(wire::SeqNumber seq, std::uint32_t smss) const noexcept;
 
   std::uint32_t sacked_bytes() const noexcept;
+  // SACKed octets below seq (all ranges lie above SND.UNA).
+  std::uint32_t sacked_below(wire::SeqNumber seq) const noexcept;
+  // When seq is SACKed, the right edge of its range (the next unSACKed octet).
+  std::optional<wire::SeqNumber> sacked_range_end(wire::SeqNumber seq) const noexcept;
   // The highest SACKed octet (right edge of the top range minus one).
   std::optional<wire::SeqNumber> highest_sacked() const noexcept;
   bool empty() const noexcept { return count_ == 0; }

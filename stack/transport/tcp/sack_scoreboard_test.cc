@@ -188,5 +188,18 @@ TEST(SackScoreboard, Clear) {
   EXPECT_TRUE(sb.empty());
 }
 
+TEST(SackScoreboard, SackedBelowAndRangeEnd) {
+  SackScoreboard sb;
+  ack(sb, 1000, {blk(3000, 4000), blk(6000, 8000)});
+  EXPECT_EQ(sb.sacked_below(seq(2000)), 0u);
+  EXPECT_EQ(sb.sacked_below(seq(3500)), 500u);
+  EXPECT_EQ(sb.sacked_below(seq(6000)), 1000u);
+  EXPECT_EQ(sb.sacked_below(seq(9000)), 3000u);
+  EXPECT_EQ(sb.sacked_range_end(seq(3000)), seq(4000));
+  EXPECT_EQ(sb.sacked_range_end(seq(7999)), seq(8000));
+  EXPECT_FALSE(sb.sacked_range_end(seq(4000)).has_value());
+  EXPECT_FALSE(sb.sacked_range_end(seq(2999)).has_value());
+}
+
 }  // namespace
 }  // namespace synack::tcp

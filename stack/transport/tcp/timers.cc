@@ -91,6 +91,10 @@ void Socket::on_rto(Context& ctx) {
     dupacks_ = 0;
     extra_send_ = 0;
     rtx_una_ = false;
+    // RFC 6675 §5.1: recovery ends; the scoreboard is cleared (later ACKs
+    // refill it, and the go-back-N skips what they SACK).
+    sb_.clear();
+    high_rxt_ = snd_.una;
     snd_.nxt = snd_.una;  // go back N; the ACKs clock out the rest
   }
   arm_rto(ctx);
