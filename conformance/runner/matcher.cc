@@ -360,6 +360,10 @@ std::string TcpMatcher::check_header(const ParsedFrame& f, const SeqState& st, b
     want &= static_cast<std::uint16_t>(~(tcp_flag::kPsh | tcp_flag::kFin));
     got &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
   }
+  if (ignore_psh_) {
+    want &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
+    got &= static_cast<std::uint16_t>(~tcp_flag::kPsh);
+  }
   if (want != got) return "flags " + tcp_flags_string(want) + " expected, got " + tcp_flags_string(got);
   if (ev_.ack && f.ack != *ev_.ack)
     return "ack " + std::to_string(*ev_.ack) + " expected, got " + std::to_string(f.ack);

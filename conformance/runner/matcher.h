@@ -66,7 +66,10 @@ Bytes build_udp_frame(const UdpPacketEvent& ev, const SeqState& st, const wire::
 Bytes build_icmp_frame(const IcmpPacketEvent& ev, const SeqState& st, const wire::MacAddress& dut_mac);
 
 // Matching one outbound scripted segment, possibly against several smaller
-// segments (TSO-like, unless strict).
+// segments (TSO-like, unless strict). `ignore_psh` (script option
+// --ignore_psh): the PSH bit of data segments is not compared, for scripts
+// about how much is sent, not how it is pushed (Linux marks PSH per TSO-sized
+// buffer, which depends on its pacing rate).
 struct TcpMatch {
   enum class Outcome { Match, Partial, Mismatch };
   Outcome outcome = Outcome::Mismatch;
@@ -74,13 +77,15 @@ struct TcpMatch {
 };
 class TcpMatcher {
  public:
-  TcpMatcher(const TcpPacketEvent& ev, bool strict) : ev_(ev), strict_(strict) {}
+  TcpMatcher(const TcpPacketEvent& ev, bool strict, bool ignore_psh = false)
+      : ev_(ev), strict_(strict), ignore_psh_(ignore_psh) {}
   TcpMatch offer(const ParsedFrame& f, SeqState& st);
 
  private:
   std::string check_header(const ParsedFrame& f, const SeqState& st, bool last) const;
   const TcpPacketEvent& ev_;
   bool strict_;
+  bool ignore_psh_;
   std::uint32_t covered_ = 0;  // payload bytes matched so far
 };
 

@@ -56,6 +56,7 @@ class CaseRun {
       tol_ = *script.option_int("tolerance_usecs");
     else tol_ = dut.default_tolerance_us();
     strict_ = script.has_option("strict_segments");
+    ignore_psh_ = script.has_option("ignore_psh");
   }
 
   void run() {
@@ -179,7 +180,7 @@ class CaseRun {
     const int line = e.loc.line;
     std::int64_t lo = start - tol_, hi = end + tol_;
     if (e.time.kind == TimeKind::Any) lo = INT64_MIN / 2, hi = start + kAnyTimeWindowUs;
-    if (const auto* t = std::get_if<TcpPacketEvent>(&e.body)) tcp_matcher_.emplace(*t, strict_);
+    if (const auto* t = std::get_if<TcpPacketEvent>(&e.body)) tcp_matcher_.emplace(*t, strict_, ignore_psh_);
     std::string want = expected_text(e);
     std::string want_at = want + (e.time.kind == TimeKind::Any ? "" : " at " + secs(start));
     for (;;) {
@@ -303,6 +304,7 @@ class CaseRun {
   CaseResult& out_;
   std::int64_t tol_ = 0;
   bool strict_ = false;
+  bool ignore_psh_ = false;
   std::int64_t t0_ = 0;
   std::int64_t prev_ = 0;
   int last_line_ = 0;
