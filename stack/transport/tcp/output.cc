@@ -133,7 +133,12 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
     }
     return std::nullopt;
   }
-  if (rtx_una_ && plan->seq == snd_.una) rtx_una_ = false;
+  if (rtx_una_ && plan->seq == snd_.una) {
+    rtx_una_ = false;
+    // The fast retransmission restarts the RTO (Linux tcp_xmit_retransmit_queue
+    // rearms it when the head is resent), so it gets a full RTO to be ACKed.
+    arm_rto(ctx);
+  }
   // RFC 6675 §5 (C.2)/(4.3): HighRxt moves past each retransmission.
   if (in_recovery_ && opt_.sack && plan->seq.lt(snd_.max)) {
     high_rxt_ = SeqNumber::max(high_rxt_, plan->seq + plan->len + (plan->fin ? 1u : 0u));

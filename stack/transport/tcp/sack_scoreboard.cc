@@ -146,6 +146,18 @@ std::optional<std::pair<SeqNumber, std::uint32_t>> SackScoreboard::next_seg(
   return std::nullopt;
 }
 
+std::uint32_t SackScoreboard::lost_bytes(SeqNumber snd_una, SeqNumber snd_nxt,
+                                         std::uint32_t smss) const noexcept {
+  std::uint32_t lost = 0;
+  SeqNumber hole = snd_una;
+  for (std::size_t i = 0; i < count_ && hole.lt(snd_nxt); ++i) {
+    const SeqNumber end = SeqNumber::min(ranges_[i].left, snd_nxt);
+    if (hole.lt(end) && is_lost(hole, smss)) lost += seq_span(hole, end);
+    hole = SeqNumber::max(hole, ranges_[i].right);
+  }
+  return lost;
+}
+
 std::uint32_t SackScoreboard::pipe(SeqNumber snd_una, SeqNumber snd_nxt, SeqNumber high_rxt,
                                    std::uint32_t smss) const noexcept {
   const SeqNumber rxt_end = SeqNumber::max(high_rxt, snd_una);

@@ -71,6 +71,11 @@ class SackScoreboard {
   std::uint32_t pipe(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, wire::SeqNumber high_rxt,
                      std::uint32_t smss) const noexcept;
 
+  // Octets in [snd_una, snd_nxt) neither SACKed nor cumulatively ACKed that
+  // IsLost deems lost (the holes below the highest SACKed octet).
+  std::uint32_t lost_bytes(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt,
+                           std::uint32_t smss) const noexcept;
+
   std::span<const SackBlock> ranges() const noexcept { return {ranges_.data(), count_}; }
   // Blocks dropped because the scoreboard was full or they lay beyond snd_nxt.
   std::uint64_t ignored_blocks() const noexcept { return ignored_; }
