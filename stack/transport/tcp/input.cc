@@ -54,7 +54,7 @@ void Socket::process(Context& ctx, const SegmentIn& seg) {
   process_data(ctx, s);                 // seventh
   process_fin(ctx, s);                  // eighth
   last_recv_ = ctx.now;
-  probes_ = timers_.persist ? probes_ : 0;
+  probes_ = 0;  // an answer: zero-window or keepalive probes are not unanswered
   if (opts_.keepalive && is_synchronized(state_) && state_ != State::TimeWait) arm_keepalive(ctx);
 }
 
@@ -423,6 +423,7 @@ void Socket::update_window(const InSeg& s) {
   snd_.wl2 = s.ack();
   if (snd_.wnd > 0 && timers_.persist) {
     timers_.persist.reset();
+    persist_since_.reset();
     probe_due_ = false;
     probes_ = 0;
   }

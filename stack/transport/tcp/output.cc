@@ -188,6 +188,7 @@ void Socket::note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len) {
   skip_sacked();
   if (!timers_.retransmit) arm_rto(ctx);
   timers_.persist.reset();
+  persist_since_.reset();
 }
 
 void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {

@@ -277,6 +277,7 @@ class Socket {
   bool probe_due_ = false;
   bool keepalive_due_ = false;
   Duration persist_backoff_;
+  std::optional<Instant> persist_since_;  // first zero-window probe of this spell
   Instant last_recv_;
   int dupacks_ = 0;
   bool in_recovery_ = false;
