@@ -85,6 +85,7 @@ struct TcpStats {
   std::uint64_t in_segs = 0;
   std::uint64_t out_segs = 0;
   std::uint64_t retrans_segs = 0;
+  std::uint64_t retrans_bytes = 0;      // sequence space resent (data, SYN, FIN)
   std::uint64_t out_rsts = 0;
   std::uint64_t in_errs = 0;
   std::uint64_t dropped = 0;            // segments dropped by the acceptability tests

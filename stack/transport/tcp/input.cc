@@ -57,7 +57,7 @@ void Socket::process(Context& ctx, const SegmentIn& seg) {
   process_data(ctx, s);                 // seventh
   process_fin(ctx, s);                  // eighth
   last_recv_ = ctx.now;
-  probes_ = timers_.persist ? probes_ : 0;
+  probes_ = 0;  // an answer: zero-window or keepalive probes are not unanswered
   if (opts_.keepalive && is_synchronized(state_) && state_ != State::TimeWait) arm_keepalive(ctx);
 }
 
@@ -340,12 +340,16 @@ bool Socket::process_ack(Context& ctx, const InSeg& s) {
     challenge_ack(ctx);
     return false;
   }
-  bool dup = ack == snd_.una && s.payload.empty() && !s.has(kTcpSyn | kTcpFin) &&
-             snd_.una != snd_.max &&
-             (static_cast<std::uint32_t>(s.in.tcp.window) << opt_.snd_shift) == snd_.wnd;
+  bool new_sack = sack_update(ack, s.in.tcp);  // RFC 6675 Update()
+  // RFC 5681 §2 duplicate ACK; with SACK, RFC 6675 §2: one that SACKs new data.
+  bool dup = ack == snd_.una && snd_.una != snd_.max &&
+             (opt_.sack ? new_sack
+                        : s.payload.empty() && !s.has(kTcpSyn | kTcpFin) &&
+                              (static_cast<std::uint32_t>(s.in.tcp.window) << opt_.snd_shift) == snd_.wnd);
   if (ack.gt(snd_.una)) ack_advance(ctx, s);
   else if (dup) dup_ack(ctx, s);
   if (ack.ge(snd_.una)) update_window(s);
+  sack_check_loss(ctx);
   process_ack_state(ctx);
   if (state_ == State::Closed) return false;
   // CLOSING: "if the ACK acknowledges our FIN, enter TIME-WAIT, otherwise
@@ -402,8 +406,8 @@ void Socket::ack_advance(Context& ctx, const InSeg& s) {
     if (ack.ge(recover_)) {  // RFC 6582 §3.2 step 3: full acknowledgment
       in_recovery_ = false;
       cc_.on_recovery_exit(ctx.now);
-    } else {
-      rtx_una_ = true;  // partial ACK: retransmit the next hole at once
+    } else if (!opt_.sack) {
+      rtx_una_ = true;  // RFC 6582 partial ACK: retransmit the next hole at once
     }
   } else {
     cc_.on_ack(ctx.now, acked, flight, sample);
@@ -415,10 +419,12 @@ void Socket::ack_advance(Context& ctx, const InSeg& s) {
   if (fin_acked_ && tx_.empty()) tx_.release();
 }
 
-// RFC 5681 §3.2 / RFC 6582: duplicate ACKs, limited transmit, fast retransmit.
+// RFC 5681 §3.2 / RFC 6582: duplicate ACKs, limited transmit, fast retransmit
+// (connections without SACK; recovery.cc has the RFC 6675 counterpart).
 void Socket::dup_ack(Context& ctx, const InSeg& s) {
   (void)s;
   ++dupacks_;
+  if (opt_.sack) return;  // RFC 6675: the scoreboard decides (sack_check_loss)
   std::uint32_t mss = static_cast<std::uint32_t>(max_payload());
   if (in_recovery_ || dupacks_ < 3) {
     // RFC 3042 (first two) and RFC 6582 §3.2 step 4 inflation: one new
@@ -429,14 +435,7 @@ void Socket::dup_ack(Context& ctx, const InSeg& s) {
   if (dupacks_ != 3) return;
   // RFC 6582 §3.2 step 2: enter recovery only if the ACK covers more than
   // "recover" (avoids a second reduction for losses of one window).
-  if (!(snd_.una - 1).ge(recover_)) return;
-  ++ctx.stats.fast_retransmits;
-  ++ctx.stats.reno_recoveries;
-  recover_ = snd_.max;
-  cc_.on_congestion_event(ctx.now, seq_span(snd_.una, snd_.max));
-  in_recovery_ = true;
-  rtx_una_ = true;
-  extra_send_ = 0;
+  if (may_enter_recovery()) enter_recovery(ctx);
 }
 
 // "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)".
@@ -449,6 +448,7 @@ void Socket::update_window(const InSeg& s) {
   snd_.wl2 = s.ack();
   if (snd_.wnd > 0 && timers_.persist) {
     timers_.persist.reset();
+    persist_since_.reset();
     probe_due_ = false;
     probes_ = 0;
   }

@@ -91,17 +91,44 @@ Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlo
       syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
                                                      config.max_syn_backlog))) {}
 
-std::size_t Listener::syn_queue_len() const noexcept {
-  return static_cast<std::size_t>(std::count_if(children_.begin(), children_.end(), [](const auto& c) {
-    return c.second->state() == State::SynReceived;
-  }));
+void Listener::add_child(const Context& ctx, const FourTuple& t, std::unique_ptr<Socket> sock) {
+  bool half_open = sock->state() == State::SynReceived;
+  auto [it, inserted] = children_.emplace(t, Child{std::move(sock), std::nullopt, false});
+  if (!inserted) return;  // cannot happen: process() looked the tuple up first
+  if (half_open) ++half_open_;
+  settle(ctx, it, half_open);
+}
+
+void Listener::unindex(ChildIt it) {
+  if (it->second.due) due_.erase({*it->second.due, it->first});
+  it->second.due.reset();
+  ready_.erase(it->first);
+}
+
+void Listener::settle(const Context& ctx, ChildIt it, bool was_half_open) {
+  Socket& c = *it->second.sock;
+  if (was_half_open && c.state() != State::SynReceived) --half_open_;
+  unindex(it);
+  std::optional<Instant> at = c.closed() ? std::optional<Instant>(ctx.now) : c.poll_at(ctx);
+  if (!at) return;
+  it->second.due = at;
+  due_.emplace(*at, it->first);
+}
+
+void Listener::collect_due(Instant now) {
+  while (!due_.empty() && due_.begin()->first <= now) {
+    auto it = children_.find(due_.begin()->second);
+    due_.erase(due_.begin());
+    it->second.due.reset();
+    ready_.insert(it->first);
+  }
 }
 
 void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
   if (closing_) return;
   FourTuple t = seg.tuple();
   if (auto it = children_.find(t); it != children_.end()) {
-    Socket& child = *it->second;
+    Socket& child = *it->second.sock;
     // Linux: with the accept queue full, the handshake's final ACK is dropped.
     if (child.state() == State::SynReceived && seg.tcp.has(kTcpAck) && accept_queue_full()) {
       ++ctx.stats.listen_overflows;
@@ -111,6 +138,7 @@ void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     bool was_half_open = child.state() == State::SynReceived;
     child.process(ctx, seg);
     if (was_half_open && child.state() != State::SynReceived && child.state() != State::Closed) promote(t);
+    settle(ctx, it, was_half_open);
     return;
   }
   // §3.10.7.2: "first, check for a RST" (ignore), "second, check for an ACK".
@@ -135,7 +163,7 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     ++ctx.stats.listen_drops;
     return;
   }
-  if (syn_queue_len() >= syn_limit_) {
+  if (half_open_ >= syn_limit_) {
     if (config_.syncookies) send_cookie_syn_ack(ctx, seg, mss);
     else ++ctx.stats.listen_drops;
     return;
@@ -145,7 +173,7 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
   child->set_options(child_opts_);
   SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
   child->open_passive(ctx, seg, mss, iss);
-  children_.emplace(t, std::move(child));
+  add_child(ctx, t, std::move(child));
 }
 
 void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
@@ -210,18 +238,22 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
   child->set_options(child_opts_);
   child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
   child->process(ctx, seg);  // data riding on the ACK
-  children_.emplace(ft, std::move(child));
+  add_child(ctx, ft, std::move(child));
   promote(ft);
 }
 
-void Listener::promote(const FourTuple& t) { accept_queue_.push_back(t); }
+void Listener::promote(const FourTuple& t) {
+  accept_queue_.push_back(t);
+  children_.at(t).queued = true;
+}
 
 std::unique_ptr<Socket> Listener::accept() {
   if (accept_queue_.empty()) return nullptr;
   FourTuple t = accept_queue_.front();
   accept_queue_.pop_front();
   auto it = children_.find(t);
-  std::unique_ptr<Socket> s = std::move(it->second);
+  unindex(it);
+  std::unique_ptr<Socket> s = std::move(it->second.sock);
   children_.erase(it);
   return s;
 }
@@ -233,13 +265,22 @@ std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
     ++ctx.stats.out_segs;
     return out;
   }
-  for (auto it = children_.begin(); it != children_.end();) {
-    auto out = it->second->poll_output(ctx);
-    bool queued = std::find(accept_queue_.begin(), accept_queue_.end(), it->first) != accept_queue_.end();
-    if (it->second->closed() && !queued) {
-      it = children_.erase(it);  // reset, timed out, or gone back to LISTEN
+  // Only children whose deadline has come, lowest 4-tuple first (what a walk
+  // over every child would return); one that answers goes back to the index
+  // and is visited again from the start on the next call.
+  collect_due(ctx.now);
+  while (!ready_.empty()) {
+    auto it = children_.find(*ready_.begin());
+    ready_.erase(ready_.begin());
+    Socket& child = *it->second.sock;
+    bool was_half_open = child.state() == State::SynReceived;
+    auto out = child.poll_output(ctx);
+    if (child.closed() && !it->second.queued) {
+      if (was_half_open) --half_open_;
+      unindex(it);
+      children_.erase(it);  // reset, timed out, or gone back to LISTEN
     } else {
-      ++it;
+      settle(ctx, it, was_half_open);
     }
     if (out) return out;
   }
@@ -247,19 +288,20 @@ std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
 }
 
 std::optional<Instant> Listener::poll_at(const Context& ctx) const {
-  if (!replies_.empty()) return ctx.now;
-  std::optional<Instant> best;
-  for (const auto& [t, child] : children_) {
-    auto at = child->poll_at(ctx);
-    if (at && (!best || *at < *best)) best = at;
-  }
-  return best;
+  if (!replies_.empty() || !ready_.empty()) return ctx.now;
+  if (due_.empty()) return std::nullopt;
+  return due_.begin()->first;
 }
 
 void Listener::close(Context& ctx) {
   closing_ = true;
+  for (const FourTuple& t : accept_queue_) children_.at(t).queued = false;
   accept_queue_.clear();
-  for (auto& [t, child] : children_) child->abort(ctx);
+  for (auto it = children_.begin(); it != children_.end(); ++it) {
+    bool was_half_open = it->second.sock->state() == State::SynReceived;
+    it->second.sock->abort(ctx);
+    settle(ctx, it, was_half_open);
+  }
 }
 
 }  // namespace synack::tcp

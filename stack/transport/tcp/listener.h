@@ -14,6 +14,11 @@
 //    accept() hands a std::unique_ptr<Socket> to the caller, who then adds it
 //    to the 4-tuple table. So a child is never in two tables at once.
 //  - poll_output/poll_at work as on Socket (timers fire inside poll_output).
+//    Cost: O(log n) per child touched, never a walk over every child: the
+//    listener keeps each child's poll_at in a deadline index (refreshed after
+//    every call into that child, the only way a child changes) and counts the
+//    half-open ones, so poll_output visits only children that are due, in
+//    4-tuple order as a full walk would, and poll_at/syn_queue_len are O(1).
 //
 // Backlog: the accept queue holds at most min(backlog, somaxconn) connections;
 // when it is full, new SYNs are dropped and the final ACK of a handshake is
@@ -29,6 +34,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/socket.h"
@@ -51,7 +58,7 @@ class Listener {
   // The oldest completed connection, or nullptr (EAGAIN).
   std::unique_ptr<Socket> accept();
   bool readable() const noexcept { return !accept_queue_.empty(); }
-  std::size_t syn_queue_len() const noexcept;
+  std::size_t syn_queue_len() const noexcept { return half_open_; }
   std::size_t accept_queue_len() const noexcept { return accept_queue_.size(); }
   // True when the listener holds a child for this 4-tuple.
   bool owns(const FourTuple& t) const { return children_.count(t) != 0; }
@@ -64,8 +71,22 @@ class Listener {
   void on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   void on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   void send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
+  struct Child {
+    std::unique_ptr<Socket> sock;
+    std::optional<Instant> due;  // its key in due_, when indexed
+    bool queued = false;         // in accept_queue_
+  };
+  using ChildIt = std::map<FourTuple, Child>::iterator;
+
   void promote(const FourTuple& t);
   bool accept_queue_full() const noexcept { return accept_queue_.size() >= accept_limit_; }
+  void add_child(const Context& ctx, const FourTuple& t, std::unique_ptr<Socket> sock);
+  // After any call into a child: count it out of the SYN queue if it left
+  // SYN-RECEIVED, and refresh its deadline (a closed child is due at once so
+  // that poll_output forgets it).
+  void settle(const Context& ctx, ChildIt it, bool was_half_open);
+  void unindex(ChildIt it);
+  void collect_due(Instant now);
 
   const TcpConfig& config_;
   Endpoint local_;
@@ -73,7 +94,10 @@ class Listener {
   std::uint32_t accept_limit_;
   std::uint32_t syn_limit_;
   bool closing_ = false;
-  std::map<FourTuple, std::unique_ptr<Socket>> children_;  // ordered: deterministic output
+  std::map<FourTuple, Child> children_;  // ordered: deterministic output
+  std::set<std::pair<Instant, FourTuple>> due_;  // (poll_at, child) deadline index
+  std::set<FourTuple> ready_;  // due now, visited in 4-tuple order
+  std::size_t half_open_ = 0;  // children in SYN-RECEIVED (the SYN queue)
   std::deque<FourTuple> accept_queue_;
   std::deque<SegmentOut> replies_;  // stateless cookie SYN-ACKs and RSTs
 };

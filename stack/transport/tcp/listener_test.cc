@@ -187,5 +187,45 @@ TEST(Listener, SynAckRetransmittedThenChildDropped) {
   EXPECT_EQ(h.listener->syn_queue_len(), 0u);
 }
 
+// The SYN queue length is a counter kept by the listener: it follows
+// children out when their SYN-ACK retransmissions give up and into
+// ESTABLISHED (accept queue); poll_at comes from the deadline index.
+TEST(Listener, SynQueueCountsHalfOpenChildrenOnly) {
+  TcpConfig cfg = Env::plain_config();
+  cfg.synack_retries = 1;
+  ListenerHarness h(16, cfg);
+  for (std::uint16_t p = 40000; p < 40005; ++p) h.add_client(p);
+  h.shuttle(true);  // SYN-ACKs lost: every child stays half-open
+  EXPECT_EQ(h.listener->syn_queue_len(), 5u);
+  EXPECT_EQ(h.listener->accept_queue_len(), 0u);
+  Context sc = h.server.ctx();
+  auto at = h.listener->poll_at(sc);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_EQ(*at - h.server.now, Duration::from_secs(1));  // the SYN-ACK RTO
+  // Nobody answers: after synack_retries the children are forgotten.
+  for (int i = 0; i < 8; ++i) {
+    Context c = h.server.ctx();
+    auto next = h.listener->poll_at(c);
+    if (!next) break;
+    h.server.now = *next;
+    Context c2 = h.server.ctx();
+    while (h.listener->poll_output(c2)) {}
+  }
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+  EXPECT_EQ(h.listener->accept_queue_len(), 0u);
+  Context c3 = h.server.ctx();
+  EXPECT_FALSE(h.listener->poll_at(c3).has_value());
+  // Completed handshakes leave the SYN queue for the accept queue.
+  ListenerHarness h2(16);
+  h2.add_client(41000);
+  h2.add_client(41001);
+  h2.shuttle();
+  EXPECT_EQ(h2.listener->syn_queue_len(), 0u);
+  EXPECT_EQ(h2.listener->accept_queue_len(), 2u);
+  EXPECT_TRUE(h2.listener->accept() != nullptr);
+  EXPECT_TRUE(h2.listener->accept() != nullptr);
+  EXPECT_EQ(h2.listener->accept(), nullptr);
+}
+
 }  // namespace
 }  // namespace synack::tcp::testing

@@ -91,10 +91,13 @@ std::size_t Socket::max_payload() const noexcept {
 
 std::uint32_t Socket::usable_window() const noexcept {
   // RFC 5681 §3.1: send while in flight < min(cwnd, rwnd); RFC 3042 adds
-  // extra_send_ for limited transmit.
-  std::uint32_t wnd = std::min(snd_.wnd, cc_.cwnd() + extra_send_);
+  // extra_send_ for limited transmit. With SACK, SACKed bytes have left the
+  // network and free cwnd (RFC 6675 pipe; limited transmit follows from it).
   std::uint32_t flight = seq_span(snd_.una, snd_.nxt);
-  return wnd > flight ? wnd - flight : 0;
+  std::uint32_t cc_flight = opt_.sack ? sack_flight() : flight;
+  std::uint32_t cwnd = cc_.cwnd() + extra_send_;
+  std::uint32_t rwnd_room = snd_.wnd > flight ? snd_.wnd - flight : 0;
+  return std::min(rwnd_room, cwnd > cc_flight ? cwnd - cc_flight : 0);
 }
 
 // Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896)
@@ -111,6 +114,7 @@ bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
 // What the next data segment would be, without sending it.
 std::optional<Socket::DataPlan> Socket::plan_data() const {
   if (!is_synchronized(state_) || state_ == State::TimeWait || fin_acked_) return std::nullopt;
+  if (in_recovery_ && opt_.sack) return plan_recovery();
   if (rtx_una_) {
     // Fast retransmit or a NewReno partial ACK: resend the segment at SND.UNA.
     std::uint32_t data_left = snd_.una.lt(data_end()) ? seq_span(snd_.una, data_end()) : 0;
@@ -119,9 +123,14 @@ std::optional<Socket::DataPlan> Socket::plan_data() const {
     p.fin = fin_sent() && p.seq + p.len == data_end();
     if (p.len > 0 || p.fin) return p;
   }
+  return plan_new_data(usable_window());
+}
+
+// The segment at SND.NXT when `room` bytes may go out (Nagle and SWS apply).
+std::optional<Socket::DataPlan> Socket::plan_new_data(std::uint32_t room) const {
   SeqNumber end = data_end();
   std::uint32_t avail = snd_.nxt.lt(end) ? seq_span(snd_.nxt, end) : 0;
-  std::uint32_t len = std::min({avail, usable_window(), static_cast<std::uint32_t>(max_payload())});
+  std::uint32_t len = std::min({avail, room, static_cast<std::uint32_t>(max_payload())});
   bool fin = fin_queued_ && len == avail && snd_.nxt.le(end);
   if (len == 0 && !fin) return std::nullopt;
   if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return std::nullopt;
@@ -137,7 +146,16 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
     }
     return std::nullopt;
   }
-  if (rtx_una_ && plan->seq == snd_.una) rtx_una_ = false;
+  if (rtx_una_ && plan->seq == snd_.una) {
+    rtx_una_ = false;
+    // The fast retransmission restarts the RTO (Linux tcp_xmit_retransmit_queue
+    // rearms it when the head is resent), so it gets a full RTO to be ACKed.
+    arm_rto(ctx);
+  }
+  // RFC 6675 §5 (C.2)/(4.3): HighRxt moves past each retransmission.
+  if (in_recovery_ && opt_.sack && plan->seq.lt(snd_.max)) {
+    high_rxt_ = SeqNumber::max(high_rxt_, plan->seq + plan->len + (plan->fin ? 1u : 0u));
+  }
   return send_plan(ctx, *plan);
 }
 
@@ -172,6 +190,7 @@ void Socket::note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len) {
   bool retransmission = seq.lt(snd_.max);
   if (retransmission) {
     ++ctx.stats.retrans_segs;
+    ctx.stats.retrans_bytes += seg_len;
     ++total_retrans_;
     // Karn: no RTT sample from a range that was sent twice.
     if (rtt_probe_ && rtt_probe_->first.lt(end)) rtt_probe_.reset();
@@ -180,8 +199,10 @@ void Socket::note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len) {
   }
   if (end.gt(snd_.nxt)) snd_.nxt = end;
   if (end.gt(snd_.max)) snd_.max = end;
+  skip_sacked();
   if (!timers_.retransmit) arm_rto(ctx);
   timers_.persist.reset();
+  persist_since_.reset();
 }
 
 void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {

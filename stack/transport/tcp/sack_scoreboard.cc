@@ -110,6 +110,20 @@ std::uint32_t SackScoreboard::sacked_bytes() const noexcept {
   return total;
 }
 
+std::uint32_t SackScoreboard::sacked_below(SeqNumber seq) const noexcept {
+  std::uint32_t total = 0;
+  for (std::size_t i = 0; i < count_ && ranges_[i].left.lt(seq); ++i) {
+    total += seq_span(ranges_[i].left, SeqNumber::min(ranges_[i].right, seq));
+  }
+  return total;
+}
+
+std::optional<SeqNumber> SackScoreboard::sacked_range_end(SeqNumber seq) const noexcept {
+  const std::size_t i = first_above(seq);
+  if (i < count_ && ranges_[i].left.le(seq)) return ranges_[i].right;
+  return std::nullopt;
+}
+
 std::optional<SeqNumber> SackScoreboard::highest_sacked() const noexcept {
   if (count_ == 0) return std::nullopt;
   return ranges_[count_ - 1].right - 1;
@@ -130,6 +144,18 @@ std::optional<std::pair<SeqNumber, std::uint32_t>> SackScoreboard::next_seg(
     hole = SeqNumber::max(hole, ranges_[i].right);
   }
   return std::nullopt;
+}
+
+std::uint32_t SackScoreboard::lost_bytes(SeqNumber snd_una, SeqNumber snd_nxt,
+                                         std::uint32_t smss) const noexcept {
+  std::uint32_t lost = 0;
+  SeqNumber hole = snd_una;
+  for (std::size_t i = 0; i < count_ && hole.lt(snd_nxt); ++i) {
+    const SeqNumber end = SeqNumber::min(ranges_[i].left, snd_nxt);
+    if (hole.lt(end) && is_lost(hole, smss)) lost += seq_span(hole, end);
+    hole = SeqNumber::max(hole, ranges_[i].right);
+  }
+  return lost;
 }
 
 std::uint32_t SackScoreboard::pipe(SeqNumber snd_una, SeqNumber snd_nxt, SeqNumber high_rxt,

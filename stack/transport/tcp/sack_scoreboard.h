@@ -49,6 +49,10 @@ class SackScoreboard {
   bool is_lost(wire::SeqNumber seq, std::uint32_t smss) const noexcept;
 
   std::uint32_t sacked_bytes() const noexcept;
+  // SACKed octets below seq (all ranges lie above SND.UNA).
+  std::uint32_t sacked_below(wire::SeqNumber seq) const noexcept;
+  // When seq is SACKed, the right edge of its range (the next unSACKed octet).
+  std::optional<wire::SeqNumber> sacked_range_end(wire::SeqNumber seq) const noexcept;
   // The highest SACKed octet (right edge of the top range minus one).
   std::optional<wire::SeqNumber> highest_sacked() const noexcept;
   bool empty() const noexcept { return count_ == 0; }
@@ -66,6 +70,11 @@ class SackScoreboard {
   // retransmitted (below high_rxt).
   std::uint32_t pipe(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, wire::SeqNumber high_rxt,
                      std::uint32_t smss) const noexcept;
+
+  // Octets in [snd_una, snd_nxt) neither SACKed nor cumulatively ACKed that
+  // IsLost deems lost (the holes below the highest SACKed octet).
+  std::uint32_t lost_bytes(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt,
+                           std::uint32_t smss) const noexcept;
 
   std::span<const SackBlock> ranges() const noexcept { return {ranges_.data(), count_}; }
   // Blocks dropped because the scoreboard was full or they lay beyond snd_nxt.

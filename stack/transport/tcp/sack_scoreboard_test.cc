@@ -188,5 +188,28 @@ TEST(SackScoreboard, Clear) {
   EXPECT_TRUE(sb.empty());
 }
 
+TEST(SackScoreboard, SackedBelowAndRangeEnd) {
+  SackScoreboard sb;
+  ack(sb, 1000, {blk(3000, 4000), blk(6000, 8000)});
+  EXPECT_EQ(sb.sacked_below(seq(2000)), 0u);
+  EXPECT_EQ(sb.sacked_below(seq(3500)), 500u);
+  EXPECT_EQ(sb.sacked_below(seq(6000)), 1000u);
+  EXPECT_EQ(sb.sacked_below(seq(9000)), 3000u);
+  EXPECT_EQ(sb.sacked_range_end(seq(3000)), seq(4000));
+  EXPECT_EQ(sb.sacked_range_end(seq(7999)), seq(8000));
+  EXPECT_FALSE(sb.sacked_range_end(seq(4000)).has_value());
+  EXPECT_FALSE(sb.sacked_range_end(seq(2999)).has_value());
+}
+
+TEST(SackScoreboard, LostBytesAreTheLostHoles) {
+  SackScoreboard sb;
+  ack(sb, 0, {blk(1000, 4000), blk(5000, 6000)});
+  // [0,1000) has 4000 SACKed bytes above: lost; [4000,5000) only 1000: not.
+  EXPECT_EQ(sb.lost_bytes(seq(0), seq(10000), kMss), 1000u);
+  ack(sb, 0, {blk(5000, 8000)});
+  EXPECT_EQ(sb.lost_bytes(seq(0), seq(10000), kMss), 2000u);
+  EXPECT_EQ(sb.lost_bytes(seq(0), seq(500), kMss), 500u);
+}
+
 }  // namespace
 }  // namespace synack::tcp

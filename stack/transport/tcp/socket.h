@@ -30,6 +30,7 @@
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/congestion.h"
 #include "stack/transport/tcp/rtt.h"
+#include "stack/transport/tcp/sack_scoreboard.h"
 #include "stack/transport/tcp/state.h"
 #include "stack/transport/tcp/syn_cookies.h"
 #include "stack/transport/tcp/tcb.h"
@@ -192,6 +193,7 @@ class Socket {
     bool fin = false;
   };
   std::optional<DataPlan> plan_data() const;
+  std::optional<DataPlan> plan_new_data(std::uint32_t room) const;
   std::optional<SegmentOut> output_data(Context& ctx);
   std::optional<SegmentOut> send_plan(Context& ctx, const DataPlan& p);
   std::optional<SegmentOut> output_probe(Context& ctx, bool keepalive);
@@ -205,6 +207,16 @@ class Socket {
   void queue_rst(SeqNumber seq, std::optional<SeqNumber> ack);
   bool persist_needed() const;
   void queue_rst_reply(const SegmentIn& seg);
+
+  // recovery.cc — RFC 6675 SACK-based loss recovery, RFC 6582 entry
+  bool sack_update(SeqNumber ack, const wire::TcpRepr& seg);
+  void enter_recovery(Context& ctx);
+  void sack_check_loss(Context& ctx);
+  bool may_enter_recovery() const noexcept;
+  std::optional<DataPlan> plan_recovery() const;
+  std::optional<DataPlan> plan_retransmit(SeqNumber seq, std::uint32_t hole_len) const;
+  std::uint32_t sack_flight() const noexcept;
+  void skip_sacked() noexcept;
 
   // timers.cc
   void on_rto(Context& ctx);
@@ -275,12 +287,17 @@ class Socket {
   bool probe_due_ = false;
   bool keepalive_due_ = false;
   Duration persist_backoff_;
+  std::optional<Instant> persist_since_;  // first zero-window probe of this spell
   Instant last_recv_;
   int dupacks_ = 0;
   bool in_recovery_ = false;
   SeqNumber recover_;
   bool rtx_una_ = false;      // retransmit the segment at snd.una next (fast rtx)
   std::uint32_t extra_send_ = 0;  // RFC 3042 limited transmit / recovery inflation, bytes
+  // RFC 6675 (SACK connections only): the scoreboard, and HighRxt as the
+  // first octet not yet retransmitted in this recovery (sack_scoreboard.h).
+  SackScoreboard sb_;
+  SeqNumber high_rxt_;
 
   std::optional<SockError> error_;       // hard error to report
   std::optional<SockError> soft_error_;  // ICMP soft error, reported on timeout

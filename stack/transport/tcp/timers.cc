@@ -101,17 +101,45 @@ void Socket::on_rto(Context& ctx) {
     dupacks_ = 0;
     extra_send_ = 0;
     rtx_una_ = false;
+    // RFC 6675 §5.1: recovery ends; the scoreboard is cleared (later ACKs
+    // refill it, and the go-back-N skips what they SACK).
+    sb_.clear();
+    high_rxt_ = snd_.una;
     snd_.nxt = snd_.una;  // go back N; the ACKs clock out the rest
   }
   arm_rto(ctx);  // clamped to the user timeout
 }
 
+// RFC 9293 §3.8.6.1 / RFC 1122 4.2.2.17: "the sending TCP MUST allow the
+// connection to stay open" while the receiver keeps answering the probes
+// with a zero window: every answer resets probes_ (process()). As Linux's
+// tcp_probe_timer, the connection is aborted with ETIMEDOUT (no RST) when
+// tcp_retries2 probes in a row went unanswered, or, with TCP_USER_TIMEOUT,
+// once that long has passed since the first probe of this zero-window spell
+// (answered or not: the timestamp is reset only when the window opens).
 void Socket::on_persist(Context& ctx) {
   if (!is_synchronized(state_) || state_ == State::TimeWait) return;
+  bool user_expired = false;
+  if (!persist_since_) {
+    persist_since_ = ctx.now;
+  } else if (opts_.user_timeout && opts_.user_timeout->nanos() > 0) {
+    user_expired = ctx.now - *persist_since_ >= *opts_.user_timeout;
+  }
+  if (user_expired || probes_ >= ctx.config.retries2) {
+    fail(soft_error_.value_or(SockError::TimedOut));
+    return;
+  }
   probe_due_ = true;
   ++probes_;
   persist_backoff_ = std::min(persist_backoff_ * 2, ctx.config.persist_max);
-  timers_.persist = ctx.now + persist_backoff_;
+  Duration next = persist_backoff_;
+  if (opts_.user_timeout && opts_.user_timeout->nanos() > 0) {
+    // Linux tcp_clamp_probe0_to_user_timeout: wake up when the user
+    // timeout ends rather than a whole backoff later.
+    Duration left = *opts_.user_timeout - (ctx.now - *persist_since_);
+    next = std::max(std::min(next, left), Duration::from_millis(1));
+  }
+  timers_.persist = ctx.now + next;
 }
 
 void Socket::arm_keepalive(const Context& ctx) {
