@@ -87,10 +87,11 @@ constexpr std::int64_t kMaxPartitionMs = 20'000;
 
 // A RST from the peer (RFC 9293 §3.10.7.4 "second, check the RST bit"):
 // ECONNRESET unless our side has closed in both directions already
-// (TIME-WAIT ignores it per RFC 1337; LAST-ACK and CLOSING just close).
+// (TIME-WAIT ignores it per RFC 1337; LAST-ACK and CLOSING just close). In
+// CLOSE-WAIT (the peer's FIN already in) Linux's tcp_reset reports EPIPE.
 inline void reset_by_peer(Side& s) {
   if (s.err || (s.shut_wr && s.fin_in)) return;
-  s.err = SockError::ConnReset;
+  s.err = s.fin_in ? SockError::Pipe : SockError::ConnReset;
 }
 
 // What the network does once it is whole and left alone: deliveries, FINs,

@@ -76,10 +76,25 @@ std::optional<SegmentOut> Socket::output_syn(Context& ctx) {
   return out;
 }
 
+// RFC 2018 §3: 40 option bytes hold 4 blocks, 3 next to timestamps.
+std::size_t Socket::sack_block_room() const noexcept { return opt_.timestamps ? 3 : 4; }
+
+// How many blocks add_options() attaches now: a pending D-SACK block plus
+// one per out-of-order range, up to the room left.
+std::size_t Socket::sack_blocks_to_send() const noexcept {
+  if (!opt_.sack) return 0;
+  std::size_t room = sack_block_room(), n = dsack_ ? 1 : 0;
+  return std::min(room, n + asm_.size());
+}
+
 std::size_t Socket::max_payload() const noexcept {
   // The TS option (10 bytes + 2 NOPs) rides on every segment (RFC 7323 §3.2).
   std::size_t mss = opt_.snd_mss;
   if (opt_.timestamps) mss -= 12;
+  // SACK blocks ride on every segment while out-of-order data is held (RFC
+  // 2018 §4); the segment must still fit the MSS (Linux tcp_current_mss
+  // subtracts them too), or a full-sized one would exceed the path MTU.
+  if (std::size_t n = sack_blocks_to_send(); n > 0) mss -= 4 + 8 * n;
   // Sender SWS avoidance as Linux does it (tcp_bound_to_half_wnd, RFC 9293
   // §3.8.6.2.1): no segment larger than half the largest window the peer
   // ever offered (all of it below 536 bytes), so a small window still gets
@@ -240,7 +255,7 @@ void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {
   // RFC 2018 §4: the block with the newest segment first, then by recency;
   // RFC 2883: a D-SACK block goes before all of them.
   std::array<wire::SackBlock, 4> blocks{};
-  std::size_t n = 0, room = opt_.timestamps ? 3 : 4;
+  std::size_t n = 0, room = sack_block_room();
   if (dsack_) blocks[n++] = *dsack_;
   std::array<storage::AssemblerRange, 4> ranges{};
   std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));

@@ -202,6 +202,8 @@ class Socket {
   std::uint16_t window_field();
   std::uint32_t usable_window() const noexcept;
   std::size_t max_payload() const noexcept;
+  std::size_t sack_block_room() const noexcept;
+  std::size_t sack_blocks_to_send() const noexcept;
   bool nagle_allows(std::size_t len, std::size_t avail) const noexcept;
   void note_sent(Context& ctx, SeqNumber seq, std::uint32_t seg_len);
   void queue_rst(SeqNumber seq, std::optional<SeqNumber> ack);
