@@ -420,5 +420,34 @@ TEST_F(SocketTest, UrgentPointerTrackedDataInline) {
   EXPECT_EQ(recv_text(), "abc");
 }
 
+
+// Linux tcp_acceptable_seq: a pure ACK carries the highest sequence number
+// sent, not the SND.NXT that go-back-N rewound after an RTO. Otherwise an ACK
+// below the peer's RCV.NXT is unacceptable there (RFC 9293 §3.10.7.4) and two
+// ends retransmitting at once never accept each other's ACKs (found by the
+// connection model, tcp_model_prop_test).
+TEST_F(SocketTest, PureAckAfterRtoCarriesTheHighestSequenceSent) {
+  socket_established();
+  const std::uint32_t mss = s->info(env.ctx()).snd_mss;
+  send_text(std::string(mss + 1, 'x'));
+  while (poll()) {
+  }
+  Context c = env.ctx();
+  env.now = *s->poll_at(c);
+  auto rtx = poll();  // one segment from SND.UNA (cwnd is one segment now)
+  ASSERT_TRUE(rtx);
+  EXPECT_EQ(rtx->tcp.seq, iss + 1);
+  while (poll()) {
+  }
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck | kTcpPsh, .window = 8192}, std::string("abc"));
+  Context c2 = env.ctx();
+  if (auto at = s->poll_at(c2); at && *at > env.now) env.now = *at;  // a delayed ACK is fine too
+  auto ack = poll();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->tcp.ack, kRemoteIss + 4);
+  EXPECT_TRUE(ack->payload.empty());
+  EXPECT_EQ(ack->tcp.seq, iss + 1 + mss + 1);
+}
+
 }  // namespace
 }  // namespace synack::tcp::testing

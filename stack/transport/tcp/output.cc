@@ -44,7 +44,12 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
     keepalive_due_ = false;
     return output_probe(ctx, true);
   }
-  if (ack_now_) return make_segment(ctx, snd_.nxt, kTcpAck, {});
+  // A pure ACK carries the highest sequence number sent (Linux's snd_nxt,
+  // tcp_acceptable_seq): our SND.NXT rewinds for go-back-N after an RTO, and
+  // an ACK below the peer's RCV.NXT is unacceptable to it (RFC 9293
+  // §3.10.7.4), so two ends retransmitting at once would drop each other's
+  // ACKs for ever.
+  if (ack_now_) return make_segment(ctx, snd_.max, kTcpAck, {});
   return std::nullopt;
 }
 
