@@ -42,10 +42,10 @@ bool Socket::sack_update(SeqNumber ack, const wire::TcpRepr& seg) {
     for (const wire::SackBlock& w : b->view()) blocks[n++] = SackBlock{w.left, w.right};
   }
   sb_.on_ack(una, snd_.max, {});  // forget what is now cumulatively ACKed
-  std::uint32_t before = sb_.sacked_bytes();
+  std::uint32_t before = sb_.get().sacked_bytes();
   // Blocks beyond SND.MAX acknowledge data never sent: ignored (RFC 6675 §5.1).
   sb_.on_ack(una, snd_.max, std::span<const SackBlock>(blocks.data(), n));
-  return sb_.sacked_bytes() > before;
+  return sb_.get().sacked_bytes() > before;
 }
 
 // RFC 6582 §3.2 step 2 ("covers more than recover") for NewReno; RFC 6675
@@ -76,7 +76,7 @@ void Socket::sack_check_loss(Context& ctx) {
   skip_sacked();
   if (in_recovery_ || snd_.una == snd_.max || !is_synchronized(state_)) return;
   auto smss = static_cast<std::uint32_t>(max_payload());
-  if (static_cast<std::uint32_t>(dupacks_) < SackScoreboard::kDupThresh && !sb_.is_lost(snd_.una, smss)) {
+  if (static_cast<std::uint32_t>(dupacks_) < SackScoreboard::kDupThresh && !sb_.get().is_lost(snd_.una, smss)) {
     return;
   }
   if (may_enter_recovery()) enter_recovery(ctx);
@@ -98,13 +98,13 @@ std::optional<Socket::DataPlan> Socket::plan_recovery() const {
   auto smss = static_cast<std::uint32_t>(max_payload());
   if (rtx_una_) {
     // (4.3): the first hole, whatever cwnd says; it ends at the first SACKed range.
-    SeqNumber hole_end = sb_.empty() ? snd_.max : sb_.ranges().front().left;
+    SeqNumber hole_end = sb_.get().empty() ? snd_.max : sb_.get().ranges().front().left;
     return plan_retransmit(snd_.una, seq_span(snd_.una, hole_end));
   }
-  std::uint32_t pipe = sb_.pipe(snd_.una, snd_.max, high_rxt_, smss);
+  std::uint32_t pipe = sb_.get().pipe(snd_.una, snd_.max, high_rxt_, smss);
   if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return std::nullopt;
   // Rule 1: the first unSACKed octet above HighRxt that IsLost.
-  if (auto seg = sb_.next_seg(snd_.una, snd_.max, high_rxt_, smss)) {
+  if (auto seg = sb_.get().next_seg(snd_.una, snd_.max, high_rxt_, smss)) {
     return plan_retransmit(seg->first, seg->second);
   }
   // Rule 2: new data, within the peer's window.
@@ -116,13 +116,13 @@ std::optional<Socket::DataPlan> Socket::plan_recovery() const {
 // Bytes in flight for the congestion window outside recovery: sent and
 // neither cumulatively ACKed nor SACKed (RFC 6675 pipe with nothing lost).
 std::uint32_t Socket::sack_flight() const noexcept {
-  return seq_span(snd_.una, snd_.nxt) - sb_.sacked_below(snd_.nxt);
+  return seq_span(snd_.una, snd_.nxt) - sb_.get().sacked_below(snd_.nxt);
 }
 
 // Go-back-N after an RTO: never resend a range the peer has SACKed since.
 void Socket::skip_sacked() noexcept {
   while (snd_.nxt.lt(snd_.max)) {
-    auto end = sb_.sacked_range_end(snd_.nxt);
+    auto end = sb_.get().sacked_range_end(snd_.nxt);
     if (!end) return;
     snd_.nxt = *end;
   }

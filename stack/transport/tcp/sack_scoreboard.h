@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -89,6 +90,27 @@ class SackScoreboard {
   std::array<SackBlock, kMaxRanges> ranges_{};
   std::size_t count_ = 0;
   std::uint64_t ignored_ = 0;
+};
+
+// The scoreboard as a connection holds it: allocated only while the peer has
+// SACKed something above SND.UNA, so an idle or loss-free connection carries
+// one pointer instead of kMaxRanges blocks (memory per idle connection).
+class LazySackScoreboard {
+ public:
+  const SackScoreboard& get() const noexcept { return board_ ? *board_ : kEmpty; }
+  void on_ack(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, std::span<const SackBlock> blocks) {
+    if (!board_) {
+      if (blocks.empty()) return;
+      board_ = std::make_unique<SackScoreboard>();
+    }
+    board_->on_ack(snd_una, snd_nxt, blocks);
+    if (board_->empty()) board_.reset();
+  }
+  void clear() noexcept { board_.reset(); }
+
+ private:
+  static constexpr SackScoreboard kEmpty{};
+  std::unique_ptr<SackScoreboard> board_;
 };
 
 }  // namespace synack::tcp

@@ -258,10 +258,10 @@ TcpInfo Socket::info(const Context& ctx) const {
   i.unacked = is_synchronized(state_) || state_ == State::SynReceived
                   ? wire::seq_span(snd_.una, snd_.max) : 0;
   std::uint32_t mss = std::max<std::uint32_t>(opt_.snd_mss, 1);
-  i.sacked = (sb_.sacked_bytes() + mss - 1) / mss;
+  i.sacked = (sb_.get().sacked_bytes() + mss - 1) / mss;
   if (is_synchronized(state_)) {
     auto smss = static_cast<std::uint32_t>(max_payload());
-    i.lost = (sb_.lost_bytes(snd_.una, snd_.max, smss) + smss - 1) / smss;
+    i.lost = (sb_.get().lost_bytes(snd_.una, snd_.max, smss) + smss - 1) / smss;
   }
   i.snd_wnd = snd_.wnd;
   i.rcv_wnd = rcv_wnd();

@@ -298,7 +298,7 @@ class Socket {
   std::uint32_t extra_send_ = 0;  // RFC 3042 limited transmit / recovery inflation, bytes
   // RFC 6675 (SACK connections only): the scoreboard, and HighRxt as the
   // first octet not yet retransmitted in this recovery (sack_scoreboard.h).
-  SackScoreboard sb_;
+  LazySackScoreboard sb_;
   SeqNumber high_rxt_;
 
   std::optional<SockError> error_;       // hard error to report
