@@ -159,6 +159,10 @@ std::optional<Socket::DataPlan> Socket::plan_new_data(std::uint32_t room) const 
 
 std::optional<SegmentOut> Socket::output_data(Context& ctx) {
   auto plan = plan_data();
+  // A fast retransmission that finds nothing at SND.UNA (the peer SACKed it
+  // without ACKing it, or it was ACKed meanwhile) is void; left pending, it
+  // would keep poll_at due with no segment to send.
+  if (rtx_una_ && (!plan || plan->seq != snd_.una)) rtx_una_ = false;
   if (!plan) {
     if (persist_needed()) {
       persist_backoff_ = std::max(rtt_.rto(), ctx.config.persist_min);
@@ -166,7 +170,7 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
     }
     return std::nullopt;
   }
-  if (rtx_una_ && plan->seq == snd_.una) {
+  if (rtx_una_) {
     rtx_una_ = false;
     // The fast retransmission restarts the RTO (Linux tcp_xmit_retransmit_queue
     // rearms it when the head is resent), so it gets a full RTO to be ACKed.

@@ -98,8 +98,10 @@ std::optional<Socket::DataPlan> Socket::plan_recovery() const {
   auto smss = static_cast<std::uint32_t>(max_payload());
   if (rtx_una_) {
     // (4.3): the first hole, whatever cwnd says; it ends at the first SACKed range.
+    // A peer may SACK a block that starts at (or straddles) SND.UNA without
+    // advancing its ACK; then there is no hole at SND.UNA and NextSeg applies.
     SeqNumber hole_end = sb_.get().empty() ? snd_.max : sb_.get().ranges().front().left;
-    return plan_retransmit(snd_.una, seq_span(snd_.una, hole_end));
+    if (hole_end.gt(snd_.una)) return plan_retransmit(snd_.una, seq_span(snd_.una, hole_end));
   }
   std::uint32_t pipe = sb_.get().pipe(snd_.una, snd_.max, high_rxt_, smss);
   if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return std::nullopt;

@@ -173,6 +173,26 @@ TEST_F(RecoveryTest, RtoDuringSackRecoveryClearsScoreboardAndSkipsLaterSacks) {
   EXPECT_EQ(env.stats.sack_recoveries, 1u);  // no new recovery below RecoveryPoint
 }
 
+// A hostile or broken peer SACKs a block that straddles SND.UNA without
+// advancing its ACK (found by fuzz_tcp_conversation): recovery starts but
+// there is no hole at SND.UNA to resend. The socket must not stay due (a
+// busy loop in every runtime) and the RTO must still recover.
+TEST_F(RecoveryTest, SackBlockCoveringSndUnaLeavesNothingDueButTheRto) {
+  establish(true);
+  send_bytes(10000);
+  send_initial_window(true);
+  ack(0, {{0u - 100u, 4000}});
+  EXPECT_EQ(env.stats.sack_recoveries, 1u);
+  expect_nothing();
+  Context c = env.ctx();
+  auto at = s->poll_at(c);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_GT(*at, env.now);
+  env.now = *at;
+  expect_data(0);  // the RTO goes back to SND.UNA
+  EXPECT_EQ(env.stats.timeouts, 1u);
+}
+
 TEST_F(RecoveryTest, WithoutSackNewRenoRetransmitsOneHolePerPartialAck) {
   establish(false, CcAlgorithm::NewReno);
   send_bytes(12000);
