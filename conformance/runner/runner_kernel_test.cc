@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "conformance/runner/runner.h"
@@ -34,6 +35,13 @@ TEST(RunnerKernel, EverySuiteScriptIsAsExpected) {
   for (const auto& p : scripts) {
     CaseResult r = run_case(RunOptions{}, p, root, "kernel");
     if (skipped(r)) GTEST_SKIP() << r.message;
+    // The kernel runs in real time on a shared machine: a case whose packet
+    // misses its tolerance because another process held the CPU is run again
+    // (twice at most). A real difference fails every run.
+    for (int retry = 0; retry < 2 && !as_expected(r.verdict); ++retry) {
+      std::printf("re-running after a kernel-DUT miss: %s", explain(r).c_str());
+      r = run_case(RunOptions{}, p, root, "kernel");
+    }
     EXPECT_TRUE(as_expected(r.verdict)) << explain(r);
   }
 }

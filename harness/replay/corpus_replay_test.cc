@@ -5,8 +5,10 @@
 // Also the replay's refusals: damaged files, other link types, captures
 // without traffic for the address, one-sided captures.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -107,6 +109,14 @@ TEST_P(CorpusReplay, Kernel) {
   ReplayResult r = replay(plan, *dut, true);
   ASSERT_GT(r.exchanges.size(), 0u);
   auto allowed = static_cast<std::size_t>(c.kernel_differ * static_cast<double>(r.exchanges.size()));
+  // Real time on a shared machine: a run disturbed by load is repeated (twice
+  // at most); a real difference shows in every run.
+  for (int retry = 0; retry < 2 && r.differed > allowed; ++retry) {
+    std::printf("re-running after %zu differing exchanges (allowed %zu)\n", r.differed, allowed);
+    dut = make_dut("kernel", plan, 1, why, skip);
+    ASSERT_TRUE(dut) << why;
+    r = replay(plan, *dut, true);
+  }
   EXPECT_LE(r.differed, allowed) << c.kernel_reason << "\n" << dump(r);
   // The first exchanges (ARP, handshake, first request) always match.
   for (std::size_t i = 0; i < std::min<std::size_t>(3, r.exchanges.size()); ++i)
