@@ -124,5 +124,87 @@ TEST(Netstat, ListsSocketsWithOwners) {
   EXPECT_NE(counters.find("tx_gratuitous 1"), std::string::npos);
 }
 
+// Options set on a listening socket (before or after listen) are what its
+// connections inherit, as Linux copies them into each child.
+TEST(SocketApi, AcceptedConnectionsInheritTheListenersOptions) {
+  Pair p;
+  auto& a = p.a.host();
+  auto& b = p.b.host();
+  using socket::SockOpt;
+  int lfd = *b.socket(7, SockType::Stream);
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::UserTimeout, 5000).ok());
+  ASSERT_TRUE(b.bind(lfd, {Ipv4Address::any(), 80}).ok());
+  ASSERT_TRUE(b.listen(lfd, 8).ok());
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::Congestion, 0).ok());
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::RcvBuf, 4096).ok());
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::SndBuf, 8192).ok());
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::NoDelay, 1).ok());
+  ASSERT_TRUE(b.setsockopt(lfd, SockOpt::KeepIdle, 77).ok());
+  EXPECT_EQ(b.setsockopt(lfd, SockOpt::KeepIdle, 0).error(), SockError::Inval);
+  EXPECT_EQ(b.setsockopt(lfd, SockOpt::Broadcast, 1).error(), SockError::NoProtoOpt);
+  EXPECT_EQ(*b.getsockopt(lfd, SockOpt::RcvBuf), 8192);
+  EXPECT_EQ(*b.getsockopt(lfd, SockOpt::KeepIdle), 77);
+  EXPECT_EQ(*b.getsockopt(lfd, SockOpt::Congestion), 0);
+  EXPECT_EQ(*b.getsockopt(lfd, SockOpt::Error), 0);
+
+  int cfd = *a.socket(8, SockType::Stream);
+  ASSERT_TRUE(a.connect(cfd, {ip("10.0.0.2"), 80}).error() == SockError::InProgress);
+  p.w.run_until([&] { return b.poll(lfd)->readable; }, Instant::from_secs(1));
+  int afd = *b.accept(lfd);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::Congestion), 0);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::RcvBuf), 8192);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::SndBuf), 16384);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::NoDelay), 1);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::KeepIdle), 77);
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::UserTimeout), 5000);
+  // The 8 KiB receive buffer is what the SYN-ACK offered.
+  EXPECT_EQ(a.tcp_info(cfd)->snd_wnd, 8192u);
+}
+
+// Linux accepts SO_SNDBUF/SO_RCVBUF and TCP_CONGESTION on a connected
+// socket: the buffer grows (never dropping queued data) and the congestion
+// controller changes, keeping cwnd.
+TEST(SocketApi, BuffersAndCongestionChangeOnALiveConnection) {
+  Pair p;
+  auto& a = p.a.host();
+  auto& b = p.b.host();
+  using socket::SockOpt;
+  int lfd = *b.socket(7, SockType::Stream);
+  ASSERT_TRUE(b.bind(lfd, {Ipv4Address::any(), 80}).ok());
+  ASSERT_TRUE(b.listen(lfd, 8).ok());
+  int cfd = *a.socket(8, SockType::Stream);
+  (void)a.connect(cfd, {ip("10.0.0.2"), 80});
+  p.w.run_until([&] { return a.poll(cfd)->writable; }, Instant::from_secs(1));
+  int afd = *b.accept(lfd);
+  ASSERT_TRUE(a.setsockopt(cfd, SockOpt::SndBuf, 2304).ok());
+  Bytes big(300000, 'x');
+  std::size_t small = *a.send(cfd, big);
+  EXPECT_EQ(small, 2u * 2304);
+  ASSERT_TRUE(a.setsockopt(cfd, SockOpt::SndBuf, 100000).ok());
+  EXPECT_EQ(*a.getsockopt(cfd, SockOpt::SndBuf), 200000);
+  std::size_t more = *a.send(cfd, ConstBytes(big).subspan(small));
+  EXPECT_EQ(small + more, 200000u);
+  std::uint32_t cwnd = a.tcp_info(cfd)->cwnd;
+  ASSERT_TRUE(a.setsockopt(cfd, SockOpt::Congestion, 0).ok());
+  EXPECT_EQ(*a.getsockopt(cfd, SockOpt::Congestion), 0);
+  EXPECT_EQ(a.tcp_info(cfd)->cwnd, cwnd);
+  ASSERT_TRUE(b.setsockopt(afd, SockOpt::RcvBuf, 200000).ok());
+  EXPECT_EQ(*b.getsockopt(afd, SockOpt::RcvBuf), 400000);
+  // Every byte arrives, in order.
+  std::size_t got = 0;
+  std::vector<std::uint8_t> buf(65536);
+  p.w.run_until(
+      [&] {
+        while (auto r = b.recv(afd, buf)) {
+          if (*r == 0) break;
+          for (std::size_t i = 0; i < *r; ++i) EXPECT_EQ(buf[i], 'x');
+          got += *r;
+        }
+        return got == small + more;
+      },
+      Instant::from_secs(60));
+  EXPECT_EQ(got, small + more);
+}
+
 }  // namespace
 }  // namespace synack::harness

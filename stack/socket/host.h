@@ -117,6 +117,8 @@ class Host {
   Result<int, SockError> install(Descriptor d);
   Result<void, SockError> set_tcp_option(tcp::Socket& s, SockOpt opt, int value);
   Result<int, SockError> get_tcp_option(tcp::Socket& s, SockOpt opt);
+  Result<void, SockError> set_listener_option(tcp::Listener& l, SockOpt opt, int value);
+  Result<int, SockError> get_listener_option(const tcp::Listener& l, SockOpt opt);
   NetstatRow tcp_row(const tcp::Socket& s) const;
   std::uint32_t somaxconn_backlog(int backlog) const;
 

@@ -1,7 +1,8 @@
 // setsockopt/getsockopt, with Linux's units: buffer sizes are doubled on set
-// (socket(7)), TCP_KEEPIDLE/INTVL in seconds, TCP_USER_TIMEOUT in
-// milliseconds, SO_LINGER as seconds (negative: off), TCP_CONGESTION as
-// 0 = reno, 1 = cubic.
+// (socket(7)) and may change on a live connection, TCP_KEEPIDLE/INTVL in
+// seconds, TCP_USER_TIMEOUT in milliseconds, SO_LINGER as seconds (negative:
+// off), TCP_CONGESTION as 0 = reno, 1 = cubic. A listener's options are
+// inherited by the connections it accepts.
 #include <algorithm>
 
 #include "stack/socket/host.h"
@@ -65,8 +66,30 @@ Result<int, SockError> Host::get_tcp_option(tcp::Socket& s, SockOpt opt) {
     }
     case SockOpt::Congestion:
       return o.congestion.value_or(stack_.config().tcp.congestion) == tcp::CcAlgorithm::Cubic ? 1 : 0;
+    // Linux reports the doubled size that was set (socket(7)).
+    case SockOpt::RcvBuf: return static_cast<int>(o.rcvbuf != 0 ? o.rcvbuf : s.rcvbuf_capacity());
+    case SockOpt::SndBuf: return static_cast<int>(o.sndbuf != 0 ? o.sndbuf : s.sndbuf_capacity());
     default: return Err{SockError::NoProtoOpt};
   }
+}
+
+// A listening socket takes the same options, with the same checks and units,
+// for the connections it will accept (Linux clones the listener's options
+// into each child): they are applied to a scratch CLOSED socket carrying the
+// listener's child options, and kept from there.
+Result<void, SockError> Host::set_listener_option(tcp::Listener& l, SockOpt opt, int value) {
+  tcp::Socket scratch(stack_.config().tcp);
+  scratch.set_options(l.child_options());
+  auto r = set_tcp_option(scratch, opt, value);
+  if (r) l.set_child_options(scratch.options());
+  return r;
+}
+
+Result<int, SockError> Host::get_listener_option(const tcp::Listener& l, SockOpt opt) {
+  if (opt == SockOpt::Error) return 0;
+  tcp::Socket scratch(stack_.config().tcp);
+  scratch.set_options(l.child_options());
+  return get_tcp_option(scratch, opt);
 }
 
 Result<void, SockError> Host::setsockopt(int fd, SockOpt opt, int value) {
@@ -91,7 +114,9 @@ Result<void, SockError> Host::setsockopt(int fd, SockOpt opt, int value) {
       stack_.touch_tcp((*d)->handle);  // keepalive, nodelay... move deadlines
       return r;
     }
-    case Kind::Listener: return opt == SockOpt::ReuseAddr ? Result<void, SockError>{} : Err{SockError::NoProtoOpt};
+    case Kind::Listener:
+      if (opt == SockOpt::ReuseAddr) return {};
+      return set_listener_option(*stack_.listener((*d)->handle), opt, value);
     case Kind::Ping: return Err{SockError::NoProtoOpt};
   }
   return Err{SockError::NoProtoOpt};
@@ -116,7 +141,7 @@ Result<int, SockError> Host::getsockopt(int fd, SockOpt opt) {
       }
     }
     case Kind::Tcp: return get_tcp_option(*stack_.tcp((*d)->handle), opt);
-    case Kind::Listener: return opt == SockOpt::Error ? 0 : Result<int, SockError>(Err{SockError::NoProtoOpt});
+    case Kind::Listener: return get_listener_option(*stack_.listener((*d)->handle), opt);
     case Kind::Ping: return Err{SockError::NoProtoOpt};
   }
   return Err{SockError::NoProtoOpt};

@@ -21,6 +21,22 @@ void RingBuffer::clear() noexcept {
   len_ = 0;
 }
 
+std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
+  keep = std::min(std::max(keep, len_), capacity_);
+  capacity = std::max(capacity, keep);
+  if (allocated()) {
+    Bytes fresh(capacity, 0);
+    // The kept bytes in order from the read position, in at most two pieces.
+    std::size_t first = std::min(keep, capacity_ - read_at_);
+    std::memcpy(fresh.data(), storage_.data() + read_at_, first);
+    std::memcpy(fresh.data() + first, storage_.data(), keep - first);
+    storage_.swap(fresh);
+  }
+  capacity_ = capacity;
+  read_at_ = 0;
+  return capacity_;
+}
+
 std::size_t RingBuffer::enqueue_slice(ConstBytes data) {
   // At most two pieces: up to the end of the storage, then from its start.
   std::size_t done = 0;

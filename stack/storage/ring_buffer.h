@@ -45,6 +45,12 @@ class RingBuffer {
   void release() noexcept;
   // Discards all contents; keeps the storage.
   void clear() noexcept;
+  // A new capacity that keeps the queue and the first `keep` bytes past the
+  // read position (queued data plus data held ahead in the unallocated
+  // region); the capacity never drops below max(len(), keep). Storage, when
+  // held, is reallocated with the read position at its start. Returns the
+  // capacity set. (SO_SNDBUF/SO_RCVBUF on a connected socket.)
+  std::size_t resize(std::size_t capacity, std::size_t keep = 0);
 
   // Appends as much of `data` as fits; returns the number of bytes copied.
   std::size_t enqueue_slice(ConstBytes data);

@@ -180,5 +180,35 @@ TEST(RingBuffer, ClearKeepsStorage) {
   EXPECT_EQ(rb.enqueue_many(10).size(), 4u);  // read position reset to 0
 }
 
+TEST(RingBuffer, ResizeKeepsQueuedAndHeldAheadBytesAcrossTheWrap) {
+  RingBuffer rb(8);
+  ASSERT_EQ(rb.enqueue_slice(bytes_of("abcdef")), 6u);
+  std::array<std::uint8_t, 4> out{};
+  ASSERT_EQ(rb.dequeue_slice(out), 4u);  // read position 4: "ef" queued
+  ASSERT_EQ(rb.enqueue_slice(bytes_of("ghij")), 4u);  // wraps: "efghij"
+  ASSERT_EQ(rb.write_unallocated(1, bytes_of("L")), 1u);  // held ahead at offset 7
+  EXPECT_EQ(rb.resize(16, 8), 16u);
+  EXPECT_EQ(rb.capacity(), 16u);
+  EXPECT_EQ(rb.len(), 6u);
+  EXPECT_EQ(rb.enqueue_unallocated(2), 2u);  // the gap byte and "L"
+  std::array<std::uint8_t, 8> all{};
+  ASSERT_EQ(rb.dequeue_slice(all), 8u);
+  EXPECT_EQ(text(ConstBytes(all.data(), 6)), "efghij");
+  EXPECT_EQ(all[7], 'L');
+}
+
+TEST(RingBuffer, ResizeNeverDropsQueuedBytes) {
+  RingBuffer rb(8);
+  ASSERT_EQ(rb.enqueue_slice(bytes_of("abcde")), 5u);
+  EXPECT_EQ(rb.resize(2), 5u);  // clamped to what is queued
+  EXPECT_TRUE(rb.full());
+  std::array<std::uint8_t, 5> out{};
+  ASSERT_EQ(rb.dequeue_slice(out), 5u);
+  EXPECT_EQ(text(out), "abcde");
+  RingBuffer unused(8);
+  EXPECT_EQ(unused.resize(100, 50), 100u);
+  EXPECT_FALSE(unused.allocated());  // still lazy
+}
+
 }  // namespace
 }  // namespace synack::storage

@@ -48,6 +48,10 @@ CcAlgorithm CongestionControl::algorithm() const noexcept {
   return std::holds_alternative<Cubic>(algo_) ? CcAlgorithm::Cubic : CcAlgorithm::NewReno;
 }
 
+void CongestionControl::set_algorithm(CcAlgorithm algorithm) noexcept {
+  if (algorithm != this->algorithm()) algo_ = make_algorithm(algorithm);
+}
+
 void CongestionControl::set_smss(std::uint32_t smss) noexcept {
   if (smss == 0) return;
   w_.smss = smss;

@@ -38,6 +38,9 @@ class CongestionControl {
   static std::uint32_t rfc6928_initial_window(std::uint32_t smss) noexcept;
 
   CcAlgorithm algorithm() const noexcept;
+  // TCP_CONGESTION on a live connection (Linux tcp_reinit_congestion_control):
+  // the new algorithm starts from fresh state; cwnd and ssthresh are kept.
+  void set_algorithm(CcAlgorithm algorithm) noexcept;
   std::uint32_t cwnd() const noexcept { return w_.cwnd; }
   std::uint32_t ssthresh() const noexcept { return w_.ssthresh; }
   std::uint32_t smss() const noexcept { return w_.smss; }

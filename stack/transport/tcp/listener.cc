@@ -191,7 +191,8 @@ void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint
   out.tcp.seq = cookie;
   out.tcp.ack = t.seq + 1;
   out.tcp.flags = kTcpSyn | kTcpAck;
-  out.tcp.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.rcvbuf, 0xffff));
+  std::uint32_t rcvbuf = child_opts_.rcvbuf != 0 ? child_opts_.rcvbuf : config_.rcvbuf;
+  out.tcp.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcvbuf, 0xffff));
   out.tcp.options.push_mss(mss);
   auto peer_ts = t.options.timestamps();
   if (config_.timestamps && peer_ts) {
@@ -206,6 +207,7 @@ void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint
         SynCookies::encode_ts_options(static_cast<std::uint32_t>(ctx.now.millis()), o), peer_ts->tsval);
     if (o.window_scale) {
       Socket probe(config_);  // the shift a child will use for this buffer size
+      probe.set_options(child_opts_);
       out.tcp.options.push_nop();
       out.tcp.options.push_wscale(probe.choose_rcv_shift());
     }

@@ -51,6 +51,10 @@ class Listener {
   Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {});
 
   const Endpoint& local() const noexcept { return local_; }
+  // setsockopt on the listening socket: what connections accepted from now
+  // on inherit (Linux copies the listener's options into each child).
+  const SocketOptions& child_options() const noexcept { return child_opts_; }
+  void set_child_options(const SocketOptions& o) noexcept { child_opts_ = o; }
   void process(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   std::optional<SegmentOut> poll_output(Context& ctx);
   std::optional<Instant> poll_at(const Context& ctx) const;

@@ -225,21 +225,31 @@ Result<void, SockError> Socket::set_maxseg(std::uint16_t mss) noexcept {
   return {};
 }
 
-Result<void, SockError> Socket::set_rcvbuf(std::uint32_t bytes) noexcept {
-  if (rx_.allocated() || state_ != State::Closed) return Err{SockError::Inval};
-  rx_ = storage::RingBuffer(std::max<std::uint32_t>(bytes, 256));
+void Socket::set_options(const SocketOptions& o) {
+  opts_ = o;
+  if (o.rcvbuf != 0) (void)set_rcvbuf(o.rcvbuf);
+  if (o.sndbuf != 0) (void)set_sndbuf(o.sndbuf);
+  if (o.congestion) set_congestion(*o.congestion);
+}
+
+Result<void, SockError> Socket::set_rcvbuf(std::uint32_t bytes) {
+  opts_.rcvbuf = bytes;
+  bytes = std::max<std::uint32_t>(bytes, 256);
+  bool offered = is_synchronized(state_) || state_ == State::SynReceived;
+  rx_.resize(bytes, offered ? rx_.len() + rcv_wnd() : rx_.len());
   return {};
 }
 
-Result<void, SockError> Socket::set_sndbuf(std::uint32_t bytes) noexcept {
-  if (tx_.allocated() || state_ != State::Closed) return Err{SockError::Inval};
-  tx_ = storage::RingBuffer(std::max<std::uint32_t>(bytes, 256));
+Result<void, SockError> Socket::set_sndbuf(std::uint32_t bytes) {
+  opts_.sndbuf = bytes;
+  tx_.resize(std::max<std::uint32_t>(bytes, 256), tx_.len());
   return {};
 }
 
 void Socket::set_congestion(CcAlgorithm a) {
   opts_.congestion = a;
   if (state_ == State::Closed || state_ == State::SynSent) cc_ = CongestionControl(a, opt_.snd_mss);
+  else cc_.set_algorithm(a);
 }
 
 TcpInfo Socket::info(const Context& ctx) const {

@@ -83,6 +83,8 @@ struct SocketOptions {
   std::optional<std::uint16_t> maxseg;         // TCP_MAXSEG
   std::optional<Duration> linger;              // SO_LINGER; zero = abort on close
   std::optional<CcAlgorithm> congestion;       // TCP_CONGESTION
+  std::uint32_t rcvbuf = 0;                    // SO_RCVBUF as set (doubled); 0: config
+  std::uint32_t sndbuf = 0;                    // SO_SNDBUF as set (doubled); 0: config
 };
 
 class Listener;
@@ -133,16 +135,22 @@ class Socket {
 
   // setsockopt equivalents.
   void set_nodelay(bool on) noexcept { opts_.nodelay = on; }
-  // All options at once: a listener's, inherited by its connections (Linux).
-  void set_options(const SocketOptions& o) noexcept { opts_ = o; }
+  // All options at once: a listener's, inherited by its connections (Linux
+  // sk_clone_lock), buffer sizes and congestion control included.
+  void set_options(const SocketOptions& o);
   void set_keepalive(Context& ctx, bool on);
   void set_keepalive_params(std::optional<Duration> idle, std::optional<Duration> interval,
                             std::optional<int> count) noexcept;
   void set_user_timeout(std::optional<Duration> t) noexcept { opts_.user_timeout = t; }
   Result<void, SockError> set_maxseg(std::uint16_t mss) noexcept;
-  // Only before the connection allocates its buffers (as Linux, before connect/listen).
-  Result<void, SockError> set_rcvbuf(std::uint32_t bytes) noexcept;
-  Result<void, SockError> set_sndbuf(std::uint32_t bytes) noexcept;
+  // Buffer sizes, at any time as on Linux. On a live connection the buffer
+  // is resized but never below the data it holds, and the receive buffer
+  // never below the window already offered (RFC 9293 §3.8.6: the right edge
+  // is not moved back, so what the peer may send must still fit).
+  Result<void, SockError> set_rcvbuf(std::uint32_t bytes);
+  Result<void, SockError> set_sndbuf(std::uint32_t bytes);
+  std::size_t rcvbuf_capacity() const noexcept { return rx_.capacity(); }
+  std::size_t sndbuf_capacity() const noexcept { return tx_.capacity(); }
   void set_congestion(CcAlgorithm a);
   void set_linger(std::optional<Duration> linger) noexcept { opts_.linger = linger; }
   const SocketOptions& options() const noexcept { return opts_; }
