@@ -190,6 +190,9 @@ TEST(SocketApi, BuffersAndCongestionChangeOnALiveConnection) {
   EXPECT_EQ(a.tcp_info(cfd)->cwnd, cwnd);
   ASSERT_TRUE(b.setsockopt(afd, SockOpt::RcvBuf, 200000).ok());
   EXPECT_EQ(*b.getsockopt(afd, SockOpt::RcvBuf), 400000);
+  // Requests are clamped to net.core.wmem_max (212,992) before doubling.
+  ASSERT_TRUE(a.setsockopt(cfd, SockOpt::SndBuf, 1 << 30).ok());
+  EXPECT_EQ(*a.getsockopt(cfd, SockOpt::SndBuf), 2 * 212992);
   // Every byte arrives, in order.
   std::size_t got = 0;
   std::vector<std::uint8_t> buf(65536);

@@ -9,6 +9,15 @@
 
 namespace synack::socket {
 
+namespace {
+// socket(7): the request is clamped to net.core.[rw]mem_max, doubled for
+// bookkeeping overhead, and never below Linux's minimum.
+std::uint32_t buffer_request(int value, int floor, std::uint32_t max) {
+  auto v = static_cast<std::uint32_t>(std::max(value, floor));
+  return std::min(v, std::max(max, static_cast<std::uint32_t>(floor))) * 2;
+}
+}  // namespace
+
 Result<void, SockError> Host::set_tcp_option(tcp::Socket& s, SockOpt opt, int value) {
   switch (opt) {
     case SockOpt::NoDelay: s.set_nodelay(value != 0); return {};
@@ -34,8 +43,8 @@ Result<void, SockError> Host::set_tcp_option(tcp::Socket& s, SockOpt opt, int va
     case SockOpt::MaxSeg:
       if (value < 0 || value > 65535) return Err{SockError::Inval};
       return s.set_maxseg(static_cast<std::uint16_t>(value));
-    case SockOpt::RcvBuf: return s.set_rcvbuf(static_cast<std::uint32_t>(std::max(value, 1152)) * 2);
-    case SockOpt::SndBuf: return s.set_sndbuf(static_cast<std::uint32_t>(std::max(value, 2304)) * 2);
+    case SockOpt::RcvBuf: return s.set_rcvbuf(buffer_request(value, 1152, stack_.config().tcp.sockopt_buf_max));
+    case SockOpt::SndBuf: return s.set_sndbuf(buffer_request(value, 2304, stack_.config().tcp.sockopt_buf_max));
     case SockOpt::Linger:
       s.set_linger(value < 0 ? std::nullopt : std::optional(Duration::from_secs(value)));
       return {};
@@ -102,9 +111,8 @@ Result<void, SockError> Host::setsockopt(int fd, SockOpt opt, int value) {
       switch (opt) {
         case SockOpt::ReuseAddr: u->reuse_addr = value != 0; return {};
         case SockOpt::Broadcast: u->broadcast = value != 0; return {};
-        // Linux doubles the requested size for bookkeeping overhead (socket(7)).
-        case SockOpt::RcvBuf: u->rcvbuf = static_cast<std::size_t>(std::max(value, 1152)) * 2; return {};
-        case SockOpt::SndBuf: u->sndbuf = static_cast<std::size_t>(std::max(value, 2304)) * 2; return {};
+        case SockOpt::RcvBuf: u->rcvbuf = buffer_request(value, 1152, stack_.config().tcp.sockopt_buf_max); return {};
+        case SockOpt::SndBuf: u->sndbuf = buffer_request(value, 2304, stack_.config().tcp.sockopt_buf_max); return {};
         default: return Err{SockError::NoProtoOpt};
       }
     }

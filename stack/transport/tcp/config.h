@@ -26,6 +26,10 @@ struct TcpConfig {
   // The window scale offered on the SYN is sized for it, as Linux's
   // tcp_select_initial_window does, so a 6 MiB maximum gives shift 7.
   std::uint32_t rmem_max = 6 * 1024 * 1024;
+  // SO_RCVBUF/SO_SNDBUF requests are clamped to this before Linux's
+  // doubling (net.core.rmem_max and wmem_max, 212,992 by default), so no
+  // application can make a connection reserve unbounded memory.
+  std::uint32_t sockopt_buf_max = 212992;
   // Data segments ACKed at once at the start of a connection (Linux's
   // quick-ACK mode, TCP_MAX_QUICKACKS) before delayed ACKs apply.
   std::uint8_t quickacks = 16;

@@ -137,13 +137,22 @@ std::optional<Socket::DataPlan> Socket::plan_data() const {
   if (in_recovery_ && opt_.sack) return plan_recovery();
   if (rtx_una_) {
     // Fast retransmit or a NewReno partial ACK: resend the segment at SND.UNA.
-    std::uint32_t data_left = snd_.una.lt(data_end()) ? seq_span(snd_.una, data_end()) : 0;
-    std::uint32_t outstanding = std::min(data_left, seq_span(snd_.una, snd_.max));
-    DataPlan p{snd_.una, std::min(outstanding, static_cast<std::uint32_t>(max_payload())), false};
-    p.fin = fin_sent() && p.seq + p.len == data_end();
-    if (p.len > 0 || p.fin) return p;
+    if (auto p = plan_head_retransmit()) return p;
   }
   return plan_new_data(usable_window());
+}
+
+// The first outstanding segment again (fast retransmit, a NewReno partial
+// ACK). It starts at the first data byte: while our SYN is unacknowledged (a
+// simultaneous open that was closed) its slot is resent only as a SYN.
+std::optional<Socket::DataPlan> Socket::plan_head_retransmit() const {
+  SeqNumber from = tx_base();
+  std::uint32_t data_left = from.lt(data_end()) ? seq_span(from, data_end()) : 0;
+  std::uint32_t sent = from.lt(snd_.max) ? seq_span(from, snd_.max) : 0;
+  DataPlan p{from, std::min({data_left, sent, static_cast<std::uint32_t>(max_payload())}), false};
+  p.fin = fin_sent() && p.seq + p.len == data_end();
+  if (p.len > 0 || p.fin) return p;
+  return std::nullopt;
 }
 
 // The segment at SND.NXT when `room` bytes may go out (Nagle and SWS apply).
@@ -162,7 +171,7 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
   // A fast retransmission that finds nothing at SND.UNA (the peer SACKed it
   // without ACKing it, or it was ACKed meanwhile) is void; left pending, it
   // would keep poll_at due with no segment to send.
-  if (rtx_una_ && (!plan || plan->seq != snd_.una)) rtx_una_ = false;
+  if (rtx_una_ && (!plan || plan->seq != tx_base())) rtx_una_ = false;
   if (!plan) {
     if (persist_needed()) {
       persist_backoff_ = std::max(rtt_.rto(), ctx.config.persist_min);

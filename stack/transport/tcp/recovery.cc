@@ -84,7 +84,14 @@ void Socket::sack_check_loss(Context& ctx) {
 
 // A retransmission of [seq, seq + hole) cut to one SMSS and to the data; it
 // carries our FIN when the hole reaches the FIN's sequence number.
+// Never below the first data byte: the SYN's slot is resent only as a SYN.
 std::optional<Socket::DataPlan> Socket::plan_retransmit(SeqNumber seq, std::uint32_t hole) const {
+  if (SeqNumber first = tx_base(); seq.lt(first)) {
+    std::uint32_t skip = seq_span(seq, first);
+    if (hole <= skip) return std::nullopt;
+    hole -= skip;
+    seq = first;
+  }
   hole = std::min(hole, static_cast<std::uint32_t>(max_payload()));
   SeqNumber end = data_end();
   std::uint32_t data = seq.lt(end) ? std::min(hole, seq_span(seq, end)) : 0;
@@ -101,7 +108,7 @@ std::optional<Socket::DataPlan> Socket::plan_recovery() const {
     // A peer may SACK a block that starts at (or straddles) SND.UNA without
     // advancing its ACK; then there is no hole at SND.UNA and NextSeg applies.
     SeqNumber hole_end = sb_.get().empty() ? snd_.max : sb_.get().ranges().front().left;
-    if (hole_end.gt(snd_.una)) return plan_retransmit(snd_.una, seq_span(snd_.una, hole_end));
+    if (hole_end.gt(tx_base())) return plan_retransmit(tx_base(), seq_span(tx_base(), hole_end));
   }
   std::uint32_t pipe = sb_.get().pipe(snd_.una, snd_.max, high_rxt_, smss);
   if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return std::nullopt;

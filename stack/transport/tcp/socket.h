@@ -202,6 +202,7 @@ class Socket {
   };
   std::optional<DataPlan> plan_data() const;
   std::optional<DataPlan> plan_new_data(std::uint32_t room) const;
+  std::optional<DataPlan> plan_head_retransmit() const;
   std::optional<SegmentOut> output_data(Context& ctx);
   std::optional<SegmentOut> send_plan(Context& ctx, const DataPlan& p);
   std::optional<SegmentOut> output_probe(Context& ctx, bool keepalive);
