@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "stack/base/sock_error.h"
 #include "stack/driver/device.h"
 #include "stack/iface/arp_cache.h"
+#include "stack/iface/deadline_index.h"
 #include "stack/iface/ping.h"
 #include "stack/iface/reassembly.h"
 #include "stack/iface/route.h"
@@ -224,7 +224,6 @@ class Stack {
     std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
-    std::optional<Instant> due;  // its key in tcp_due_
   };
   struct ListenEntry {
     std::unique_ptr<tcp::Listener> listener;
@@ -233,7 +232,8 @@ class Stack {
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
   std::map<tcp::FourTuple, Handle> conns_;
-  std::set<std::pair<Instant, Handle>> tcp_due_;
+  DeadlineIndex tcp_due_;  // (next poll_at, handle) of every socket that has one
+  std::vector<Handle> tcp_flush_scratch_;  // flush_tcp's due list (reused: no per-poll allocation)
   std::map<tcp::Endpoint, Handle> listen_table_;
   std::map<std::uint16_t, std::uint32_t> tcp_reserved_ports_;  // bound or listening: count
   tcp::TcpStats tcp_stats_;

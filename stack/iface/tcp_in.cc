@@ -92,13 +92,11 @@ void Stack::flush_tcp(Instant now) {
   tcp::Context ctx = tcp_context(now);
   // Only the sockets that are due: the deadline index is ordered by
   // (deadline, handle), so the order is deterministic.
-  std::vector<Handle> due;
-  while (!tcp_due_.empty() && tcp_due_.begin()->first <= now) {
-    Handle h = tcp_due_.begin()->second;
-    tcp_due_.erase(tcp_due_.begin());
-    if (auto* e = tcp_.get(h)) e->due.reset();
-    due.push_back(h);
-  }
+  // The list is a member reused across polls (moved out while in use, so a
+  // nested flush could not clobber it).
+  std::vector<Handle> due = std::move(tcp_flush_scratch_);
+  due.clear();
+  while (auto h = tcp_due_.pop_due(now)) due.push_back(*h);
   for (Handle h : due) {
     auto* e = tcp_.get(h);
     if (!e) continue;
@@ -115,6 +113,7 @@ void Stack::flush_tcp(Instant now) {
     }
     reindex_tcp(h);
   }
+  tcp_flush_scratch_ = std::move(due);
   std::vector<Handle> done;
   listeners_.for_each([&](Handle h, ListenEntry& e) {
     while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
