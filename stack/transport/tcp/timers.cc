@@ -11,11 +11,16 @@
 namespace synack::tcp {
 
 std::optional<Instant> Timers::next() const noexcept {
-  std::optional<Instant> best;
-  for (const auto& t : {retransmit, persist, delayed_ack, keepalive, linger}) {
-    if (t && (!best || *t < *best)) best = t;
+  // Called on every re-index of a socket: no copies of the optionals.
+  Instant best = Instant::max();
+  bool any = false;
+  for (const std::optional<Instant>* t : {&retransmit, &persist, &delayed_ack, &keepalive, &linger}) {
+    if (*t && (!any || **t < best)) {
+      best = **t;
+      any = true;
+    }
   }
-  return best;
+  return any ? std::optional<Instant>(best) : std::nullopt;
 }
 
 bool take_due(std::optional<Instant>& t, Instant now) noexcept {
