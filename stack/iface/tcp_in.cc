@@ -1,6 +1,8 @@
 // TCP glue: demultiplexing segments to connections and listeners (RFC 9293
 // §3.10.7), resets for segments that match nothing (§3.10.7.1), ICMP errors
 // to the connection they concern (RFC 5927), and segment output.
+#include <algorithm>
+
 #include "stack/iface/stack.h"
 #include "stack/transport/tcp/rst.h"
 #include "stack/wire/ipv4.h"
@@ -74,12 +76,22 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
 }
 
 void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner) {
-  Bytes buf(seg.tcp.buffer_len(seg.payload.size()));
-  seg.tcp.emit(buf, seg.payload, seg.src, seg.dst);
+  // The segment is built where its frame will be, behind room for the
+  // Ethernet and IPv4 headers, in a buffer reused across segments (a local
+  // one when a segment looped back to us makes us answer meanwhile).
+  const std::size_t len = seg.tcp.buffer_len(seg.payload.size());
+  Bytes local;
+  const bool nested = tcp_tx_busy_;
+  Bytes& buf = nested ? local : tcp_tx_;
+  buf.resize(std::max(kFrameHeadroom + len, kMinFrameLen));
+  MutBytes l4 = MutBytes(buf).subspan(kFrameHeadroom, len);
+  seg.tcp.emit(l4, seg.payload, seg.src, seg.dst);
   ++stats_.tcp.tx_segments;
   if (seg.tcp.has(wire::kTcpRst)) ++stats_.tcp.tx_resets;
   // DF on every segment: TCP does path MTU discovery (RFC 1191 §5).
-  auto r = send_ipv4(now, OutDatagram{seg.src, seg.dst, wire::kIpProtoTcp, 0, 0, true, buf});
+  tcp_tx_busy_ = true;
+  auto r = send_ipv4(now, OutDatagram{seg.src, seg.dst, wire::kIpProtoTcp, 0, 0, true, l4, buf});
+  tcp_tx_busy_ = nested;
   if (!r && r.error() == SockError::MsgSize && owner) {
     auto hop = routes_.lookup(seg.dst);
     std::uint16_t mtu = hop ? path_mtu(now, hop->iface, seg.dst) : 576;
