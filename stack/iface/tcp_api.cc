@@ -15,11 +15,12 @@ void Stack::reindex_tcp(Handle h) {
   // Closed and still holding its 4-tuple or its slot (an orphan): due now,
   // so the next flush unlinks or frees it. Once unlinked, a closed socket
   // whose descriptor is open waits for close() with no deadline.
-  if (e->sock->closed()) {
-    auto it = conns_.find(e->sock->tuple());
-    bool linked = it != conns_.end() && it->second == h;
-    bool fresh_bound = e->bound && !e->orphan;
-    if ((linked || e->orphan) && !fresh_bound) due = Instant::zero();
+  if (e->sock->closed() && !(e->bound && !e->orphan)) {  // not fresh and bound
+    auto linked = [&] {
+      auto it = conns_.find(e->sock->tuple());
+      return it != conns_.end() && it->second == h;
+    };
+    if (e->orphan || linked()) due = Instant::zero();
   }
   tcp_due_.set(h, due);  // a no-op when the deadline did not move
 }

@@ -10,19 +10,6 @@
 
 namespace synack::tcp {
 
-std::optional<Instant> Timers::next() const noexcept {
-  // Called on every re-index of a socket: no copies of the optionals.
-  Instant best = Instant::max();
-  bool any = false;
-  for (const std::optional<Instant>* t : {&retransmit, &persist, &delayed_ack, &keepalive, &linger}) {
-    if (*t && (!any || **t < best)) {
-      best = **t;
-      any = true;
-    }
-  }
-  return any ? std::optional<Instant>(best) : std::nullopt;
-}
-
 bool take_due(std::optional<Instant>& t, Instant now) noexcept {
   if (!t || *t > now) return false;
   t.reset();
