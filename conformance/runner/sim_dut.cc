@@ -144,9 +144,12 @@ class SimSocketApi final : public SocketApi {
     return CallResult{static_cast<long long>(*r), 0, false};
   }
   CallResult recv_bytes(int fd, std::size_t max, Bytes& out) override {
-    out.resize(max);
-    auto r = h_.recv(fd, out);
-    out.resize(r ? *r : 0);
+    // Into a buffer kept across calls, then only what arrived into `out`:
+    // resizing `out` to `max` zero-filled up to 64 KiB on every call (the
+    // replay application polls every descriptor at every step).
+    if (recv_buf_.size() < max) recv_buf_.resize(max);
+    auto r = h_.recv(fd, MutBytes(recv_buf_).first(max));
+    out.assign(recv_buf_.begin(), recv_buf_.begin() + static_cast<std::ptrdiff_t>(r ? *r : 0));
     if (!r) return would(fd, r.error());
     return CallResult{static_cast<long long>(*r), 0, false};
   }
@@ -276,6 +279,7 @@ class SimSocketApi final : public SocketApi {
   }
 
   socket::Host& h_;
+  Bytes recv_buf_;  // recv_bytes' landing buffer
   std::set<int> nonblock_;
   std::set<int> connecting_;  // blocking connect() in progress
 };

@@ -10,42 +10,13 @@
 
 #include "conformance/runner/kernel_dut.h"
 #include "conformance/runner/sim_dut.h"
+#include "harness/replay/time_map.h"
 #include "harness/replay/translate.h"
 #include "stack/wire/tcp.h"
 
 namespace synack::harness::replay {
 
 namespace {
-
-// Capture time -> replay time, with every gap between consecutive captured
-// frames shortened to `cap` (when set).
-class TimeMap {
- public:
-  TimeMap(const std::vector<std::int64_t>& anchors, std::optional<std::int64_t> cap) : anchors_(anchors), cap_(cap) {
-    mapped_.reserve(anchors_.size());
-    for (std::size_t i = 0; i < anchors_.size(); ++i)
-      mapped_.push_back(i == 0 ? anchors_[0] : mapped_[i - 1] + clamp(anchors_[i] - anchors_[i - 1]));
-  }
-  std::int64_t map(std::int64_t t) const {
-    auto it = std::upper_bound(anchors_.begin(), anchors_.end(), t);
-    if (it == anchors_.begin()) return t;
-    auto i = static_cast<std::size_t>(it - anchors_.begin() - 1);
-    return mapped_[i] + clamp(t - anchors_[i]);
-  }
-  // Gaps that were shortened: (capture time of the later frame, gap).
-  std::vector<std::pair<std::int64_t, std::int64_t>> capped() const {
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (std::size_t i = 1; i < anchors_.size(); ++i)
-      if (cap_ && anchors_[i] - anchors_[i - 1] > *cap_) out.emplace_back(anchors_[i], anchors_[i] - anchors_[i - 1]);
-    return out;
-  }
-
- private:
-  std::int64_t clamp(std::int64_t gap) const { return cap_ ? std::min(gap, *cap_) : gap; }
-  std::vector<std::int64_t> anchors_;
-  std::optional<std::int64_t> cap_;
-  std::vector<std::int64_t> mapped_;
-};
 
 class Engine {
  public:
@@ -89,14 +60,9 @@ class Engine {
   // The latest capture time whose mapped replay time has passed.
   std::int64_t now_as_capture() const {
     std::int64_t now_ns = (dut_.now_us() - base_us_) * 1000 - shift_ns_;
-    // map() is monotonic: binary search for the largest t with map(t) <= now.
-    std::int64_t lo = -1, hi = std::max<std::int64_t>(plan_.last_t_ns, 0) + opt_.tail.nanos() * 4 + 1;
+    std::int64_t hi = std::max<std::int64_t>(plan_.last_t_ns, 0) + opt_.tail.nanos() * 4 + 1;
     if (map_.map(hi) <= now_ns) return std::max(hi, now_ns);
-    while (hi - lo > 1) {
-      std::int64_t mid = lo + (hi - lo) / 2;
-      (map_.map(mid) <= now_ns ? lo : hi) = mid;
-    }
-    return lo;
+    return map_.latest_at_or_before(now_ns, hi);
   }
 
   void record(const conformance::Frame& fr) {

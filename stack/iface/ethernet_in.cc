@@ -1,4 +1,6 @@
 // Ethernet input and output, and ARP (RFC 826).
+#include <algorithm>
+
 #include "stack/iface/stack.h"
 #include "stack/wire/arp.h"
 #include "stack/wire/ethernet.h"
@@ -33,14 +35,23 @@ void Stack::receive(Instant now, std::size_t iface, ConstBytes frame) {
 }
 
 void Stack::send_frame(Instant now, std::size_t iface, wire::MacAddress dst, std::uint16_t ethertype,
-                       ConstBytes payload) {
+                       ConstBytes payload, MutBytes room) {
   wire::EthernetRepr eth{dst, ifaces_[iface].mac, ethertype, std::nullopt, std::nullopt};
   std::size_t len = eth.header_len() + payload.size();
   // Ethernet minimum frame (60 bytes without FCS): pad with zeros.
-  std::size_t padded = std::max<std::size_t>(len, 60);
-  scratch_.assign(padded, 0);
-  eth.emit(MutBytes(scratch_).first(len), payload);
-  if (ifaces_[iface].device->transmit(now, scratch_)) {
+  std::size_t padded = std::max<std::size_t>(len, kMinFrameLen);
+  MutBytes frame;
+  if (room.size() >= padded && eth.header_len() == kEthHeaderLen && room.data() + kEthHeaderLen == payload.data()) {
+    // The payload already sits behind room for the header: write around it.
+    frame = room.first(padded);
+    eth.emit(frame.first(kEthHeaderLen), {});
+    std::fill(frame.begin() + static_cast<std::ptrdiff_t>(len), frame.end(), std::uint8_t{0});
+  } else {
+    scratch_.assign(padded, 0);
+    eth.emit(MutBytes(scratch_).first(len), payload);
+    frame = scratch_;
+  }
+  if (ifaces_[iface].device->transmit(now, frame)) {
     ++stats_.eth.tx_frames;
   } else {
     ++stats_.eth.tx_refused;

@@ -54,6 +54,17 @@ Result<void, SockError> Stack::output_fragments(Instant now, std::size_t iface, 
     if (max_chunk == 0) return Err{SockError::MsgSize};
     ++stats_.ip.fragmented_datagrams;
   }
+  if (max_chunk == d.l4.size() && d.frame.size() >= kFrameHeadroom + d.l4.size() &&
+      d.frame.data() + kFrameHeadroom == d.l4.data() && ip.header_len() == kHeader && !is_local_address(d.dst)) {
+    // One datagram, built in the caller's frame buffer: the header goes in
+    // front of the payload, nothing is copied.
+    ip.payload_len = static_cast<std::uint16_t>(d.l4.size());
+    MutBytes packet = d.frame.subspan(kEthHeaderLen, kHeader + d.l4.size());
+    ip.emit(packet.first(kHeader), {});
+    ++stats_.ip.tx_packets;
+    link_output(now, iface, next_hop, packet, d.frame);
+    return {};
+  }
   Bytes packet;
   for (std::size_t off = 0; off < d.l4.size() || off == 0; off += max_chunk) {
     std::size_t n = std::min(max_chunk, d.l4.size() - off);
@@ -74,14 +85,15 @@ Result<void, SockError> Stack::output_fragments(Instant now, std::size_t iface, 
   return {};
 }
 
-void Stack::link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet) {
+void Stack::link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet,
+                        MutBytes room) {
   const auto& itf = ifaces_[iface];
   if (next_hop.is_broadcast() || (itf.address.prefix_len < 31 && next_hop == itf.address.directed_broadcast())) {
-    send_frame(now, iface, wire::MacAddress::broadcast(), wire::kEtherTypeIpv4, ip_packet);
+    send_frame(now, iface, wire::MacAddress::broadcast(), wire::kEtherTypeIpv4, ip_packet, room);
     return;
   }
   if (auto mac = arp_.lookup(next_hop, now)) {
-    send_frame(now, iface, *mac, wire::kEtherTypeIpv4, ip_packet);
+    send_frame(now, iface, *mac, wire::kEtherTypeIpv4, ip_packet, room);
     return;
   }
   if (!arp_.enqueue(next_hop, PendingPacket{iface, Bytes(ip_packet.begin(), ip_packet.end())}, now)) {

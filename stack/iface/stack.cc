@@ -114,7 +114,7 @@ std::optional<Instant> Stack::poll_at() const {
   consider(reassembly_.poll_at());
   auto& self = const_cast<Stack&>(*this);
   tcp::Context ctx = self.tcp_context(Instant::zero());
-  if (!tcp_due_.empty()) consider(tcp_due_.begin()->first);
+  consider(tcp_due_.next());
   listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
   return t;
 }

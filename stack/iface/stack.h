@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "stack/base/sock_error.h"
 #include "stack/driver/device.h"
 #include "stack/iface/arp_cache.h"
+#include "stack/iface/deadline_index.h"
 #include "stack/iface/ping.h"
 #include "stack/iface/reassembly.h"
 #include "stack/iface/route.h"
@@ -63,6 +63,12 @@ struct Interface {
   bool announce = true;  // gratuitous ARP due (RFC 5227 §3 announcement)
 };
 
+// Room for the Ethernet and (option-less) IPv4 headers in front of an
+// upper-layer segment built where its frame will be.
+inline constexpr std::size_t kEthHeaderLen = 14;
+inline constexpr std::size_t kFrameHeadroom = kEthHeaderLen + 20;
+inline constexpr std::size_t kMinFrameLen = 60;  // Ethernet minimum without FCS
+
 // A datagram for IPv4 output: the upper-layer bytes are complete (checksum
 // filled using `src`).
 struct OutDatagram {
@@ -73,6 +79,11 @@ struct OutDatagram {
   std::uint8_t tos = 0;
   bool dont_frag = false;
   ConstBytes l4;
+  // Optional: a writable buffer holding `l4` at offset kFrameHeadroom, at
+  // least kMinFrameLen bytes long. An unfragmented datagram to a resolved
+  // neighbour then gets its headers written in front of `l4` and leaves
+  // with no copy.
+  MutBytes frame = {};
 };
 
 class Stack {
@@ -160,7 +171,10 @@ class Stack {
   void receive_arp(Instant now, std::size_t iface, ConstBytes payload);
   void send_arp(Instant now, std::size_t iface, std::uint16_t op, wire::MacAddress dst_mac,
                 wire::Ipv4Address target_ip, wire::MacAddress target_mac);
-  void send_frame(Instant now, std::size_t iface, wire::MacAddress dst, std::uint16_t ethertype, ConstBytes payload);
+  // `room`, when given, holds `payload` at offset kEthHeaderLen: the header
+  // (and padding) is written around it in place instead of copying.
+  void send_frame(Instant now, std::size_t iface, wire::MacAddress dst, std::uint16_t ethertype, ConstBytes payload,
+                  MutBytes room = {});
   // ipv4_in.cc
   void receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool link_broadcast);
   void deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,
@@ -169,7 +183,8 @@ class Stack {
   // ipv4_out.cc
   Result<void, SockError> output_fragments(Instant now, std::size_t iface, wire::Ipv4Address next_hop,
                                            const OutDatagram& d, std::uint16_t ident);
-  void link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet);
+  void link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet,
+                   MutBytes room = {});
   // icmp.cc
   void receive_icmp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, std::uint8_t ttl);
   void receive_icmp_error(Instant now, std::uint8_t type, std::uint8_t code, std::uint16_t mtu, ConstBytes quoted);
@@ -224,7 +239,6 @@ class Stack {
     std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
-    std::optional<Instant> due;  // its key in tcp_due_
   };
   struct ListenEntry {
     std::unique_ptr<tcp::Listener> listener;
@@ -233,7 +247,8 @@ class Stack {
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
   std::map<tcp::FourTuple, Handle> conns_;
-  std::set<std::pair<Instant, Handle>> tcp_due_;
+  DeadlineIndex tcp_due_;  // (next poll_at, handle) of every socket that has one
+  std::vector<Handle> tcp_flush_scratch_;  // flush_tcp's due list (reused: no per-poll allocation)
   std::map<tcp::Endpoint, Handle> listen_table_;
   std::map<std::uint16_t, std::uint32_t> tcp_reserved_ports_;  // bound or listening: count
   tcp::TcpStats tcp_stats_;
@@ -241,6 +256,8 @@ class Stack {
   tcp::SynCookies cookies_;
   SlotMap<PingSocket> ping_;
   Bytes scratch_;  // frame under construction (reused: no per-frame allocation)
+  Bytes tcp_tx_;   // emit_tcp's frame, the segment at kFrameHeadroom (reused)
+  bool tcp_tx_busy_ = false;  // emit_tcp re-entered (loopback): use a local buffer
   bool work_pending_ = false;  // something to flush at the next poll
 };
 

@@ -4,25 +4,25 @@
 
 namespace synack::iface {
 
-Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false, {}}); }
+Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false}); }
 
 void Stack::reindex_tcp(Handle h) {
   auto* e = tcp_.get(h);
   if (!e) return;
-  if (e->due) tcp_due_.erase({*e->due, h});
   // A context at time zero: "due now" comes back as Instant::zero().
   tcp::Context ctx = tcp_context(Instant::zero());
-  e->due = e->sock->poll_at(ctx);
+  std::optional<Instant> due = e->sock->poll_at(ctx);
   // Closed and still holding its 4-tuple or its slot (an orphan): due now,
   // so the next flush unlinks or frees it. Once unlinked, a closed socket
   // whose descriptor is open waits for close() with no deadline.
-  if (e->sock->closed()) {
-    auto it = conns_.find(e->sock->tuple());
-    bool linked = it != conns_.end() && it->second == h;
-    bool fresh_bound = e->bound && !e->orphan;
-    if ((linked || e->orphan) && !fresh_bound) e->due = Instant::zero();
+  if (e->sock->closed() && !(e->bound && !e->orphan)) {  // not fresh and bound
+    auto linked = [&] {
+      auto it = conns_.find(e->sock->tuple());
+      return it != conns_.end() && it->second == h;
+    };
+    if (e->orphan || linked()) due = Instant::zero();
   }
-  if (e->due) tcp_due_.insert({*e->due, h});
+  tcp_due_.set(h, due);  // a no-op when the deadline did not move
 }
 
 void Stack::touch_tcp(Handle h) { reindex_tcp(h); }
@@ -30,7 +30,7 @@ void Stack::touch_tcp(Handle h) { reindex_tcp(h); }
 void Stack::erase_tcp(Handle h) {
   auto* e = tcp_.get(h);
   if (!e) return;
-  if (e->due) tcp_due_.erase({*e->due, h});
+  tcp_due_.erase(h);
   tcp_.erase(h);
 }
 
@@ -146,7 +146,7 @@ std::optional<Handle> Stack::tcp_accept(Handle lh) {
   auto sock = l->accept();
   if (!sock) return std::nullopt;
   auto tuple = sock->tuple();
-  Handle h = tcp_.insert(TcpEntry{std::move(sock), {}, false, false, {}});
+  Handle h = tcp_.insert(TcpEntry{std::move(sock), {}, false, false});
   conns_[tuple] = h;
   reindex_tcp(h);
   return h;

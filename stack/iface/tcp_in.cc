@@ -1,6 +1,8 @@
 // TCP glue: demultiplexing segments to connections and listeners (RFC 9293
 // §3.10.7), resets for segments that match nothing (§3.10.7.1), ICMP errors
 // to the connection they concern (RFC 5927), and segment output.
+#include <algorithm>
+
 #include "stack/iface/stack.h"
 #include "stack/transport/tcp/rst.h"
 #include "stack/wire/ipv4.h"
@@ -74,12 +76,22 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
 }
 
 void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner) {
-  Bytes buf(seg.tcp.buffer_len(seg.payload.size()));
-  seg.tcp.emit(buf, seg.payload, seg.src, seg.dst);
+  // The segment is built where its frame will be, behind room for the
+  // Ethernet and IPv4 headers, in a buffer reused across segments (a local
+  // one when a segment looped back to us makes us answer meanwhile).
+  const std::size_t len = seg.tcp.buffer_len(seg.payload.size());
+  Bytes local;
+  const bool nested = tcp_tx_busy_;
+  Bytes& buf = nested ? local : tcp_tx_;
+  buf.resize(std::max(kFrameHeadroom + len, kMinFrameLen));
+  MutBytes l4 = MutBytes(buf).subspan(kFrameHeadroom, len);
+  seg.tcp.emit(l4, seg.payload, seg.src, seg.dst);
   ++stats_.tcp.tx_segments;
   if (seg.tcp.has(wire::kTcpRst)) ++stats_.tcp.tx_resets;
   // DF on every segment: TCP does path MTU discovery (RFC 1191 §5).
-  auto r = send_ipv4(now, OutDatagram{seg.src, seg.dst, wire::kIpProtoTcp, 0, 0, true, buf});
+  tcp_tx_busy_ = true;
+  auto r = send_ipv4(now, OutDatagram{seg.src, seg.dst, wire::kIpProtoTcp, 0, 0, true, l4, buf});
+  tcp_tx_busy_ = nested;
   if (!r && r.error() == SockError::MsgSize && owner) {
     auto hop = routes_.lookup(seg.dst);
     std::uint16_t mtu = hop ? path_mtu(now, hop->iface, seg.dst) : 576;
@@ -92,13 +104,11 @@ void Stack::flush_tcp(Instant now) {
   tcp::Context ctx = tcp_context(now);
   // Only the sockets that are due: the deadline index is ordered by
   // (deadline, handle), so the order is deterministic.
-  std::vector<Handle> due;
-  while (!tcp_due_.empty() && tcp_due_.begin()->first <= now) {
-    Handle h = tcp_due_.begin()->second;
-    tcp_due_.erase(tcp_due_.begin());
-    if (auto* e = tcp_.get(h)) e->due.reset();
-    due.push_back(h);
-  }
+  // The list is a member reused across polls (moved out while in use, so a
+  // nested flush could not clobber it).
+  std::vector<Handle> due = std::move(tcp_flush_scratch_);
+  due.clear();
+  while (auto h = tcp_due_.pop_due(now)) due.push_back(*h);
   for (Handle h : due) {
     auto* e = tcp_.get(h);
     if (!e) continue;
@@ -115,6 +125,7 @@ void Stack::flush_tcp(Instant now) {
     }
     reindex_tcp(h);
   }
+  tcp_flush_scratch_ = std::move(due);
   std::vector<Handle> done;
   listeners_.for_each([&](Handle h, ListenEntry& e) {
     while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);

@@ -67,9 +67,10 @@ std::optional<Instant> Socket::poll_at(const Context& ctx) const {
 // it as due so that output_data runs and arms the timer even when no segment
 // can leave (a write into a window that was zero from the start).
 bool Socket::persist_needed() const {
-  bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una && !plan_data();
+  // plan_data() last: it is the costly test (SACK recovery walks the scoreboard).
+  bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una;
   return waiting && is_synchronized(state_) && state_ != State::TimeWait && !timers_.persist &&
-         !timers_.retransmit;
+         !timers_.retransmit && !plan_data();
 }
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), carrying our options.

@@ -101,7 +101,18 @@ bool SackScoreboard::is_lost(SeqNumber seq, std::uint32_t smss) const noexcept {
     ++ranges;
     bytes += seq_span(SeqNumber::max(ranges_[i].left, above), ranges_[i].right);
   }
-  return ranges >= kDupThresh || bytes > std::uint64_t{kDupThresh - 1} * smss;
+  return lost_with_above(ranges, bytes, smss);
+}
+
+// The walks below (NextSeg, lost bytes, SetPipe) visit the holes in order;
+// a hole below range i has exactly ranges i..count_-1 above it, whole (the
+// hole ends at or before range i's left edge, and every earlier range ends at
+// or before the hole), so IsLost(hole) follows from a running suffix count
+// instead of a scan per hole: O(ranges) per walk, not O(ranges^2).
+std::uint64_t SackScoreboard::suffix_bytes_from(std::size_t i) const noexcept {
+  std::uint64_t total = 0;
+  for (; i < count_; ++i) total += seq_span(ranges_[i].left, ranges_[i].right);
+  return total;
 }
 
 std::uint32_t SackScoreboard::sacked_bytes() const noexcept {
@@ -133,15 +144,17 @@ std::optional<std::pair<SeqNumber, std::uint32_t>> SackScoreboard::next_seg(
     SeqNumber snd_una, SeqNumber snd_nxt, SeqNumber high_rxt, std::uint32_t smss) const noexcept {
   const SeqNumber start = SeqNumber::max(snd_una, high_rxt);
   SeqNumber hole = snd_una;
+  std::uint64_t above = suffix_bytes_from(0);
   // Only holes below a SACKed range qualify (rule 1.b); within a hole IsLost
   // is constant, since no SACKed byte lies between its octets.
   for (std::size_t i = 0; i < count_; ++i) {
     const SeqNumber end = SeqNumber::min(ranges_[i].left, snd_nxt);
     const SeqNumber from = SeqNumber::max(hole, start);
-    if (from.lt(end) && is_lost(hole, smss)) {
+    if (from.lt(end) && lost_with_above(count_ - i, above, smss)) {
       return std::pair{from, std::min(seq_span(from, end), smss)};
     }
     hole = SeqNumber::max(hole, ranges_[i].right);
+    above -= seq_span(ranges_[i].left, ranges_[i].right);
   }
   return std::nullopt;
 }
@@ -150,10 +163,12 @@ std::uint32_t SackScoreboard::lost_bytes(SeqNumber snd_una, SeqNumber snd_nxt,
                                          std::uint32_t smss) const noexcept {
   std::uint32_t lost = 0;
   SeqNumber hole = snd_una;
+  std::uint64_t above = suffix_bytes_from(0);
   for (std::size_t i = 0; i < count_ && hole.lt(snd_nxt); ++i) {
     const SeqNumber end = SeqNumber::min(ranges_[i].left, snd_nxt);
-    if (hole.lt(end) && is_lost(hole, smss)) lost += seq_span(hole, end);
+    if (hole.lt(end) && lost_with_above(count_ - i, above, smss)) lost += seq_span(hole, end);
     hole = SeqNumber::max(hole, ranges_[i].right);
+    above -= seq_span(ranges_[i].left, ranges_[i].right);
   }
   return lost;
 }
@@ -163,15 +178,19 @@ std::uint32_t SackScoreboard::pipe(SeqNumber snd_una, SeqNumber snd_nxt, SeqNumb
   const SeqNumber rxt_end = SeqNumber::max(high_rxt, snd_una);
   std::uint32_t pipe = 0;
   SeqNumber hole = snd_una;
+  std::uint64_t above = suffix_bytes_from(0);
   for (std::size_t i = 0; i <= count_ && hole.lt(snd_nxt); ++i) {
     const SeqNumber end = i < count_ ? SeqNumber::min(ranges_[i].left, snd_nxt) : snd_nxt;
     if (hole.lt(end)) {
       // (a) octets not deemed lost are still in the network;
-      if (!is_lost(hole, smss)) pipe += seq_span(hole, end);
+      if (!lost_with_above(count_ - i, above, smss)) pipe += seq_span(hole, end);
       // (b) octets retransmitted in this recovery are in the network (again).
       if (hole.lt(rxt_end)) pipe += seq_span(hole, SeqNumber::min(end, rxt_end));
     }
-    if (i < count_) hole = SeqNumber::max(hole, ranges_[i].right);
+    if (i < count_) {
+      hole = SeqNumber::max(hole, ranges_[i].right);
+      above -= seq_span(ranges_[i].left, ranges_[i].right);
+    }
   }
   return pipe;
 }

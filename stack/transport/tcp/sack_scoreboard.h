@@ -86,6 +86,12 @@ class SackScoreboard {
   void insert(SackBlock b) noexcept;
   // Index of the first range whose right edge is above seq (count_ if none).
   std::size_t first_above(wire::SeqNumber seq) const noexcept;
+  // IsLost's test, given the SACKed ranges and bytes above the octet.
+  static bool lost_with_above(std::size_t ranges, std::uint64_t bytes, std::uint32_t smss) noexcept {
+    return ranges >= kDupThresh || bytes > std::uint64_t{kDupThresh - 1} * smss;
+  }
+  // SACKed bytes in ranges i..count_-1.
+  std::uint64_t suffix_bytes_from(std::size_t i) const noexcept;
 
   std::array<SackBlock, kMaxRanges> ranges_{};
   std::size_t count_ = 0;

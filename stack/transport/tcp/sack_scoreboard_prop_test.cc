@@ -105,6 +105,10 @@ RC_GTEST_PROP(SackScoreboardProp, MatchesBitsetModel, ()) {
     if (i < rxt) ++pipe;
   }
   RC_ASSERT(sb.pipe(s0 + m.una, nxt, s0 + rxt, kMss) == pipe);
+  // Lost octets, one by one.
+  std::uint32_t lost = 0;
+  for (std::uint32_t i = m.una; i < kSpace; ++i) lost += !m.sacked[i] && m.lost(i) ? 1 : 0;
+  RC_ASSERT(sb.lost_bytes(s0 + m.una, nxt, kMss) == lost);
   // NextSeg rule 1, octet by octet.
   std::optional<std::pair<SeqNumber, std::uint32_t>> want;
   for (std::uint32_t i = rxt; highest && i < *highest; ++i) {

@@ -10,14 +10,6 @@
 
 namespace synack::tcp {
 
-std::optional<Instant> Timers::next() const noexcept {
-  std::optional<Instant> best;
-  for (const auto& t : {retransmit, persist, delayed_ack, keepalive, linger}) {
-    if (t && (!best || *t < *best)) best = t;
-  }
-  return best;
-}
-
 bool take_due(std::optional<Instant>& t, Instant now) noexcept {
   if (!t || *t > now) return false;
   t.reset();

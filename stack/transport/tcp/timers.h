@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -30,8 +31,20 @@ struct Timers {
   std::optional<Instant> keepalive;
   std::optional<Instant> linger;
 
-  // Earliest deadline of all armed timers.
-  std::optional<Instant> next() const noexcept;
+  // Earliest deadline of all armed timers. Inline: it runs on every
+  // re-index of a socket, and out of line its optional came back through
+  // memory (a store-forwarding stall per call).
+  std::optional<Instant> next() const noexcept {
+    Instant best = Instant::max();
+    bool any = false;
+    for (const std::optional<Instant>* t : {&retransmit, &persist, &delayed_ack, &keepalive, &linger}) {
+      if (*t && (!any || **t < best)) {
+        best = **t;
+        any = true;
+      }
+    }
+    return any ? std::optional<Instant>(best) : std::nullopt;
+  }
   void clear() noexcept { *this = Timers{}; }
 };
 
