@@ -326,7 +326,7 @@ class Conversation {
     FUZZ_CHECK(n < 512, "Socket::poll_output never runs dry (state %s)", to_string(sock_->state()).data());
   }
 
-  void observe(const SegmentOut& o, bool from_listener) {
+  FUZZ_NO_COVERAGE void observe(const SegmentOut& o, bool from_listener) {
     const wire::TcpRepr& t = o.tcp;
     trace("out", t, o.payload.size(), sock_ ? sock_->state() : State::Listen);
     FUZZ_CHECK(o.src == local_.addr && o.dst == remote_.addr && t.src_port == local_.port &&
@@ -355,7 +355,7 @@ class Conversation {
                  "sent byte at stream offset %zu is not the application's", off + i);
   }
 
-  void check_received(ConstBytes got) {
+  FUZZ_NO_COVERAGE void check_received(ConstBytes got) {
     FUZZ_CHECK(delivered_ + got.size() <= injected_end_, "recv delivered up to %llu bytes; the peer sent %llu",
                static_cast<unsigned long long>(delivered_ + got.size()),
                static_cast<unsigned long long>(injected_end_));
@@ -366,7 +366,7 @@ class Conversation {
     delivered_ += got.size();
   }
 
-  void check() {
+  FUZZ_NO_COVERAGE void check() {
     Context c = env_.ctx();
     if (listener_) {
       auto at = listener_->poll_at(c);
