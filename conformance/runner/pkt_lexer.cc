@@ -212,7 +212,10 @@ std::size_t Lexer::scan_raw_value(std::size_t p) const {
     char c = src_[p];
     if (c == '"' || c == '`') {
       std::size_t q = p + 1;
-      while (q < src_.size() && src_[q] != c && src_[q] != '\n') q += (src_[q] == '\\' && q + 1 < src_.size()) ? 2 : 1;
+      // A backslash escapes the next byte, but never the newline that ends
+      // the option line (else a value ending in '\' would swallow it).
+      while (q < src_.size() && src_[q] != c && src_[q] != '\n')
+        q += (src_[q] == '\\' && q + 1 < src_.size() && src_[q + 1] != '\n') ? 2 : 1;
       p = q < src_.size() && src_[q] == c ? q + 1 : q;
     } else {
       ++p;

@@ -78,6 +78,18 @@ TEST(PktParser, OptionsDefinitionsAndSubstitution) {
   EXPECT_EQ(s.events[1].loc, (SourceLoc{"t.pkt", 8, 1}));
 }
 
+// A quoted option value that ends in a backslash at the end of its line:
+// the backslash does not escape the newline, so the value is the same with
+// or without one (found by fuzz_pkt_script's print/parse round trip).
+TEST(PktParser, OptionValueBackslashNeverEscapesTheNewline) {
+  Script a = parse_ok("--c=`\\");
+  Script b = parse_ok("--c=`\\\n0 close(3) = 0\n");
+  ASSERT_EQ(a.options.size(), 1u);
+  EXPECT_EQ(a.options[0], (ScriptOption{"c", "`\\"}));
+  EXPECT_EQ(b.options[0], a.options[0]);
+  EXPECT_EQ(b.events.size(), 1u);
+}
+
 TEST(PktParser, EventTimes) {
   Script s = parse_ok(
       "0.100 close(3) = 0\n+.1 close(3) = 0\n+0 close(3) = 0\n2 close(3) = 0\n"
