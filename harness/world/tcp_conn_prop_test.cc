@@ -235,8 +235,16 @@ RC_GTEST_PROP(TcpTransfer, EveryByteOnceInOrder, ()) {
           if (chunk_off == chunks[chunk]) ++chunk, chunk_off = 0;
         }
         if (!failed && chunk == chunks.size() && !closed) closed = a.close(c).ok();
+        // The sender closes as soon as everything is queued; under heavy
+        // loss its orphaned socket may give up (retries exhausted) before
+        // the rest arrives, and a timeout sends no RST (RFC 9293 §3.8.3, as
+        // Linux). The receiver learns of the dead peer from keepalive: the
+        // probe draws a RST from the closed port.
         if (s < 0)
-          if (auto r = b.accept(l)) s = *r;
+          if (auto r = b.accept(l)) {
+            s = *r;
+            RC_ASSERT(b.setsockopt(s, socket::SockOpt::KeepAlive, 1).ok());
+          }
         while (s >= 0 && !eof) {
           auto r = b.recv(s, buf);
           if (!r) {
