@@ -124,6 +124,18 @@ class Socket {
   Result<std::size_t, SockError> send(ConstBytes data);
   // 0 = end of stream.
   Result<std::size_t, SockError> recv(MutBytes out);
+  // True (once) when a send() or recv() since the last call may have moved
+  // poll_at(): send() queued data, or recv() made a window update due. The
+  // iface re-indexes the socket's deadline only then: every other send and
+  // recv (EAGAIN, an error, a read that leaves the ACK state alone) leaves
+  // poll_at() as it was, since the receive queue's fill level is not one of
+  // its inputs. The other calls (process, poll_output, connect, shutdown,
+  // close, options) are always followed by a re-index.
+  bool take_deadline_moved() noexcept {
+    bool moved = deadline_moved_;
+    deadline_moved_ = false;
+    return moved;
+  }
   Result<void, SockError> shutdown(Context& ctx, Shutdown how);
   // Graceful close (FIN); RST instead when unread data remains or SO_LINGER 0.
   void close(Context& ctx);
@@ -268,6 +280,7 @@ class Socket {
   bool peer_fin_ = false;
   std::optional<SeqNumber> peer_fin_seq_;  // FIN seen beyond a hole
   bool ack_now_ = false;
+  bool deadline_moved_ = false;  // take_deadline_moved()
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
   std::uint8_t quickacks_left_ = 0;  // TcpConfig::quickacks still to use
   // Linux's interactive ("ping-pong") mode: data sent within the delayed-ACK
