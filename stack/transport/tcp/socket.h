@@ -102,7 +102,10 @@ class Socket {
   void process(Context& ctx, const SegmentIn& seg);
   std::optional<SegmentOut> poll_output(Context& ctx);
   void on_timer(Context& ctx);
-  std::optional<Instant> poll_at(const Context& ctx) const;
+  std::optional<Instant> poll_at(const Context& ctx) const {
+    Deadline d = next_deadline(ctx);
+    return d.armed ? std::optional<Instant>(d.at) : std::nullopt;
+  }
   void on_icmp_error(Context& ctx, IcmpError e);
   // RFC 9293 §3.10.7.4 / RFC 6191-like TIME-WAIT reuse (Linux tcp_timewait_state_process):
   // true when this socket is in TIME-WAIT and `syn` (a SYN without ACK for its
@@ -206,15 +209,30 @@ class Socket {
   void update_ts_recent(Context& ctx, const InSeg& s);
 
   // output.cc
+  // poll_at() as a plain pair (armed false: no deadline). GCC builds a
+  // returned std::optional<Instant> through memory (two narrow stores read
+  // back as one wide load: a store-forwarding stall per call, and this runs
+  // after every segment); the inline poll_at() wraps it.
+  struct Deadline {
+    Instant at;
+    bool armed;
+  };
+  Deadline next_deadline(const Context& ctx) const;
   std::optional<SegmentOut> output_syn(Context& ctx);
+  // A data segment to send; an empty one (no bytes, no FIN) means nothing
+  // to send. The plan functions return it that way rather than as a
+  // std::optional, which GCC returns through memory (a store-forwarding
+  // stall per call on poll_at's path).
   struct DataPlan {
     SeqNumber seq;
     std::uint32_t len = 0;
     bool fin = false;
+    std::uint8_t pad_[3]{};  // no padding bytes left undefined: returned in registers, not via memory
+    explicit operator bool() const noexcept { return len > 0 || fin; }
   };
-  std::optional<DataPlan> plan_data() const;
-  std::optional<DataPlan> plan_new_data(std::uint32_t room) const;
-  std::optional<DataPlan> plan_head_retransmit() const;
+  DataPlan plan_data() const;
+  DataPlan plan_new_data(std::uint32_t room) const;
+  DataPlan plan_head_retransmit() const;
   std::optional<SegmentOut> output_data(Context& ctx);
   std::optional<SegmentOut> send_plan(Context& ctx, const DataPlan& p);
   std::optional<SegmentOut> output_probe(Context& ctx, bool keepalive);
@@ -236,8 +254,8 @@ class Socket {
   void enter_recovery(Context& ctx);
   void sack_check_loss(Context& ctx);
   bool may_enter_recovery() const noexcept;
-  std::optional<DataPlan> plan_recovery() const;
-  std::optional<DataPlan> plan_retransmit(SeqNumber seq, std::uint32_t hole_len) const;
+  DataPlan plan_recovery() const;
+  DataPlan plan_retransmit(SeqNumber seq, std::uint32_t hole_len) const;
   std::uint32_t sack_flight() const noexcept;
   void skip_sacked() noexcept;
 
