@@ -124,8 +124,9 @@ Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {
       return data.size();
     }
     case Kind::Tcp: {
-      auto r = stack_.tcp((*d)->handle)->send(data);
-      stack_.touch_tcp((*d)->handle);  // new data may be due at once
+      auto* s = stack_.tcp((*d)->handle);
+      auto r = s->send(data);
+      if (s->take_deadline_moved()) stack_.touch_tcp((*d)->handle);  // new data may be due at once
       return r;
     }
     case Kind::Listener: return Err{SockError::NotConn};
@@ -155,7 +156,7 @@ Result<std::pair<std::size_t, SockAddr>, SockError> Host::recvfrom(int fd, MutBy
     case Kind::Tcp: {
       auto* s = stack_.tcp((*d)->handle);
       auto r = s->recv(buf);
-      stack_.touch_tcp((*d)->handle);  // reading may open the window (an update is due)
+      if (s->take_deadline_moved()) stack_.touch_tcp((*d)->handle);  // a window update is due
       if (!r) return Err{r.error()};
       return std::pair{*r, from_tcp(s->tuple().remote)};
     }

@@ -6,13 +6,13 @@
 namespace synack::storage {
 
 void RingBuffer::ensure_storage() {
-  if (storage_.size() != capacity_) storage_.assign(capacity_, 0);
+  if (!storage_ && capacity_ > 0) storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
 }
 
 void RingBuffer::reserve() { ensure_storage(); }
 
 void RingBuffer::release() noexcept {
-  Bytes().swap(storage_);
+  storage_.reset();
   clear();
 }
 
@@ -25,12 +25,14 @@ std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
   keep = std::min(std::max(keep, len_), capacity_);
   capacity = std::max(capacity, keep);
   if (allocated()) {
-    Bytes fresh(capacity, 0);
+    auto fresh = capacity > 0 ? std::make_unique_for_overwrite<std::uint8_t[]>(capacity) : nullptr;
     // The kept bytes in order from the read position, in at most two pieces.
     std::size_t first = std::min(keep, capacity_ - read_at_);
-    std::memcpy(fresh.data(), storage_.data() + read_at_, first);
-    std::memcpy(fresh.data() + first, storage_.data(), keep - first);
-    storage_.swap(fresh);
+    if (keep > 0) {
+      std::memcpy(fresh.get(), storage_.get() + read_at_, first);
+      std::memcpy(fresh.get() + first, storage_.get(), keep - first);
+    }
+    storage_ = std::move(fresh);
   }
   capacity_ = capacity;
   read_at_ = 0;
@@ -67,7 +69,7 @@ MutBytes RingBuffer::enqueue_many(std::size_t n) {
   std::size_t start = index(len_);
   std::size_t count = std::min(want, capacity_ - start);
   len_ += count;
-  return MutBytes(storage_.data() + start, count);
+  return MutBytes(storage_.get() + start, count);
 }
 
 ConstBytes RingBuffer::dequeue_many(std::size_t n) noexcept {
@@ -77,7 +79,7 @@ ConstBytes RingBuffer::dequeue_many(std::size_t n) noexcept {
   std::size_t count = std::min(want, capacity_ - start);
   read_at_ = index(count);
   len_ -= count;
-  return ConstBytes(storage_.data() + start, count);
+  return ConstBytes(storage_.get() + start, count);
 }
 
 MutBytes RingBuffer::get_unallocated(std::size_t offset, std::size_t n) {
@@ -88,7 +90,7 @@ MutBytes RingBuffer::get_unallocated(std::size_t offset, std::size_t n) {
   // len_ + offset < capacity_, so index() stays within one wrap.
   std::size_t start = index(len_ + offset);
   std::size_t count = std::min(want, capacity_ - start);
-  return MutBytes(storage_.data() + start, count);
+  return MutBytes(storage_.get() + start, count);
 }
 
 std::size_t RingBuffer::write_unallocated(std::size_t offset, ConstBytes data) {
@@ -106,7 +108,8 @@ std::size_t RingBuffer::write_unallocated(std::size_t offset, ConstBytes data) {
 std::size_t RingBuffer::enqueue_unallocated(std::size_t n) {
   std::size_t count = std::min(n, window());
   if (count == 0) return 0;
-  // Bytes that were never written read back as zeros rather than as garbage.
+  // Bytes never written have unspecified values (see the header): the caller
+  // enqueues only what it wrote.
   ensure_storage();
   len_ += count;
   return count;
@@ -118,7 +121,7 @@ ConstBytes RingBuffer::get_allocated(std::size_t offset, std::size_t n) const no
   if (want == 0) return {};
   std::size_t start = index(offset);
   std::size_t count = std::min(want, capacity_ - start);
-  return ConstBytes(storage_.data() + start, count);
+  return ConstBytes(storage_.get() + start, count);
 }
 
 std::size_t RingBuffer::read_allocated(std::size_t offset, MutBytes out) const noexcept {

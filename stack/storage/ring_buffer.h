@@ -4,7 +4,11 @@
 // Contract:
 //  - The capacity is fixed at construction. Memory is only held while it is
 //    needed: the storage is allocated on the first operation that writes (or
-//    by reserve()), and release() frees it again.
+//    by reserve()), and release() frees it again. It is not zero-filled (a
+//    128 KiB receive buffer would be cleared per connection): bytes never
+//    written have unspecified values, and only written bytes may be
+//    enqueued with enqueue_many (the caller fills the span) or
+//    enqueue_unallocated (TCP enqueues only what its assembler saw written).
 //  - The ring holds `len()` allocated bytes starting at the read position;
 //    the `window()` bytes after them are unallocated. The unallocated region
 //    may be written ahead of time (out-of-order TCP data, RFC 9293 §3.10.7.4:
@@ -21,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "stack/base/bytes.h"
 
@@ -38,7 +43,7 @@ class RingBuffer {
   bool full() const noexcept { return len_ == capacity_; }
 
   // True while storage is held (after the first write or reserve()).
-  bool allocated() const noexcept { return !storage_.empty(); }
+  bool allocated() const noexcept { return storage_ != nullptr; }
   // Allocates the storage now (no-op when already held).
   void reserve();
   // Discards all contents (allocated and unallocated) and frees the storage.
@@ -94,7 +99,7 @@ class RingBuffer {
   std::size_t capacity_;
   std::size_t read_at_ = 0;
   std::size_t len_ = 0;
-  Bytes storage_;
+  std::unique_ptr<std::uint8_t[]> storage_;  // capacity_ bytes when held; none for capacity 0
 };
 
 }  // namespace synack::storage

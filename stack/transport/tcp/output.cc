@@ -37,7 +37,7 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
   if (auto seg = output_data(ctx)) return seg;
   if (probe_due_) {
     probe_due_ = false;
-    if (auto plan = plan_data(); plan && snd_.wnd > 0) return send_plan(ctx, *plan);
+    if (auto plan = plan_data(); plan && snd_.wnd > 0) return send_plan(ctx, plan);
     return output_probe(ctx, false);
   }
   if (keepalive_due_) {
@@ -53,13 +53,20 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
   return std::nullopt;
 }
 
-std::optional<Instant> Socket::poll_at(const Context& ctx) const {
-  if (ctl_) return ctx.now;
+Socket::Deadline Socket::next_deadline(const Context& ctx) const {
+  const Deadline now{ctx.now, true};
+  if (ctl_) return now;
   bool syn_due = state_ != State::Closed && state_ != State::Listen && snd_.una == snd_.iss && snd_.nxt == snd_.iss;
   bool live = state_ != State::Closed && state_ != State::Listen;
-  if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return ctx.now;
-  if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return ctx.now;
-  return timers_.next();
+  if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return now;
+  if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
+  // Timers::next() without its optional: the earliest armed timer.
+  Deadline d{Instant::max(), false};
+  for (const std::optional<Instant>* t : {&timers_.retransmit, &timers_.persist, &timers_.delayed_ack,
+                                          &timers_.keepalive, &timers_.linger}) {
+    if (*t && (!d.armed || **t < d.at)) d = Deadline{**t, true};
+  }
+  return d;
 }
 
 // Data waits but the window is closed and nothing is in flight to bring an
@@ -133,8 +140,8 @@ bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
 }
 
 // What the next data segment would be, without sending it.
-std::optional<Socket::DataPlan> Socket::plan_data() const {
-  if (!is_synchronized(state_) || state_ == State::TimeWait || fin_acked_) return std::nullopt;
+Socket::DataPlan Socket::plan_data() const {
+  if (!is_synchronized(state_) || state_ == State::TimeWait || fin_acked_) return {};
   if (in_recovery_ && opt_.sack) return plan_recovery();
   if (rtx_una_) {
     // Fast retransmit or a NewReno partial ACK: resend the segment at SND.UNA.
@@ -146,24 +153,24 @@ std::optional<Socket::DataPlan> Socket::plan_data() const {
 // The first outstanding segment again (fast retransmit, a NewReno partial
 // ACK). It starts at the first data byte: while our SYN is unacknowledged (a
 // simultaneous open that was closed) its slot is resent only as a SYN.
-std::optional<Socket::DataPlan> Socket::plan_head_retransmit() const {
+Socket::DataPlan Socket::plan_head_retransmit() const {
   SeqNumber from = tx_base();
   std::uint32_t data_left = from.lt(data_end()) ? seq_span(from, data_end()) : 0;
   std::uint32_t sent = from.lt(snd_.max) ? seq_span(from, snd_.max) : 0;
   DataPlan p{from, std::min({data_left, sent, static_cast<std::uint32_t>(max_payload())}), false};
   p.fin = fin_sent() && p.seq + p.len == data_end();
   if (p.len > 0 || p.fin) return p;
-  return std::nullopt;
+  return {};
 }
 
 // The segment at SND.NXT when `room` bytes may go out (Nagle and SWS apply).
-std::optional<Socket::DataPlan> Socket::plan_new_data(std::uint32_t room) const {
+Socket::DataPlan Socket::plan_new_data(std::uint32_t room) const {
   SeqNumber end = data_end();
   std::uint32_t avail = snd_.nxt.lt(end) ? seq_span(snd_.nxt, end) : 0;
   std::uint32_t len = std::min({avail, room, static_cast<std::uint32_t>(max_payload())});
   bool fin = fin_queued_ && len == avail && snd_.nxt.le(end);
-  if (len == 0 && !fin) return std::nullopt;
-  if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return std::nullopt;
+  if (len == 0 && !fin) return {};
+  if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return {};
   return DataPlan{snd_.nxt, len, fin};
 }
 
@@ -172,7 +179,7 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
   // A fast retransmission that finds nothing at SND.UNA (the peer SACKed it
   // without ACKing it, or it was ACKed meanwhile) is void; left pending, it
   // would keep poll_at due with no segment to send.
-  if (rtx_una_ && (!plan || plan->seq != tx_base())) rtx_una_ = false;
+  if (rtx_una_ && (!plan || plan.seq != tx_base())) rtx_una_ = false;
   if (!plan) {
     if (persist_needed()) {
       persist_backoff_ = std::max(rtt_.rto(), ctx.config.persist_min);
@@ -187,10 +194,10 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
     arm_rto(ctx);
   }
   // RFC 6675 §5 (C.2)/(4.3): HighRxt moves past each retransmission.
-  if (in_recovery_ && opt_.sack && plan->seq.lt(snd_.max)) {
-    high_rxt_ = SeqNumber::max(high_rxt_, plan->seq + plan->len + (plan->fin ? 1u : 0u));
+  if (in_recovery_ && opt_.sack && plan.seq.lt(snd_.max)) {
+    high_rxt_ = SeqNumber::max(high_rxt_, plan.seq + plan.len + (plan.fin ? 1u : 0u));
   }
-  return send_plan(ctx, *plan);
+  return send_plan(ctx, plan);
 }
 
 std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {

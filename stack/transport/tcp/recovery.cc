@@ -85,10 +85,10 @@ void Socket::sack_check_loss(Context& ctx) {
 // A retransmission of [seq, seq + hole) cut to one SMSS and to the data; it
 // carries our FIN when the hole reaches the FIN's sequence number.
 // Never below the first data byte: the SYN's slot is resent only as a SYN.
-std::optional<Socket::DataPlan> Socket::plan_retransmit(SeqNumber seq, std::uint32_t hole) const {
+Socket::DataPlan Socket::plan_retransmit(SeqNumber seq, std::uint32_t hole) const {
   if (SeqNumber first = tx_base(); seq.lt(first)) {
     std::uint32_t skip = seq_span(seq, first);
-    if (hole <= skip) return std::nullopt;
+    if (hole <= skip) return {};
     hole -= skip;
     seq = first;
   }
@@ -96,12 +96,12 @@ std::optional<Socket::DataPlan> Socket::plan_retransmit(SeqNumber seq, std::uint
   SeqNumber end = data_end();
   std::uint32_t data = seq.lt(end) ? std::min(hole, seq_span(seq, end)) : 0;
   DataPlan p{seq, data, fin_sent() && seq + data == end && hole > data};
-  if (p.len == 0 && !p.fin) return std::nullopt;
+  if (p.len == 0 && !p.fin) return {};
   return p;
 }
 
 // RFC 6675 §5 (C): the next segment to send during SACK recovery.
-std::optional<Socket::DataPlan> Socket::plan_recovery() const {
+Socket::DataPlan Socket::plan_recovery() const {
   auto smss = static_cast<std::uint32_t>(max_payload());
   if (rtx_una_) {
     // (4.3): the first hole, whatever cwnd says; it ends at the first SACKed range.
@@ -111,7 +111,7 @@ std::optional<Socket::DataPlan> Socket::plan_recovery() const {
     if (hole_end.gt(tx_base())) return plan_retransmit(tx_base(), seq_span(tx_base(), hole_end));
   }
   std::uint32_t pipe = sb_.get().pipe(snd_.una, snd_.max, high_rxt_, smss);
-  if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return std::nullopt;
+  if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return {};
   // Rule 1: the first unSACKed octet above HighRxt that IsLost.
   if (auto seg = sb_.get().next_seg(snd_.una, snd_.max, high_rxt_, smss)) {
     return plan_retransmit(seg->first, seg->second);

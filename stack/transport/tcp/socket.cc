@@ -96,6 +96,7 @@ Result<std::size_t, SockError> Socket::send(ConstBytes data) {
   if (data.empty()) return std::size_t{0};
   std::size_t n = tx_.enqueue_slice(data);
   if (n == 0) return Err{SockError::Again};
+  deadline_moved_ = true;  // new data may be due at once
   return n;
 }
 
@@ -115,6 +116,7 @@ Result<std::size_t, SockError> Socket::recv(MutBytes out) {
     std::size_t avail = std::min<std::size_t>(rx_.window(), std::size_t{0xffff} << opt_.rcv_shift);
     if (is_synchronized(state_) && !peer_fin_ && avail > before && 2 * before <= rx_.capacity() &&
         avail >= 2 * before && avail - before >= std::min<std::size_t>(opt_.rcv_mss, rx_.capacity() / 2)) {
+      deadline_moved_ |= !ack_now_;
       ack_now_ = true;
     }
     return n;

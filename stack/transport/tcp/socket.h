@@ -102,7 +102,10 @@ class Socket {
   void process(Context& ctx, const SegmentIn& seg);
   std::optional<SegmentOut> poll_output(Context& ctx);
   void on_timer(Context& ctx);
-  std::optional<Instant> poll_at(const Context& ctx) const;
+  std::optional<Instant> poll_at(const Context& ctx) const {
+    Deadline d = next_deadline(ctx);
+    return d.armed ? std::optional<Instant>(d.at) : std::nullopt;
+  }
   void on_icmp_error(Context& ctx, IcmpError e);
   // RFC 9293 §3.10.7.4 / RFC 6191-like TIME-WAIT reuse (Linux tcp_timewait_state_process):
   // true when this socket is in TIME-WAIT and `syn` (a SYN without ACK for its
@@ -124,6 +127,18 @@ class Socket {
   Result<std::size_t, SockError> send(ConstBytes data);
   // 0 = end of stream.
   Result<std::size_t, SockError> recv(MutBytes out);
+  // True (once) when a send() or recv() since the last call may have moved
+  // poll_at(): send() queued data, or recv() made a window update due. The
+  // iface re-indexes the socket's deadline only then: every other send and
+  // recv (EAGAIN, an error, a read that leaves the ACK state alone) leaves
+  // poll_at() as it was, since the receive queue's fill level is not one of
+  // its inputs. The other calls (process, poll_output, connect, shutdown,
+  // close, options) are always followed by a re-index.
+  bool take_deadline_moved() noexcept {
+    bool moved = deadline_moved_;
+    deadline_moved_ = false;
+    return moved;
+  }
   Result<void, SockError> shutdown(Context& ctx, Shutdown how);
   // Graceful close (FIN); RST instead when unread data remains or SO_LINGER 0.
   void close(Context& ctx);
@@ -194,15 +209,30 @@ class Socket {
   void update_ts_recent(Context& ctx, const InSeg& s);
 
   // output.cc
+  // poll_at() as a plain pair (armed false: no deadline). GCC builds a
+  // returned std::optional<Instant> through memory (two narrow stores read
+  // back as one wide load: a store-forwarding stall per call, and this runs
+  // after every segment); the inline poll_at() wraps it.
+  struct Deadline {
+    Instant at;
+    bool armed;
+  };
+  Deadline next_deadline(const Context& ctx) const;
   std::optional<SegmentOut> output_syn(Context& ctx);
+  // A data segment to send; an empty one (no bytes, no FIN) means nothing
+  // to send. The plan functions return it that way rather than as a
+  // std::optional, which GCC returns through memory (a store-forwarding
+  // stall per call on poll_at's path).
   struct DataPlan {
     SeqNumber seq;
     std::uint32_t len = 0;
     bool fin = false;
+    std::uint8_t pad_[3]{};  // no padding bytes left undefined: returned in registers, not via memory
+    explicit operator bool() const noexcept { return len > 0 || fin; }
   };
-  std::optional<DataPlan> plan_data() const;
-  std::optional<DataPlan> plan_new_data(std::uint32_t room) const;
-  std::optional<DataPlan> plan_head_retransmit() const;
+  DataPlan plan_data() const;
+  DataPlan plan_new_data(std::uint32_t room) const;
+  DataPlan plan_head_retransmit() const;
   std::optional<SegmentOut> output_data(Context& ctx);
   std::optional<SegmentOut> send_plan(Context& ctx, const DataPlan& p);
   std::optional<SegmentOut> output_probe(Context& ctx, bool keepalive);
@@ -224,8 +254,8 @@ class Socket {
   void enter_recovery(Context& ctx);
   void sack_check_loss(Context& ctx);
   bool may_enter_recovery() const noexcept;
-  std::optional<DataPlan> plan_recovery() const;
-  std::optional<DataPlan> plan_retransmit(SeqNumber seq, std::uint32_t hole_len) const;
+  DataPlan plan_recovery() const;
+  DataPlan plan_retransmit(SeqNumber seq, std::uint32_t hole_len) const;
   std::uint32_t sack_flight() const noexcept;
   void skip_sacked() noexcept;
 
@@ -268,6 +298,7 @@ class Socket {
   bool peer_fin_ = false;
   std::optional<SeqNumber> peer_fin_seq_;  // FIN seen beyond a hole
   bool ack_now_ = false;
+  bool deadline_moved_ = false;  // take_deadline_moved()
   int unacked_full_segs_ = 0;  // full segments received since our last ACK
   std::uint8_t quickacks_left_ = 0;  // TcpConfig::quickacks still to use
   // Linux's interactive ("ping-pong") mode: data sent within the delayed-ACK
