@@ -16,7 +16,14 @@ if(SYNACK_FUZZ)
   endif()
   # Everything is instrumented for coverage; only fuzz targets link the engine.
   # Under OSS-Fuzz/ClusterFuzzLite the flags come from $CFLAGS/$CXXFLAGS instead.
-  if(NOT DEFINED ENV{LIB_FUZZING_ENGINE})
+  # The engine is remembered in the cache at the first configure: a
+  # re-configure that `cmake --build` starts (a new source file) runs without
+  # the environment variable and must not switch the build to ASan.
+  if(DEFINED ENV{LIB_FUZZING_ENGINE})
+    set(SYNACK_LIB_FUZZING_ENGINE "$ENV{LIB_FUZZING_ENGINE}" CACHE STRING
+        "libFuzzer link flags from $LIB_FUZZING_ENGINE (empty: fuzzer+ASan+UBSan)" FORCE)
+  endif()
+  if(NOT SYNACK_LIB_FUZZING_ENGINE)
     target_compile_options(synack_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
                            -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     target_link_options(synack_flags INTERFACE -fsanitize=address,undefined)

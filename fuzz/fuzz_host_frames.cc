@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "fuzz/common/check.h"
+#include "fuzz/common/coverage.h"
 #include "fuzz/common/frames.h"
 #include "fuzz/common/host_fixture.h"
 #include "stack/wire/arp.h"
@@ -100,6 +101,7 @@ class Driver {
     if (fx_.conn_fd() >= 0) accepted_.push_back(fx_.conn_fd());
     if (fx_.active_fd() >= 0) accepted_.push_back(fx_.active_fd());
     counters(fx_.host().stack(), last_);
+    forget_coverage();  // the set-up is the same for every input
   }
 
   void step(std::uint16_t time, ConstBytes frame_in, bool raw) {
