@@ -18,8 +18,9 @@ class IsnGenerator;
 class SynCookies;
 
 struct TcpConfig {
-  // Buffers (SO_RCVBUF / SO_SNDBUF defaults). Storage is allocated when the
-  // connection needs it and released when it closes.
+  // Buffers (SO_RCVBUF / SO_SNDBUF defaults, in Linux's doubled units).
+  // Storage is allocated when the connection needs it and released when it
+  // closes. Of a receive buffer, half is window space (rcv_space()).
   std::uint32_t rcvbuf = 128 * 1024;
   std::uint32_t sndbuf = 64 * 1024;
   // The largest receive buffer a connection may grow to (Linux tcp_rmem[2]).
@@ -123,5 +124,21 @@ struct Context {
   const IsnGenerator& isn;
   const SynCookies& cookies;
 };
+
+// The bytes of a receive buffer of `rcvbuf` (SO_RCVBUF doubled, as Linux
+// counts it) that may be offered as window: half, as Linux with its default
+// tcp_adv_win_scale of 1 (and the initial 50 % scaling_ratio of 6.7+)
+// reserves the other half for per-segment overhead. So SO_RCVBUF 2048 gives
+// 2048 bytes of window space and the default 128 KiB buffer 64 KiB.
+constexpr std::uint32_t rcv_space(std::uint32_t rcvbuf) noexcept { return rcvbuf / 2 > 256 ? rcvbuf / 2 : 256; }
+
+// The window in a SYN or SYN-ACK for `space` bytes of window space: at most
+// 65535 (never scaled), rounded down to whole segments of `mss` when more
+// than one fits (Linux tcp_select_initial_window), e.g. 64240 for 1460.
+constexpr std::uint16_t initial_window(std::size_t space, std::uint16_t mss) noexcept {
+  std::size_t w = space < 0xffff ? space : 0xffff;
+  if (mss > 0 && w > mss) w -= w % mss;
+  return static_cast<std::uint16_t>(w);
+}
 
 }  // namespace synack::tcp

@@ -68,9 +68,9 @@ TEST_F(SocketTest, ReceiveInOrderDelayedAck) {
 
 TEST_F(SocketTest, NoWindowUpdateWhenTheAnnouncedWindowCannotGrow) {
   // RFC 9293 §3.8.6.2.2: a window update is worth sending only when the
-  // announced window grows; unscaled, a 128 KiB buffer is announced as 65535
-  // before and after the read.
-  env.config.rcvbuf = 128 * 1024;
+  // announced window grows; unscaled, 128 KiB of window space (a 256 KiB
+  // buffer) is announced as 65535 before and after the read.
+  env.config.rcvbuf = 256 * 1024;
   s = std::make_unique<Socket>(env.config);
   socket_syn_sent();
   deliver({.seq = kRemoteIss, .ack = iss + 1, .flags = kTcpSyn | kTcpAck, .window = 8192});

@@ -21,7 +21,7 @@ TEST_F(SocketTest, ConnectSendsSynWithMss) {
   ASSERT_TRUE(syn);
   EXPECT_EQ(syn->tcp.flags, kTcpSyn);
   EXPECT_EQ(syn->tcp.options.mss(), kMss);
-  EXPECT_EQ(syn->tcp.window, kBuf);
+  EXPECT_EQ(syn->tcp.window, kSynWnd);
   expect_nothing();
   EXPECT_EQ(s->connect(c, kLocal, kRemote, kMss).error(), SockError::Already);
 }
@@ -52,7 +52,7 @@ TEST_F(SocketTest, BadAckInSynSentResendsSynSoon) {
   ASSERT_TRUE(next);
   EXPECT_EQ((*next - t0).millis(), 8);
   env.now = *next;
-  expect_emitted({.seq = iss, .flags = kTcpSyn, .window = kBuf,
+  expect_emitted({.seq = iss, .flags = kTcpSyn, .window = kSynWnd,
                   .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
   EXPECT_EQ(s->state(), State::SynSent);
 }
@@ -82,7 +82,7 @@ TEST_F(SocketTest, SimultaneousOpen) {
   socket_syn_sent();
   deliver({.seq = kRemoteIss, .flags = kTcpSyn, .window = 8192});
   EXPECT_EQ(s->state(), State::SynReceived);
-  expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpSyn | kTcpAck, .window = kBuf,
+  expect_emitted({.seq = iss, .ack = kRemoteIss + 1, .flags = kTcpSyn | kTcpAck, .window = kSynWnd,
                   .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
   // The peer's SYN-ACK (figure 8) completes the handshake; its SYN repeats
   // sequence space already received and is acknowledged (as Linux does).
@@ -128,7 +128,7 @@ TEST_F(SocketTest, SynRetransmissionBackoffAndTimeout) {
     ASSERT_TRUE(next);
     EXPECT_EQ((*next - t0).secs(), at);
     env.now = *next;
-    expect_emitted({.seq = iss, .flags = kTcpSyn, .window = kBuf,
+    expect_emitted({.seq = iss, .flags = kTcpSyn, .window = kSynWnd,
                     .options = [] { wire::TcpOptions o; o.push_mss(kMss); return o; }()});
   }
   Context c = env.ctx();

@@ -192,7 +192,8 @@ void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint
   out.tcp.ack = t.seq + 1;
   out.tcp.flags = kTcpSyn | kTcpAck;
   std::uint32_t rcvbuf = child_opts_.rcvbuf != 0 ? child_opts_.rcvbuf : config_.rcvbuf;
-  out.tcp.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(rcvbuf, 0xffff));
+  bool ts = config_.timestamps && t.options.timestamps().has_value();
+  out.tcp.window = initial_window(rcv_space(rcvbuf), static_cast<std::uint16_t>(mss - (ts ? 12 : 0)));
   out.tcp.options.push_mss(mss);
   auto peer_ts = t.options.timestamps();
   if (config_.timestamps && peer_ts) {

@@ -308,6 +308,12 @@ std::uint16_t Socket::window_field() {
   bool syn = state_ == State::SynSent || (state_ == State::SynReceived && snd_.nxt == snd_.iss);
   std::uint8_t shift = syn ? 0 : opt_.rcv_shift;
   std::uint32_t field = std::min<std::uint32_t>(avail >> shift, 0xffff);
+  if (syn) {
+    // Whole segments (Linux tcp_select_initial_window); a SYN-ACK's segments
+    // carry timestamps when the peer's SYN did (tcp_openreq_init_rwin).
+    bool ts = state_ == State::SynReceived && opt_.timestamps;
+    field = initial_window(field, static_cast<std::uint16_t>(opt_.rcv_mss - (ts ? 12 : 0)));
+  }
   SeqNumber edge = rcv_.nxt + (field << shift);
   if (edge.gt(rcv_.adv) || rcv_.adv == SeqNumber{}) rcv_.adv = edge;
   rcv_.wnd = rcv_wnd();

@@ -14,7 +14,7 @@ constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny
 
 
 Socket::Socket(const TcpConfig& config)
-    : rmem_max_(config.rmem_max), tx_(config.sndbuf), rx_(config.rcvbuf), rtt_(config.rto),
+    : rmem_max_(config.rmem_max), tx_(config.sndbuf), rx_(rcv_space(config.rcvbuf)), rtt_(config.rto),
       cc_(config.congestion, 536) {
   quickacks_left_ = config.quickacks;
 }
@@ -236,9 +236,8 @@ void Socket::set_options(const SocketOptions& o) {
 
 Result<void, SockError> Socket::set_rcvbuf(std::uint32_t bytes) {
   opts_.rcvbuf = bytes;
-  bytes = std::max<std::uint32_t>(bytes, 256);
   bool offered = is_synchronized(state_) || state_ == State::SynReceived;
-  rx_.resize(bytes, offered ? rx_.len() + rcv_wnd() : rx_.len());
+  rx_.resize(rcv_space(bytes), offered ? rx_.len() + rcv_wnd() : rx_.len());
   return {};
 }
 

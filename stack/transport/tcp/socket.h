@@ -164,7 +164,8 @@ class Socket {
   // is not moved back, so what the peer may send must still fit).
   Result<void, SockError> set_rcvbuf(std::uint32_t bytes);
   Result<void, SockError> set_sndbuf(std::uint32_t bytes);
-  std::size_t rcvbuf_capacity() const noexcept { return rx_.capacity(); }
+  // SO_RCVBUF as getsockopt reports it: window space and overhead (rcv_space).
+  std::size_t rcvbuf_capacity() const noexcept { return rx_.capacity() * 2; }
   std::size_t sndbuf_capacity() const noexcept { return tx_.capacity(); }
   void set_congestion(CcAlgorithm a);
   void set_linger(std::optional<Duration> linger) noexcept { opts_.linger = linger; }

@@ -33,6 +33,8 @@ inline const Endpoint kRemote{wire::Ipv4Address::from_octets(10, 0, 0, 2), 80};
 inline constexpr std::uint16_t kMss = 1460;
 inline const SeqNumber kRemoteIss{10000};
 inline constexpr std::uint32_t kBuf = 4096;
+// A SYN offers the whole segments of the window space (2 × 1460).
+inline constexpr std::uint16_t kSynWnd = initial_window(kBuf, kMss);
 
 // Everything Context refers to, owned in one place.
 struct Env {
@@ -50,7 +52,7 @@ struct Env {
     c.sack = false;
     c.timestamps = false;
     c.quickacks = 0;  // delayed-ACK rules from the first segment
-    c.rcvbuf = kBuf;
+    c.rcvbuf = 2 * kBuf;  // kBuf of window space (rcv_space)
     c.sndbuf = kBuf;
     return c;
   }
