@@ -1,6 +1,10 @@
 // The world's single event queue, ordered by (time, insertion id) so that
 // events at the same instant run in the order they were scheduled — never by
 // pointer value (Envoy's simulated-time tie-breaker).
+//
+// The heap holds only (time, id, slot) triples, trivially copyable, so its
+// sift steps move 24 bytes each; the values (frames, actions) stay put in a
+// slot array whose free slots are reused, and move once in and once out.
 #pragma once
 
 #include <algorithm>
@@ -24,7 +28,16 @@ class EventQueue {
 
   std::uint64_t push(Instant at, T value) {
     std::uint64_t id = next_id_++;
-    heap_.push_back(Entry{at, id, std::move(value)});
+    std::uint32_t slot;
+    if (free_.empty()) {
+      slot = static_cast<std::uint32_t>(values_.size());
+      values_.push_back(std::move(value));
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+      values_[slot] = std::move(value);
+    }
+    heap_.push_back(Key{at, id, slot});
     std::push_heap(heap_.begin(), heap_.end(), later);
     return id;
   }
@@ -37,17 +50,24 @@ class EventQueue {
   // Removes and returns the earliest entry; the queue must not be empty.
   Entry pop() {
     std::pop_heap(heap_.begin(), heap_.end(), later);
-    Entry e = std::move(heap_.back());
+    const Key k = heap_.back();
     heap_.pop_back();
-    return e;
+    free_.push_back(k.slot);
+    return Entry{k.at, k.id, std::move(values_[k.slot])};
   }
 
  private:
+  struct Key {
+    Instant at;
+    std::uint64_t id;
+    std::uint32_t slot;
+  };
   // Heap comparator: "a comes after b".
-  static bool later(const Entry& a, const Entry& b) noexcept {
-    return a.at != b.at ? a.at > b.at : a.id > b.id;
-  }
-  std::vector<Entry> heap_;
+  static bool later(const Key& a, const Key& b) noexcept { return a.at != b.at ? a.at > b.at : a.id > b.id; }
+
+  std::vector<Key> heap_;
+  std::vector<T> values_;             // by slot; moved-from while free
+  std::vector<std::uint32_t> free_;   // slots of values_ not in the heap
   std::uint64_t next_id_ = 0;
 };
 

@@ -10,11 +10,22 @@ namespace {
 // A node whose poll_at() stays in the past after poll() would spin forever at
 // one instant; past this many rounds it is a bug in that node, reported loudly.
 constexpr int kMaxRoundsPerInstant = 1'000'000;
+// Delivered frames' buffers kept for reuse: more than a bulk transfer keeps
+// in flight on a link, few enough to bound the memory held.
+constexpr std::size_t kMaxSpareFrames = 1024;
 }  // namespace
+
+std::optional<std::pair<Link*, int>> PortDevice::attached() const {
+  if (cached_gen_ != world_.attachment_generation()) {
+    cached_ = world_.attachment(node_, port_);
+    cached_gen_ = world_.attachment_generation();
+  }
+  return cached_;
+}
 
 driver::DeviceCaps PortDevice::capabilities() const {
   driver::DeviceCaps caps;
-  if (auto att = world_.attachment(node_, port_)) {
+  if (auto att = attached()) {
     auto mtu = att->first->profile(att->second).mtu;
     if (mtu != 0) caps.mtu = static_cast<std::uint16_t>(mtu);
   }
@@ -22,7 +33,7 @@ driver::DeviceCaps PortDevice::capabilities() const {
 }
 
 bool PortDevice::transmit(Instant now, ConstBytes frame) {
-  auto att = world_.attachment(node_, port_);
+  auto att = attached();
   if (!att) return false;
   att->first->send(now, att->second, frame);
   return true;
@@ -45,6 +56,7 @@ Link& World::connect(LinkEnd a, LinkEnd b, driver::FaultProfile a_to_b, driver::
                                           derive_seed(seed_, 0x4c494e4b00000000ULL + id)));
   attached_[{a.node, a.port}] = {id, 0};
   attached_[{b.node, b.port}] = {id, 1};
+  ++attach_gen_;
   return *links_.back();
 }
 
@@ -60,6 +72,13 @@ void World::schedule(Instant at, std::function<void(World&)> action) {
 
 void World::schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame) {
   queue_.push(std::max(at, now_), Event{Delivery{link, to_side, std::move(frame)}});
+}
+
+Bytes World::frame_buffer() {
+  if (spare_frames_.empty()) return {};
+  Bytes b = std::move(spare_frames_.back());
+  spare_frames_.pop_back();
+  return b;
 }
 
 void World::schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial) {
@@ -82,6 +101,10 @@ void World::dispatch(Event& e) {
     l.on_delivered(now_, d->to_side, d->frame);
     const LinkEnd& end = l.end(d->to_side);
     nodes_[end.node]->receive(now_, end.port, d->frame);
+    if (spare_frames_.size() < kMaxSpareFrames) {
+      d->frame.clear();
+      spare_frames_.push_back(std::move(d->frame));
+    }
   } else if (auto* r = std::get_if<Release>(&e)) {
     links_[r->link]->release_held(now_, r->from_side, r->serial);
   } else {

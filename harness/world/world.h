@@ -30,9 +30,15 @@ class PortDevice final : public driver::Device {
   bool transmit(Instant now, ConstBytes frame) override;
 
  private:
+  // The attachment, looked up again only after connect() (a map lookup per
+  // frame otherwise, and capabilities() runs per segment for the path MTU).
+  std::optional<std::pair<Link*, int>> attached() const;
+
   World& world_;
   NodeId node_;
   std::size_t port_;
+  mutable std::optional<std::pair<Link*, int>> cached_;
+  mutable std::uint64_t cached_gen_ = ~std::uint64_t{0};
 };
 
 struct WorldStats {
@@ -71,10 +77,16 @@ class World {
   std::size_t link_count() const noexcept { return links_.size(); }
   // The link and side attached to a port, if any.
   std::optional<std::pair<Link*, int>> attachment(NodeId node, std::size_t port);
+  // Changes whenever an attachment may have changed (connect()).
+  std::uint64_t attachment_generation() const noexcept { return attach_gen_; }
 
   // Runs `action` at virtual time `at` (>= now).
   void schedule(Instant at, std::function<void(World&)> action);
   void schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame);
+  // An empty buffer for a frame in flight, with the capacity of one that was
+  // delivered before (delivered frames' buffers are reused: no allocation
+  // per frame once traffic flows).
+  Bytes frame_buffer();
   void schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial);
 
   // Advances time until `done()` holds (checked after every step) or the
@@ -108,6 +120,8 @@ class World {
   std::map<std::pair<NodeId, std::size_t>, std::unique_ptr<PortDevice>> ports_;
   std::map<std::pair<NodeId, std::size_t>, std::pair<std::size_t, int>> attached_;
   EventQueue<Event> queue_;
+  std::vector<Bytes> spare_frames_;  // delivered frames' buffers (frame_buffer())
+  std::uint64_t attach_gen_ = 0;     // bumped by connect(): PortDevice caches attachments
   WorldStats stats_;
 };
 

@@ -52,16 +52,15 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
     Bytes whole = done->first_header;
     whole.insert(whole.end(), done->payload.begin(), done->payload.end());
     ConstBytes payload = ConstBytes(whole).subspan(done->first_header.size());
-    deliver_local(now, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl);
+    deliver_local(now, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl, broadcast);
     return;
   }
-  deliver_local(now, ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl);
+  deliver_local(now, ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl, broadcast);
 }
 
 void Stack::deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,
-                          ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl) {
+                          ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl, bool broadcast) {
   ++stats_.ip.rx_delivered;
-  bool broadcast = is_broadcast_for_us(dst);
   switch (protocol) {
     case wire::kIpProtoIcmp: receive_icmp(now, src, dst, payload, ttl); return;
     case wire::kIpProtoUdp: receive_udp(now, src, dst, payload, whole_packet, broadcast); return;

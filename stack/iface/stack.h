@@ -177,8 +177,9 @@ class Stack {
                   MutBytes room = {});
   // ipv4_in.cc
   void receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool link_broadcast);
+  // `broadcast`: is_broadcast_for_us(dst), which receive_ipv4 already knows.
   void deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,
-                     ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl);
+                     ConstBytes payload, ConstBytes whole_packet, std::uint8_t ttl, bool broadcast);
   void forward(Instant now, ConstBytes packet);
   // ipv4_out.cc
   Result<void, SockError> output_fragments(Instant now, std::size_t iface, wire::Ipv4Address next_hop,

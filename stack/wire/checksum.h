@@ -17,6 +17,11 @@ namespace synack::wire {
 // Zero only if `initial` is zero and `data` is all zeros, as with a plain sum.
 std::uint64_t checksum_partial(ConstBytes data, std::uint64_t initial = 0) noexcept;
 
+// Copies `src` to `dst` (same size; the two do not overlap, or are the same
+// bytes) and returns checksum_partial(src, initial), reading the data once
+// (a payload copied into a segment is summed on the way).
+std::uint64_t checksum_copy(MutBytes dst, ConstBytes src, std::uint64_t initial = 0) noexcept;
+
 // Folds a partial sum to 16 bits (not complemented).
 constexpr std::uint16_t checksum_fold(std::uint64_t sum) noexcept {
   sum = (sum & 0xffffffff) + (sum >> 32);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -57,6 +58,43 @@ RC_GTEST_PROP(ChecksumProp, LargeBuffersMatchReference, ()) {
   const auto len = *rc::gen::inRange<std::size_t>(0, 70000);
   const auto data = *rc::gen::container<std::vector<std::uint8_t>>(len, rc::gen::arbitrary<std::uint8_t>());
   RC_ASSERT(checksum_fold(checksum_partial(data)) == checksum_fold(reference_partial(data, 0)));
+}
+
+// The fused copy gives the same sum as checksum_partial and an exact copy, at
+// every alignment of source and destination (lengths 0..70,000), and in
+// place (destination and source the same bytes).
+RC_GTEST_PROP(ChecksumProp, CopyMatchesPartialAndCopies, (std::uint32_t initial)) {
+  const auto len = *rc::gen::inRange<std::size_t>(0, 70000);
+  const auto src_off = *rc::gen::inRange<std::size_t>(0, 16);
+  const auto dst_off = *rc::gen::inRange<std::size_t>(0, 16);
+  const auto data = *rc::gen::container<std::vector<std::uint8_t>>(len + src_off, rc::gen::arbitrary<std::uint8_t>());
+  const ConstBytes src = ConstBytes(data).subspan(src_off);
+  std::vector<std::uint8_t> out(len + dst_off + 16, 0xa5);
+  const std::uint64_t sum = checksum_copy(MutBytes(out).subspan(dst_off, len), src, initial);
+  RC_ASSERT(checksum_fold(sum) == checksum_fold(reference_partial(src, initial)));
+  RC_ASSERT(std::equal(src.begin(), src.end(), out.begin() + static_cast<std::ptrdiff_t>(dst_off)));
+  for (std::size_t i = 0; i < dst_off; ++i) RC_ASSERT(out[i] == 0xa5);
+  for (std::size_t i = dst_off + len; i < out.size(); ++i) RC_ASSERT(out[i] == 0xa5);
+  std::vector<std::uint8_t> same(data);
+  RC_ASSERT(checksum_fold(checksum_copy(same, same, initial)) == checksum_fold(reference_partial(data, initial)));
+  RC_ASSERT(same == data);
+}
+
+TEST(ChecksumProp, CopyAllShortLengths) {
+  std::vector<std::uint8_t> buf(216);
+  std::uint32_t x = 777;
+  for (auto& v : buf) {
+    x = x * 1103515245 + 12345;
+    v = static_cast<std::uint8_t>(x >> 16);
+  }
+  for (std::size_t off = 0; off < 16; ++off) {
+    for (std::size_t len = 0; len <= 200; ++len) {
+      const ConstBytes b = ConstBytes(buf).subspan(off, len);
+      std::vector<std::uint8_t> out(len);
+      ASSERT_EQ(checksum_fold(checksum_copy(out, b, 5)), checksum_fold(reference_partial(b, 5)));
+      ASSERT_TRUE(std::equal(b.begin(), b.end(), out.begin()));
+    }
+  }
 }
 
 RC_GTEST_PROP(ChecksumProp, IncrementalUpdate16EqualsRecompute, (std::vector<std::uint8_t> data, std::uint16_t v)) {

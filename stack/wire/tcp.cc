@@ -1,6 +1,7 @@
 #include "stack/wire/tcp.h"
 
 #include <cstring>
+#include <functional>
 
 #include "stack/base/assert.h"
 #include "stack/wire/checksum.h"
@@ -27,6 +28,18 @@ std::string tcp_flags_to_string(std::uint16_t flags) {
   return s.empty() ? std::string("none") : s;
 }
 
+namespace {
+
+// Whether two byte ranges share any byte (std::less orders pointers into
+// different objects too: the payload may or may not sit in the output buffer).
+bool overlaps(ConstBytes a, ConstBytes b) noexcept {
+  if (a.empty() || b.empty()) return false;
+  const std::less<const std::uint8_t*> lt;
+  return lt(a.data(), b.data() + b.size()) && lt(b.data(), a.data() + a.size());
+}
+
+}  // namespace
+
 bool TcpPacket::verify_checksum(Ipv4Address src, Ipv4Address dst) const noexcept {
   const std::uint64_t pseudo = pseudo_header_sum(src, dst, kProtocolTcp, static_cast<std::uint32_t>(b_.size()));
   return checksum_fold(checksum_partial(b_, pseudo)) == 0xffff;
@@ -45,10 +58,16 @@ void TcpRepr::emit(MutBytes out, ConstBytes payload, Ipv4Address src, Ipv4Addres
   store_be16(out, tcp_field::kChecksum, 0);
   store_be16(out, tcp_field::kUrgent, urgent);
   options.emit(out.subspan(tcp_field::kOptions, hlen - tcp_field::kMinHeaderLen));
-  std::uint8_t* body = out.data() + hlen;
-  if (!payload.empty() && payload.data() != body) std::memmove(body, payload.data(), payload.size());
   const std::uint64_t pseudo = pseudo_header_sum(src, dst, kProtocolTcp, static_cast<std::uint32_t>(out.size()));
-  store_be16(out, tcp_field::kChecksum, checksum(out, pseudo));
+  MutBytes body = out.subspan(hlen);
+  std::uint64_t sum = checksum_partial(out.first(hlen), pseudo);  // hlen is a multiple of 4: sums chain
+  if (!overlaps(body, payload)) {
+    sum = checksum_copy(body, payload, sum);  // one pass: copied and summed
+  } else {
+    if (payload.data() != body.data()) std::memmove(body.data(), payload.data(), payload.size());
+    sum = checksum_partial(body, sum);
+  }
+  store_be16(out, tcp_field::kChecksum, static_cast<std::uint16_t>(~checksum_fold(sum)));
 }
 
 }  // namespace synack::wire

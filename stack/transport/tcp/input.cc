@@ -480,6 +480,34 @@ void Socket::process_urg(const InSeg& s) {
 }
 
 // "seventh, process the segment text".
+// Records `written` bytes at `off` past RCV.NXT in the assembler. False when
+// the segment is done with: out of order (queued, or dropped for lack of
+// slots), so RCV.NXT does not move.
+bool Socket::assemble(Context& ctx, const InSeg& s, std::size_t off, std::size_t written) {
+  // RFC 2883 §4: out-of-order data we already hold is reported as a D-SACK
+  // block, followed by the (now most recent) SACK block containing it.
+  bool duplicate = off > 0 && written > 0 && asm_.contains(off, written);
+  while (!asm_.add(off, written)) {
+    // Every out-of-order slot is taken. Data at or before the farthest
+    // range is worth more than that range: give the farthest one up
+    // (RFC 2018 §8 allows reneging; SACKed data stays at the sender until
+    // cumulatively ACKed) so in-order data can never be refused forever.
+    auto last = asm_.ranges().empty() ? std::nullopt : std::optional(asm_.ranges().back());
+    if (!last || off > last->offset) {
+      ++ctx.stats.ofo_dropped;
+      ack_now_ = true;
+      return false;
+    }
+    asm_.evict_last();
+    ++ctx.stats.ofo_dropped;
+  }
+  if (off == 0) return true;
+  if (duplicate) dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(written)};
+  ++ctx.stats.ofo_queued;
+  ack_now_ = true;  // RFC 5681 §4.2: out-of-order data is ACKed at once
+  return false;
+}
+
 void Socket::process_data(Context& ctx, InSeg& s) {
   if (s.payload.empty()) return;
   // TIME-WAIT: "Ignore the segment text", but Linux (tcp_timewait_state_process)
@@ -500,31 +528,15 @@ void Socket::process_data(Context& ctx, InSeg& s) {
   }
   std::size_t off = seq_span(rcv_.nxt, s.seq);
   std::size_t written = rx_.write_unallocated(off, s.payload);
-  // RFC 2883 §4: out-of-order data we already hold is reported as a D-SACK
-  // block, followed by the (now most recent) SACK block containing it.
-  bool duplicate = off > 0 && written > 0 && asm_.contains(off, written);
   if (written < s.payload.size()) s.flags = static_cast<std::uint16_t>(s.flags & ~kTcpFin);
-  while (!asm_.add(off, written)) {
-    // Every out-of-order slot is taken. Data at or before the farthest
-    // range is worth more than that range: give the farthest one up
-    // (RFC 2018 §8 allows reneging; SACKed data stays at the sender until
-    // cumulatively ACKed) so in-order data can never be refused forever.
-    auto last = asm_.ranges().empty() ? std::nullopt : std::optional(asm_.ranges().back());
-    if (!last || off > last->offset) {
-      ++ctx.stats.ofo_dropped;
-      ack_now_ = true;
-      return;
-    }
-    asm_.evict_last();
-    ++ctx.stats.ofo_dropped;
+  // In-order data while nothing is held out of order (the common case) is
+  // the whole new front: the assembler would record the range only to hand
+  // it straight back.
+  std::size_t front = written;
+  if (off > 0 || !asm_.is_empty()) {
+    if (!assemble(ctx, s, off, written)) return;
+    front = asm_.remove_front();
   }
-  if (off > 0) {
-    if (duplicate) dsack_ = wire::SackBlock{s.seq, s.seq + static_cast<std::uint32_t>(written)};
-    ++ctx.stats.ofo_queued;
-    ack_now_ = true;  // RFC 5681 §4.2: out-of-order data is ACKed at once
-    return;
-  }
-  std::size_t front = asm_.remove_front();
   rx_.enqueue_unallocated(front);
   rcv_.nxt = rcv_.nxt + static_cast<std::uint32_t>(front);
   if (front > written) ack_now_ = true;  // filled a hole: ACK at once

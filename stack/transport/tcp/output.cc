@@ -202,12 +202,20 @@ std::optional<SegmentOut> Socket::output_data(Context& ctx) {
 
 std::optional<SegmentOut> Socket::send_plan(Context& ctx, const DataPlan& p) {
   if (p.seq == snd_.max && p.len > 0 && snd_.una == snd_.max) cc_.on_idle_restart(ctx.now, rtt_.rto());
-  scratch_.resize(p.len);
-  tx_.read_allocated(seq_span(tx_base(), p.seq), scratch_);
+  // The payload is lent straight from the send queue (the caller copies it
+  // into the frame before any further call on this socket); only a segment
+  // that wraps around the ring's end is gathered into scratch_ first.
+  const std::size_t off = seq_span(tx_base(), p.seq);
+  ConstBytes payload = tx_.get_allocated(off, p.len);
+  if (payload.size() < p.len) {
+    scratch_.resize(p.len);
+    tx_.read_allocated(off, scratch_);
+    payload = scratch_;
+  }
   std::uint16_t flags = kTcpAck;
   if (p.len > 0 && p.seq + p.len == data_end()) flags |= kTcpPsh;
   if (p.fin) flags |= kTcpFin;
-  SegmentOut out = make_segment(ctx, p.seq, flags, scratch_);
+  SegmentOut out = make_segment(ctx, p.seq, flags, payload);
   if (p.len > 0 && p.len < max_payload()) snd_sml_ = p.seq + p.len;
   note_sent(ctx, p.seq, p.len + (p.fin ? 1u : 0u));
   if (p.len > 0) cc_.on_data_sent(ctx.now);

@@ -201,6 +201,7 @@ class Socket {
   void update_window(const InSeg& s);
   void process_urg(const InSeg& s);
   void process_data(Context& ctx, InSeg& s);
+  bool assemble(Context& ctx, const InSeg& s, std::size_t off, std::size_t written);
   void process_fin(Context& ctx, const InSeg& s);
   void on_fin_received(Context& ctx);
   void challenge_ack(Context& ctx);

@@ -42,8 +42,8 @@ struct SegmentIn {
   std::uint32_t seg_len() const noexcept { return tcp.segment_len(payload.size()); }
 };
 
-// A segment TCP wants sent. `payload` points into the producer's scratch
-// storage and stays valid until the next call on that producer.
+// A segment TCP wants sent. `payload` points into the producer's send queue
+// or scratch storage and stays valid until the next call on that producer.
 struct SegmentOut {
   wire::Ipv4Address src;
   wire::Ipv4Address dst;
