@@ -45,7 +45,7 @@ void Link::send(Instant now, int side, ConstBytes frame) {
     ++d.stats.queue_drops;
     return;
   }
-  Bytes copy(frame.begin(), frame.end());
+  Bytes copy = world_.copy_frame(frame);
   if (fate.corrupt_bit) {
     copy[*fate.corrupt_bit / 8] ^= static_cast<std::uint8_t>(1u << (*fate.corrupt_bit % 8));
     ++d.stats.corrupted;

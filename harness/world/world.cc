@@ -62,6 +62,14 @@ void World::schedule_delivery(Instant at, std::size_t link, int to_side, Bytes f
   queue_.push(std::max(at, now_), Event{Delivery{link, to_side, std::move(frame)}});
 }
 
+Bytes World::copy_frame(ConstBytes frame) {
+  if (spare_frames_.empty()) return Bytes(frame.begin(), frame.end());
+  Bytes b = std::move(spare_frames_.back());
+  spare_frames_.pop_back();
+  b.assign(frame.begin(), frame.end());
+  return b;
+}
+
 void World::schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial) {
   queue_.push(std::max(at, now_), Event{Release{link, from_side, serial}});
 }
@@ -82,6 +90,8 @@ void World::dispatch(Event& e) {
     l.on_delivered(now_, d->to_side, d->frame);
     const LinkEnd& end = l.end(d->to_side);
     nodes_[end.node]->receive(now_, end.port, d->frame);
+    // Bounded: enough for every frame in flight on a busy link.
+    if (spare_frames_.size() < 256) spare_frames_.push_back(std::move(d->frame));
   } else if (auto* r = std::get_if<Release>(&e)) {
     links_[r->link]->release_held(now_, r->from_side, r->serial);
   } else {

@@ -75,6 +75,9 @@ class World {
   // Runs `action` at virtual time `at` (>= now).
   void schedule(Instant at, std::function<void(World&)> action);
   void schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame);
+  // A frame buffer holding a copy of `frame`, from a pool of buffers whose
+  // frames were delivered (no allocation per frame once the pool is warm).
+  Bytes copy_frame(ConstBytes frame);
   void schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial);
 
   // Advances time until `done()` holds (checked after every step) or the
@@ -109,6 +112,7 @@ class World {
   std::map<std::pair<NodeId, std::size_t>, std::pair<std::size_t, int>> attached_;
   EventQueue<Event> queue_;
   WorldStats stats_;
+  std::vector<Bytes> spare_frames_;  // delivered frames' buffers, for copy_frame
 };
 
 }  // namespace synack::harness
