@@ -11,6 +11,7 @@ Stack::Stack(StackConfig cfg)
       reassembly_(cfg_.reassembly),
       next_ident_(static_cast<std::uint16_t>(rng_.next_u32())),
       icmp_tokens_milli_(std::uint64_t{cfg_.icmp.burst} * 1000),
+      conns_(cfg_.seed),
       isn_(rng_),
       cookies_(rng_) {}
 

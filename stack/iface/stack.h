@@ -24,6 +24,7 @@
 #include "stack/iface/route.h"
 #include "stack/iface/slot_map.h"
 #include "stack/iface/stats.h"
+#include "stack/iface/tuple_map.h"
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/isn.h"
 #include "stack/transport/tcp/listener.h"
@@ -247,7 +248,7 @@ class Stack {
   };
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
-  std::map<tcp::FourTuple, Handle> conns_;
+  TupleMap conns_;  // 4-tuple demultiplexing (hash keyed from cfg_.seed)
   DeadlineIndex tcp_due_;  // (next poll_at, handle) of every socket that has one
   std::vector<Handle> tcp_flush_scratch_;  // flush_tcp's due list (reused: no per-poll allocation)
   std::map<tcp::Endpoint, Handle> listen_table_;

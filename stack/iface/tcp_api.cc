@@ -56,9 +56,9 @@ std::optional<tcp::Endpoint> Stack::tcp_bound(Handle h) const {
 bool Stack::tcp_port_in_use(std::uint16_t port, bool reuse) const {
   if (tcp_reserved_ports_.count(port)) return true;
   if (reuse) return false;
-  for (const auto& [tuple, h] : conns_)
-    if (tuple.local.port == port) return true;
-  return false;
+  bool used = false;
+  conns_.for_each([&](const tcp::FourTuple& t, Handle) { used |= t.local.port == port; });
+  return used;
 }
 
 Result<void, SockError> Stack::tcp_bind(Handle h, tcp::Endpoint local, bool reuse_addr) {

@@ -6,14 +6,12 @@
 
 namespace synack::storage {
 
-Assembler::Assembler(std::size_t max_ranges) : max_ranges_(std::max<std::size_t>(max_ranges, 1)) {
-  ranges_.reserve(max_ranges_);
-  stamps_.reserve(max_ranges_);
-}
+Assembler::Assembler(std::size_t max_ranges)
+    : max_ranges_(std::max<std::size_t>(max_ranges, 1)), ranges_(max_ranges_), stamps_(max_ranges_) {}
 
 void Assembler::clear() noexcept {
-  ranges_.clear();
-  stamps_.clear();
+  ranges_.clear_and_release();
+  stamps_.clear_and_release();
   last_stamp_ = 0;
 }
 
@@ -35,7 +33,7 @@ Result<void, AssemblerError> Assembler::add(std::size_t offset, std::size_t size
     // one that can fail. Check before touching anything.
     if (ranges_.size() >= max_ranges_) return Err{AssemblerError::TooManyHoles};
     ranges_.insert(first, AssemblerRange{offset, end - offset});
-    stamps_.insert(stamps_.begin() + static_cast<std::ptrdiff_t>(i), stamp);
+    stamps_.insert(stamps_.begin() + i, stamp);
   } else {
     auto j = static_cast<std::size_t>(last - ranges_.begin());
     std::size_t lo = std::min(offset, ranges_[i].offset);

@@ -15,6 +15,9 @@
 //    (RFC 2018 §4: "The first SACK block ... MUST specify the contiguous block
 //    of data containing the segment which triggered this ACK").
 //  - Untrusted sizes never trip an assert: offset + size saturates.
+//  - Memory: none while at most one range is held (in-order data, the common
+//    case, is added and removed at once); the first out-of-order island
+//    allocates room for max_ranges ranges; clear() frees it (inline_vec.h).
 #pragma once
 
 #include <cstddef>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "stack/base/result.h"
+#include "stack/storage/inline_vec.h"
 
 namespace synack::storage {
 
@@ -50,6 +54,7 @@ class Assembler {
   // Number of ranges held.
   std::size_t size() const noexcept { return ranges_.size(); }
   bool is_empty() const noexcept { return ranges_.empty(); }
+  // Forgets every range and frees the heap storage, if any.
   void clear() noexcept;
 
   // Records that bytes [offset, offset + size) have arrived. size == 0 is a
@@ -70,7 +75,7 @@ class Assembler {
   std::optional<AssemblerRange> evict_last() noexcept;
 
   // The ranges held, sorted by offset (relative to the front).
-  std::span<const AssemblerRange> ranges() const noexcept { return ranges_; }
+  std::span<const AssemblerRange> ranges() const noexcept { return {ranges_.data(), ranges_.size()}; }
   auto begin() const noexcept { return ranges_.begin(); }
   auto end() const noexcept { return ranges_.end(); }
 
@@ -86,8 +91,8 @@ class Assembler {
 
  private:
   std::size_t max_ranges_;
-  std::vector<AssemblerRange> ranges_;  // sorted, disjoint, non-adjacent
-  std::vector<std::uint64_t> stamps_;   // parallel to ranges_: last add() touching it
+  InlineVec<AssemblerRange> ranges_;  // sorted, disjoint, non-adjacent
+  InlineVec<std::uint64_t> stamps_;   // parallel to ranges_: last add() touching it
   std::uint64_t next_stamp_ = 1;
   std::uint64_t last_stamp_ = 0;  // stamp of the most recent successful add()
 };

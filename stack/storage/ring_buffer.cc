@@ -5,14 +5,30 @@
 
 namespace synack::storage {
 
-void RingBuffer::ensure_storage() {
-  if (!storage_ && capacity_ > 0) storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
+void RingBuffer::grow(std::size_t need) {
+  // Doubling (from kInitialStorage) keeps the copies linear in the bytes
+  // that ever passed; the capacity bounds it.
+  std::size_t size = std::max({need, kInitialStorage, 2 * size_});
+  size = std::min(size, capacity_);
+  if (size <= size_) return;
+  auto fresh = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+  if (size_ > 0) {
+    // Every old byte in order from the read position: the queue and what
+    // is held ahead in the unallocated region keep their offsets.
+    std::size_t first = size_ - read_at_;
+    std::memcpy(fresh.get(), storage_.get() + read_at_, first);
+    std::memcpy(fresh.get() + first, storage_.get(), read_at_);
+  }
+  storage_ = std::move(fresh);
+  size_ = size;
+  read_at_ = 0;
 }
 
-void RingBuffer::reserve() { ensure_storage(); }
+void RingBuffer::reserve() { ensure_storage(std::min(capacity_, std::size_t{1})); }
 
 void RingBuffer::release() noexcept {
   storage_.reset();
+  size_ = 0;
   clear();
 }
 
@@ -25,14 +41,20 @@ std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
   keep = std::min(std::max(keep, len_), capacity_);
   capacity = std::max(capacity, keep);
   if (allocated()) {
-    auto fresh = capacity > 0 ? std::make_unique_for_overwrite<std::uint8_t[]>(capacity) : nullptr;
-    // The kept bytes in order from the read position, in at most two pieces.
-    std::size_t first = std::min(keep, capacity_ - read_at_);
+    // Storage as large as now (the ring keeps its growth so far), within
+    // the new capacity, and never below what is kept.
+    std::size_t size = std::max(std::min(size_, capacity), keep);
+    auto fresh = size > 0 ? std::make_unique_for_overwrite<std::uint8_t[]>(size) : nullptr;
+    // The kept bytes in order from the read position, in at most two
+    // pieces (only bytes within the old storage were ever written).
+    keep = std::min(keep, size_);
+    std::size_t first = std::min(keep, size_ - read_at_);
     if (keep > 0) {
       std::memcpy(fresh.get(), storage_.get() + read_at_, first);
       std::memcpy(fresh.get() + first, storage_.get(), keep - first);
     }
     storage_ = std::move(fresh);
+    size_ = size;
   }
   capacity_ = capacity;
   read_at_ = 0;
@@ -65,9 +87,9 @@ std::size_t RingBuffer::dequeue_slice(MutBytes out) noexcept {
 MutBytes RingBuffer::enqueue_many(std::size_t n) {
   std::size_t want = std::min(n, window());
   if (want == 0) return {};
-  ensure_storage();
+  ensure_storage(len_ + want);
   std::size_t start = index(len_);
-  std::size_t count = std::min(want, capacity_ - start);
+  std::size_t count = std::min(want, size_ - start);
   len_ += count;
   return MutBytes(storage_.get() + start, count);
 }
@@ -76,7 +98,7 @@ ConstBytes RingBuffer::dequeue_many(std::size_t n) noexcept {
   std::size_t want = std::min(n, len_);
   if (want == 0) return {};
   std::size_t start = read_at_;
-  std::size_t count = std::min(want, capacity_ - start);
+  std::size_t count = std::min(want, size_ - start);
   read_at_ = index(count);
   len_ -= count;
   return ConstBytes(storage_.get() + start, count);
@@ -86,10 +108,11 @@ MutBytes RingBuffer::get_unallocated(std::size_t offset, std::size_t n) {
   if (offset >= window()) return {};
   std::size_t want = std::min(n, window() - offset);
   if (want == 0) return {};
-  ensure_storage();
-  // len_ + offset < capacity_, so index() stays within one wrap.
+  // len_ + offset + want <= capacity_; after this it is <= size_, so
+  // index() stays within one wrap.
+  ensure_storage(len_ + offset + want);
   std::size_t start = index(len_ + offset);
-  std::size_t count = std::min(want, capacity_ - start);
+  std::size_t count = std::min(want, size_ - start);
   return MutBytes(storage_.get() + start, count);
 }
 
@@ -110,7 +133,7 @@ std::size_t RingBuffer::enqueue_unallocated(std::size_t n) {
   if (count == 0) return 0;
   // Bytes never written have unspecified values (see the header): the caller
   // enqueues only what it wrote.
-  ensure_storage();
+  ensure_storage(len_ + count);
   len_ += count;
   return count;
 }
@@ -120,7 +143,7 @@ ConstBytes RingBuffer::get_allocated(std::size_t offset, std::size_t n) const no
   std::size_t want = std::min(n, len_ - offset);
   if (want == 0) return {};
   std::size_t start = index(offset);
-  std::size_t count = std::min(want, capacity_ - start);
+  std::size_t count = std::min(want, size_ - start);
   return ConstBytes(storage_.get() + start, count);
 }
 

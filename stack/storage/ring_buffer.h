@@ -2,10 +2,17 @@
 // smoltcp's storage::RingBuffer, written afresh).
 //
 // Contract:
-//  - The capacity is fixed at construction. Memory is only held while it is
-//    needed: the storage is allocated on the first operation that writes (or
-//    by reserve()), and release() frees it again. It is not zero-filled (a
-//    128 KiB receive buffer would be cleared per connection): bytes never
+//  - The capacity (the most the ring may hold, SO_SNDBUF/SO_RCVBUF) is fixed
+//    at construction or by resize(). Memory is only held while it is needed:
+//    the storage is allocated on the first operation that writes (or by
+//    reserve()), small (kInitialStorage bytes, or what that write needs), and
+//    grows geometrically as more bytes must be addressed, never beyond the
+//    capacity; release() frees it again. A connection that moves a few bytes
+//    (request/response, a lifecycle) so never touches 192 KiB of buffer.
+//    Growth keeps every byte: the queue and anything written ahead in the
+//    unallocated region, at the same offsets from the read position.
+//    Storage is not zero-filled (a 128 KiB receive buffer would be cleared
+//    per connection): bytes never
 //    written have unspecified values, and only written bytes may be
 //    enqueued with enqueue_many (the caller fills the span) or
 //    enqueue_unallocated (TCP enqueues only what its assembler saw written).
@@ -33,6 +40,10 @@ namespace synack::storage {
 
 class RingBuffer {
  public:
+  // Storage allocated by the first write (when the capacity and the write
+  // allow): enough for a small exchange, one malloc size class of its own.
+  static constexpr std::size_t kInitialStorage = 1024;
+
   explicit RingBuffer(std::size_t capacity) noexcept : capacity_(capacity) {}
 
   std::size_t capacity() const noexcept { return capacity_; }
@@ -44,7 +55,9 @@ class RingBuffer {
 
   // True while storage is held (after the first write or reserve()).
   bool allocated() const noexcept { return storage_ != nullptr; }
-  // Allocates the storage now (no-op when already held).
+  // Bytes of storage held now (0 when none; never above capacity()).
+  std::size_t storage_size() const noexcept { return size_; }
+  // Allocates the (initial) storage now (no-op when already held).
   void reserve();
   // Discards all contents (allocated and unallocated) and frees the storage.
   void release() noexcept;
@@ -89,17 +102,23 @@ class RingBuffer {
   std::size_t dequeue_allocated(std::size_t n) noexcept;
 
  private:
-  // Storage index of the byte `k` bytes past the read position (k < 2*capacity).
+  // Storage index of the byte `k` bytes past the read position (k < 2*size_).
   std::size_t index(std::size_t k) const noexcept {
     std::size_t i = read_at_ + k;
-    return i >= capacity_ ? i - capacity_ : i;
+    return i >= size_ ? i - size_ : i;
   }
-  void ensure_storage();
+  // Makes the first `need` bytes past the read position addressable
+  // (need <= capacity_), allocating or growing the storage.
+  void ensure_storage(std::size_t need) {
+    if (need > size_) grow(need);
+  }
+  void grow(std::size_t need);
 
   std::size_t capacity_;
+  std::size_t size_ = 0;  // storage bytes held (0: none), <= capacity_
   std::size_t read_at_ = 0;
   std::size_t len_ = 0;
-  std::unique_ptr<std::uint8_t[]> storage_;  // capacity_ bytes when held; none for capacity 0
+  std::unique_ptr<std::uint8_t[]> storage_;  // size_ bytes when held
 };
 
 }  // namespace synack::storage

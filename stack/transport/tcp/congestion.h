@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "stack/base/instant.h"
+#include "stack/base/opt_time.h"
 #include "stack/transport/tcp/cubic.h"
 #include "stack/transport/tcp/newreno.h"
 
@@ -69,7 +70,7 @@ class CongestionControl {
   CcWindow w_;
   std::uint32_t initial_window_;
   bool default_initial_window_;
-  std::optional<Instant> last_send_;
+  OptInstant last_send_;  // 8 bytes (opt_time.h)
   std::variant<NewReno, Cubic> algo_;
 };
 

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "stack/base/instant.h"
+#include "stack/base/opt_time.h"
 #include "stack/transport/tcp/newreno.h"
 
 namespace synack::tcp {
@@ -56,8 +57,8 @@ class Cubic {
   double k_ = 0.0;
   double w_est_ = 0.0;
   double frac_bytes_ = 0.0;   // increase accumulated but not yet whole bytes
-  std::optional<Instant> epoch_start_;
-  std::optional<Duration> srtt_;  // smoothed RTT (1/8 gain) from samples
+  OptInstant epoch_start_;  // 8 bytes (opt_time.h)
+  OptDuration srtt_;  // smoothed RTT (1/8 gain) from samples
 };
 
 }  // namespace synack::tcp

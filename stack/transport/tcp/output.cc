@@ -62,8 +62,8 @@ Socket::Deadline Socket::next_deadline(const Context& ctx) const {
   if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
   // Timers::next() without its optional: the earliest armed timer.
   Deadline d{Instant::max(), false};
-  for (const std::optional<Instant>* t : {&timers_.retransmit, &timers_.persist, &timers_.delayed_ack,
-                                          &timers_.keepalive, &timers_.linger}) {
+  for (const OptInstant* t : {&timers_.retransmit, &timers_.persist, &timers_.delayed_ack, &timers_.keepalive,
+                              &timers_.linger}) {
     if (*t && (!d.armed || **t < d.at)) d = Deadline{**t, true};
   }
   return d;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "stack/base/instant.h"
+#include "stack/base/opt_time.h"
 
 namespace synack::tcp {
 
@@ -55,7 +56,7 @@ class RttEstimator {
 
  private:
   RtoConfig config_;
-  std::optional<Duration> srtt_;
+  OptDuration srtt_;  // 8 bytes (opt_time.h)
   Duration rttvar_;
   unsigned backoff_ = 0;
 };

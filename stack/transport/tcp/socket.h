@@ -24,11 +24,13 @@
 
 #include "stack/base/bytes.h"
 #include "stack/base/instant.h"
+#include "stack/base/opt_time.h"
 #include "stack/base/result.h"
 #include "stack/storage/assembler.h"
 #include "stack/storage/ring_buffer.h"
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/congestion.h"
+#include "stack/transport/tcp/ctl_slot.h"
 #include "stack/transport/tcp/rtt.h"
 #include "stack/transport/tcp/sack_scoreboard.h"
 #include "stack/transport/tcp/state.h"
@@ -76,12 +78,13 @@ struct TcpInfo {
 struct SocketOptions {
   bool nodelay = false;
   bool keepalive = false;
-  std::optional<Duration> keepalive_idle;      // TCP_KEEPIDLE (config default)
-  std::optional<Duration> keepalive_interval;  // TCP_KEEPINTVL
+  // Optional durations packed in 8 bytes each (opt_time.h).
+  OptDuration keepalive_idle;                  // TCP_KEEPIDLE (config default)
+  OptDuration keepalive_interval;              // TCP_KEEPINTVL
   std::optional<int> keepalive_count;          // TCP_KEEPCNT
-  std::optional<Duration> user_timeout;        // TCP_USER_TIMEOUT (RFC 5482)
+  OptDuration user_timeout;                    // TCP_USER_TIMEOUT (RFC 5482)
   std::optional<std::uint16_t> maxseg;         // TCP_MAXSEG
-  std::optional<Duration> linger;              // SO_LINGER; zero = abort on close
+  OptDuration linger;                          // SO_LINGER; zero = abort on close
   std::optional<CcAlgorithm> congestion;       // TCP_CONGESTION
   std::uint32_t rcvbuf = 0;                    // SO_RCVBUF as set (doubled); 0: config
   std::uint32_t sndbuf = 0;                    // SO_SNDBUF as set (doubled); 0: config
@@ -308,8 +311,8 @@ class Socket {
   // ACKs are delayed to ride on the reply even in quick-ACK mode; a delayed
   // ACK that had to fire on its own ends the mode (tcp_delack_timer).
   bool pingpong_ = false;
-  std::optional<Instant> last_data_rcv_;
-  std::optional<SegmentOut> ctl_;  // RST to send (one slot; payload empty)
+  OptInstant last_data_rcv_;
+  CtlSlot ctl_;  // RST to send (one slot; payload empty)
   std::optional<wire::SackBlock> dsack_;  // RFC 2883 block for the next ACK
   SeqNumber last_ack_sent_;
   SeqNumber snd_sml_;  // end of the last short segment sent (Minshall/Nagle)
@@ -326,12 +329,12 @@ class Socket {
   Timers timers_{};
   int retransmits_ = 0;       // consecutive RTO expirations
   std::uint64_t total_retrans_ = 0;
-  std::optional<Instant> retrans_stamp_;  // first retransmission of snd.una (user timeout)
+  OptInstant retrans_stamp_;  // first retransmission of snd.una (user timeout)
   int probes_ = 0;            // keepalive or zero-window probes without answer
   bool probe_due_ = false;
   bool keepalive_due_ = false;
   Duration persist_backoff_;
-  std::optional<Instant> persist_since_;  // first zero-window probe of this spell
+  OptInstant persist_since_;  // first zero-window probe of this spell
   Instant last_recv_;
   int dupacks_ = 0;
   bool in_recovery_ = false;
@@ -347,7 +350,7 @@ class Socket {
   std::optional<SockError> soft_error_;  // ICMP soft error, reported on timeout
   Instant challenge_window_;
   std::uint32_t challenge_count_ = 0;
-  std::optional<Instant> last_oow_ack_;  // tcp_invalid_ratelimit bookkeeping
+  OptInstant last_oow_ack_;  // tcp_invalid_ratelimit bookkeeping
 };
 
 }  // namespace synack::tcp

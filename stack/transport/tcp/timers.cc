@@ -10,7 +10,7 @@
 
 namespace synack::tcp {
 
-bool take_due(std::optional<Instant>& t, Instant now) noexcept {
+bool take_due(OptInstant& t, Instant now) noexcept {
   if (!t || *t > now) return false;
   t.reset();
   return true;

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "stack/base/instant.h"
+#include "stack/base/opt_time.h"
 
 namespace synack::tcp {
 
@@ -24,12 +25,13 @@ namespace synack::tcp {
 // "probe" (zero window), "keepalive", "timewait", or "off".
 enum class TimerKind { Off, On, Probe, Keepalive, TimeWait };
 
+// Deadlines as OptInstant (8 bytes each, opt_time.h): 40 bytes per socket.
 struct Timers {
-  std::optional<Instant> retransmit;
-  std::optional<Instant> persist;
-  std::optional<Instant> delayed_ack;
-  std::optional<Instant> keepalive;
-  std::optional<Instant> linger;
+  OptInstant retransmit;
+  OptInstant persist;
+  OptInstant delayed_ack;
+  OptInstant keepalive;
+  OptInstant linger;
 
   // Earliest deadline of all armed timers. Inline: it runs on every
   // re-index of a socket, and out of line its optional came back through
@@ -37,7 +39,7 @@ struct Timers {
   std::optional<Instant> next() const noexcept {
     Instant best = Instant::max();
     bool any = false;
-    for (const std::optional<Instant>* t : {&retransmit, &persist, &delayed_ack, &keepalive, &linger}) {
+    for (const OptInstant* t : {&retransmit, &persist, &delayed_ack, &keepalive, &linger}) {
       if (*t && (!any || **t < best)) {
         best = **t;
         any = true;
@@ -49,7 +51,7 @@ struct Timers {
 };
 
 // Returns true (and disarms it) when `t` is armed and due at `now`.
-bool take_due(std::optional<Instant>& t, Instant now) noexcept;
+bool take_due(OptInstant& t, Instant now) noexcept;
 
 // netstat -o style text: "on (0.20/1/0)" = kind, seconds remaining with two
 // decimals, retransmissions, keepalive or window probes sent.
