@@ -15,6 +15,8 @@
 // regression shows where it comes from.
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <array>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -346,7 +348,12 @@ struct SynackPeer {
     rt.run_app<DiscardServer>(session->host(), kDiscardPort);
     rt.run_app<ChargenServer>(session->host(), kChargenPort);
     ns = a.netns;
-    thread = std::thread([this] { session->runtime().run(); });
+    thread = std::thread([this] {
+      session->runtime().run();
+      timespec ts{};
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      cpu_seconds = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+    });
     return true;
   }
   // Stops the runtime; its counters are then ours to read.
@@ -356,20 +363,25 @@ struct SynackPeer {
     thread.join();
   }
   ~SynackPeer() { stop(); }
-  // What the runtime did, for the benchmark's row.
-  void report(benchmark::State& state) {
+  // What the runtime did, for the benchmark's row: its thread's CPU time
+  // (user and system, so the kernel's work inside its read()/write() calls
+  // counts) per item, steadier than wall time on a shared machine.
+  void report(benchmark::State& state, double items, const char* per) {
     stop();
+    if (items > 0) state.counters[std::string("cpu_us/") + per] = cpu_seconds * 1e6 / items;
     const auto& tap = session->tap().stats();
     const auto& tcp = session->host().stack().tcp_stats();
     const double steps = static_cast<double>(session->runtime().steps());
     if (steps > 0) state.counters["rx_frames/step"] = static_cast<double>(tap.rx_frames) / steps;
     state.counters["tx_refused"] = static_cast<double>(tap.tx_refused);
+    if (tap.rx_frames > 0) state.counters["tx/rx_frames"] = static_cast<double>(tap.tx_frames) / static_cast<double>(tap.rx_frames);
     state.counters["retrans"] = static_cast<double>(tcp.retrans_segs);
     state.counters["ofo"] = static_cast<double>(tcp.ofo_queued);
   }
   std::unique_ptr<NetSession> session;
   std::string ns;
   std::thread thread;
+  double cpu_seconds = 0;  // the runtime thread's, written before it ends
 };
 
 // ------------------------------------------------------------ benchmarks
@@ -377,8 +389,9 @@ struct SynackPeer {
 enum class Work { KernelToPeer, PeerToKernel, Lifecycles };
 
 // Runs `work` against a server at ip in the client's namespace; sets the
-// iteration time and the figures. Returns false after reporting an error.
-bool run_work(benchmark::State& state, Work work, const std::string& client_ns, const std::string& ip,
+// iteration time and the figures. Returns the items done (lifecycles or
+// MB), 0 after reporting an error.
+double run_work(benchmark::State& state, Work work, const std::string& client_ns, const std::string& ip,
               const std::string& key) {
   double wall = 0;
   std::size_t bytes = 0;
@@ -391,27 +404,27 @@ bool run_work(benchmark::State& state, Work work, const std::string& client_ns, 
     if (work == Work::Lifecycles) r = run_client<Lifecycles>(client_ns, ip, kEchoPort, &dt, kCycles);
     if (!r.failure.empty()) {
       state.SkipWithError(r.failure.c_str());
-      return false;
+      return 0;
     }
     state.SetIterationTime(dt);
     wall += dt;
     bytes += r.bytes;
     cycles += r.cycles;
   }
-  if (wall <= 0) return false;
+  if (wall <= 0) return 0;
   if (work == Work::Lifecycles) {
     const double rate = static_cast<double>(cycles) / wall;
     state.SetItemsProcessed(cycles);
     state.counters["lifecycles/s"] = rate;
     bench::record_figure(state, key, rate);
-  } else {
-    const double gbps = static_cast<double>(bytes) * 8 / 1e9 / wall;
-    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
-    state.counters["MB/s"] = static_cast<double>(bytes) / 1e6 / wall;
-    state.counters["Gbit/s"] = gbps;
-    bench::record_figure(state, key, gbps);
+    return static_cast<double>(cycles);
   }
-  return true;
+  const double gbps = static_cast<double>(bytes) * 8 / 1e9 / wall;
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["MB/s"] = static_cast<double>(bytes) / 1e6 / wall;
+  state.counters["Gbit/s"] = gbps;
+  bench::record_figure(state, key, gbps);
+  return static_cast<double>(bytes) / 1e6;
 }
 
 const char* key_of(Work w, bool synack) {
@@ -440,7 +453,8 @@ void tap_bench(benchmark::State& state, Work work) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  if (run_work(state, work, peer.ns, "10.210.0.2", key_of(work, true))) peer.report(state);
+  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, true));
+  if (items > 0) peer.report(state, items, work == Work::Lifecycles ? "lifecycle" : "MB");
 }
 
 void BM_VethKernelToKernel(benchmark::State& state) { veth_bench(state, Work::KernelToPeer); }

@@ -83,30 +83,35 @@ void Realtime::start_read() {
       io_.stop();
       return;
     }
+    // One clock reading for the whole burst: the frames were all queued
+    // before the first read, and the read time is all we know of them.
+    Instant t = now();
     tap_.count_rx(n);
-    on_frame(n);
+    on_frame(t, n);
     // Drain what else is queued without blocking, then run one step.
     for (int i = 1; i < kReadBatch; ++i) {
       auto r = tap_.read_frame(rx_buf_);
       if (!r || *r == 0) break;
-      on_frame(*r);
+      on_frame(t, *r);
     }
-    step();
+    step(t);
     start_read();
   });
 }
 
-void Realtime::on_frame(std::size_t len) {
-  Instant t = now();
+void Realtime::on_frame(Instant t, std::size_t len) {
   ConstBytes frame(rx_buf_.data(), len);
   if (pcap_) (void)pcap_->write(wall(t), frame);
   host_.receive(t, iface_, frame);
 }
 
-void Realtime::step() {
-  Instant t = now();
+// The applications run before the host is polled, so what they answer to
+// the frames just received (an echo, a FIN after EOF, a window reopened by
+// reading) leaves in the same segments as the ACKs, as from a stack that
+// calls its applications back from the receive path; due timers fire in the
+// same poll.
+void Realtime::step(Instant t) {
   ++steps_;
-  host_.poll(t);
   host_.set_now(t);
   for (auto& a : apps_) a->poll(t);
   host_.poll(t);
@@ -123,23 +128,27 @@ void Realtime::schedule_step() {
   step_posted_ = true;
   boost::asio::post(io_, [this] {
     step_posted_ = false;
-    if (!stopped_) step();
+    if (!stopped_) step(now());
   });
 }
 
+// Re-arming a steady_timer cancels the pending wait (one more handler) and
+// reprograms the reactor's timerfd (a syscall), and a bulk transfer moves the
+// retransmission deadline with every ACK. So the timer is only moved earlier:
+// a deadline that moved later is met by an early wake-up whose step re-arms
+// for the new one; one that vanished costs at most one spurious step.
 void Realtime::arm_timer() {
   std::optional<Instant> at = host_.poll_at();
   for (const auto& a : apps_)
     if (auto p = a->poll_at()) at = at ? std::min(*at, *p) : *p;
-  if (!at) {
-    timer_.cancel();
-    return;
-  }
+  if (!at || (armed_ && *armed_ <= *at)) return;
+  armed_ = *at;
   auto when = start_ + std::chrono::nanoseconds(std::max<std::int64_t>(at->nanos(), 0));
   timer_.expires_at(when);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
-    step();
+    armed_.reset();
+    step(now());
   });
 }
 

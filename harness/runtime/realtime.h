@@ -3,9 +3,10 @@
 // per read, then the queue is drained without blocking), a steady_timer is
 // armed at the earliest of the host's and the applications' poll_at(), and
 // time is the steady clock in nanoseconds since the runtime was built.
-// After every batch of received frames and every timer expiry the host is
-// polled, then the applications (after host.set_now), then the host again
-// so that their output leaves at once. Signals (when enabled): SIGINT and
+// After every batch of received frames and every timer expiry the
+// applications run (after host.set_now), then the host is polled, so their
+// answers leave with the ACKs. The timer is only ever moved earlier (a later
+// deadline is met by an early, harmless step). Signals (when enabled): SIGINT and
 // SIGTERM stop the loop, SIGUSR1 prints the netstat table to stdout.
 // Single-threaded: everything runs on the thread that calls run(); stop()
 // and wake() may be called from any thread.
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "harness/pcap/pcap_writer.h"
@@ -89,8 +91,8 @@ class Realtime {
 
  private:
   void start_read();
-  void on_frame(std::size_t len);
-  void step();
+  void on_frame(Instant t, std::size_t len);
+  void step(Instant t);
   void arm_timer();
   void schedule_step();
 
@@ -107,6 +109,7 @@ class Realtime {
   PcapWriter* pcap_ = nullptr;
   std::function<bool()> done_;
   Bytes rx_buf_;
+  std::optional<Instant> armed_;  // the timer's deadline while it is pending
   bool step_posted_ = false;
   bool stopped_ = false;
   std::string error_;

@@ -12,6 +12,8 @@
 namespace synack::harness {
 
 namespace {
+constexpr std::uint32_t kRealtimeBufferBytes = 1024 * 1024;
+
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -92,6 +94,13 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
   iface::StackConfig cfg;
   cfg.name = "synack";
   cfg.seed = seed;
+  // A real peer over a TAP has a bandwidth-delay product far beyond the
+  // simulation defaults (64 KiB send, 128 KiB receive buffers), and synack
+  // has no buffer autotuning: with 64 KiB in flight, synack → kernel stalled
+  // on every scheduling delay of either side. 1 MiB each way, as Linux
+  // reaches by autotuning on such a link (storage is taken on first use).
+  cfg.tcp.sndbuf = kRealtimeBufferBytes;
+  cfg.tcp.rcvbuf = kRealtimeBufferBytes;
   s->host_ = std::make_unique<socket::Host>(cfg);
   driver::Device* dev = s->tap_.get();
   if (s->pcap_) {
