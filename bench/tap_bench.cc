@@ -9,12 +9,17 @@
 //  - SynackToKernel: the client reads 64 MiB from a chargen server.
 //  - Lifecycles: connect, 1 byte each way (echo), the client shuts down its
 //    side, reads the server's FIN, closes; 1,000 one after the other.
-// The veth benchmarks are registered first so that their figures exist when
-// the synack ones run and the ratio lands on the synack row. The TAP rows
-// also report what the runtime did (frames per step, retransmissions) so a
-// regression shows where it comes from.
+// The TAP rows run with the TAP's checksum/TSO offload (`offload:1`, the
+// runtime's default: 64 KiB GSO frames each way, tap_offload.h) and the
+// bulk ones also without (`offload:0`: every frame MTU-sized, as lwIP's TAP
+// driver and the veth reference). The veth benchmarks are registered first
+// so that their figures exist when the synack ones run and the ratio lands
+// on the synack row. The TAP rows also report what the runtime did: its
+// thread's CPU time per MB or lifecycle (steadier than wall time on a
+// shared machine), frames per step, GSO frames, retransmissions.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <array>
@@ -326,7 +331,7 @@ struct VethPair {
 
 // synack at 10.210.0.2 serving echo, discard and chargen; the kernel at .1.
 struct SynackPeer {
-  bool open(std::string* why) {
+  bool open(bool offload, std::string* why) {
     if (auto r = driver::tap_unavailable_reason()) {
       *why = *r;
       return false;
@@ -337,6 +342,7 @@ struct SynackPeer {
     a.kernel_ip = "10.210.0.1/24";
     a.netns = unique_name("skbn");
     a.seed = 42;
+    a.offload = offload;
     auto s = NetSession::open(a);
     if (!s) {
       *why = s.error();
@@ -353,6 +359,9 @@ struct SynackPeer {
       timespec ts{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
       cpu_seconds = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+      rusage ru{};
+      ::getrusage(RUSAGE_THREAD, &ru);
+      minor_faults = static_cast<double>(ru.ru_minflt);
     });
     return true;
   }
@@ -369,6 +378,7 @@ struct SynackPeer {
   void report(benchmark::State& state, double items, const char* per) {
     stop();
     if (items > 0) state.counters[std::string("cpu_us/") + per] = cpu_seconds * 1e6 / items;
+    if (items > 0) state.counters[std::string("faults/") + per] = minor_faults / items;
     const auto& tap = session->tap().stats();
     const auto& tcp = session->host().stack().tcp_stats();
     const double steps = static_cast<double>(session->runtime().steps());
@@ -376,12 +386,15 @@ struct SynackPeer {
     state.counters["tx_refused"] = static_cast<double>(tap.tx_refused);
     if (tap.rx_frames > 0) state.counters["tx/rx_frames"] = static_cast<double>(tap.tx_frames) / static_cast<double>(tap.rx_frames);
     state.counters["retrans"] = static_cast<double>(tcp.retrans_segs);
+    state.counters["rx_gso"] = static_cast<double>(tap.rx_gso_frames);
+    state.counters["tx_gso"] = static_cast<double>(tap.tx_gso_frames);
     state.counters["ofo"] = static_cast<double>(tcp.ofo_queued);
   }
   std::unique_ptr<NetSession> session;
   std::string ns;
   std::thread thread;
   double cpu_seconds = 0;  // the runtime thread's, written before it ends
+  double minor_faults = 0;
 };
 
 // ------------------------------------------------------------ benchmarks
@@ -427,11 +440,13 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
   return static_cast<double>(bytes) / 1e6;
 }
 
-const char* key_of(Work w, bool synack) {
+// Figure keys (bench_util.h kRatios): synack with the TAP's offload, synack
+// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel.
+std::string key_of(Work w, const char* who) {
   switch (w) {
-    case Work::KernelToPeer: return synack ? "tap/k2s/synack" : "tap/k2s/kernel_veth";
-    case Work::PeerToKernel: return synack ? "tap/s2k/synack" : "tap/s2k/kernel_veth";
-    case Work::Lifecycles: return synack ? "tap/lifecycles/synack" : "tap/lifecycles/kernel_veth";
+    case Work::KernelToPeer: return std::string("tap/k2s/") + who;
+    case Work::PeerToKernel: return std::string("tap/s2k/") + who;
+    case Work::Lifecycles: return std::string("tap/lifecycles/") + who;
   }
   return "";
 }
@@ -443,17 +458,18 @@ void veth_bench(benchmark::State& state, Work work) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  (void)run_work(state, work, v.b.name(), "10.211.0.1", key_of(work, false));
+  (void)run_work(state, work, v.b.name(), "10.211.0.1", key_of(work, "kernel_veth"));
 }
 
 void tap_bench(benchmark::State& state, Work work) {
+  const bool offload = state.range(0) != 0;
   SynackPeer peer;
   std::string why;
-  if (!peer.open(&why)) {
+  if (!peer.open(offload, &why)) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, true));
+  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, offload ? "synack" : "synack_plain"));
   if (items > 0) peer.report(state, items, work == Work::Lifecycles ? "lifecycle" : "MB");
 }
 
@@ -467,9 +483,9 @@ void BM_TapConnectionLifecycles(benchmark::State& state) { tap_bench(state, Work
 BENCHMARK(BM_VethKernelToKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_VethKernelFromKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_VethKernelLifecycles)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
-BENCHMARK(BM_TapKernelToSynack)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapSynackToKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapConnectionLifecycles)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+BENCHMARK(BM_TapKernelToSynack)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapSynackToKernel)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapConnectionLifecycles)->ArgName("offload")->Arg(1)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace
 }  // namespace synack::harness

@@ -21,7 +21,7 @@ Realtime::Realtime(socket::Host& host, driver::TapDevice& tap, std::size_t iface
       fd_(io_, tap.fd()),
       timer_(io_),
       start_(std::chrono::steady_clock::now()),
-      rx_buf_(65536 + 64) {
+      rx_buf_(tap.max_read_len()) {
   auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   wall_epoch_ = Instant::from_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count());
 }
@@ -86,12 +86,11 @@ void Realtime::start_read() {
     // One clock reading for the whole burst: the frames were all queued
     // before the first read, and the read time is all we know of them.
     Instant t = now();
-    tap_.count_rx(n);
-    on_frame(t, n);
+    on_frame(t, tap_.accept_read(MutBytes(rx_buf_.data(), n)));
     // Drain what else is queued without blocking, then run one step.
     for (int i = 1; i < kReadBatch; ++i) {
       auto r = tap_.read_frame(rx_buf_);
-      if (!r || *r == 0) break;
+      if (!r || r->empty()) break;
       on_frame(t, *r);
     }
     step(t);
@@ -99,8 +98,8 @@ void Realtime::start_read() {
   });
 }
 
-void Realtime::on_frame(Instant t, std::size_t len) {
-  ConstBytes frame(rx_buf_.data(), len);
+void Realtime::on_frame(Instant t, ConstBytes frame) {
+  if (frame.empty()) return;  // malformed, counted by the device
   if (pcap_) (void)pcap_->write(wall(t), frame);
   host_.receive(t, iface_, frame);
 }
@@ -115,6 +114,7 @@ void Realtime::step(Instant t) {
   host_.set_now(t);
   for (auto& a : apps_) a->poll(t);
   host_.poll(t);
+  tap_.flush();  // the TCP segments the device held to join them (offload)
   if (done_ && done_()) {
     stopped_ = true;
     io_.stop();

@@ -91,7 +91,7 @@ class Realtime {
 
  private:
   void start_read();
-  void on_frame(Instant t, std::size_t len);
+  void on_frame(Instant t, ConstBytes frame);
   void step(Instant t);
   void arm_timer();
   void schedule_step();

@@ -46,6 +46,8 @@ void add_net_options(CLI::App* sub, NetArgs& a) {
   sub->add_option("--pcap", a.pcap, "write every frame on the TAP to this pcap file");
   sub->add_option("--seed", a.seed, "seed for ISNs and ports (default: random)");
   sub->add_option("--mtu", a.mtu, "MTU of the TAP (default 1500)")->check(CLI::Range(576, 9000));
+  sub->add_flag("!--no-offload", a.offload,
+                "no checksum/TSO offload with the kernel: every frame on the TAP is MTU-sized and checksummed");
 }
 
 Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs& a) {
@@ -79,7 +81,7 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
     if (!ns) return Err{ns.error()};
     s->netns_ = std::move(*ns);
   }
-  auto tap = driver::TapDevice::open({.name = a.tap, .netns = a.netns, .mtu = a.mtu});
+  auto tap = driver::TapDevice::open({.name = a.tap, .netns = a.netns, .mtu = a.mtu, .offload = a.offload});
   if (!tap) return Err{tap.error().message};
   s->tap_ = std::move(*tap);
   // Quieter captures: no IPv6 autoconfiguration chatter on the TAP.
