@@ -9,9 +9,12 @@
 namespace synack::harness {
 
 namespace {
-// Frames read in one go before the host and the apps run: amortises the
-// step over a burst without starving the timer.
-constexpr int kReadBatch = 64;
+// Frames read in one go before the apps and the host poll run: amortises
+// the step (and the one ACK it sends) over a burst. Below the TAP's queue
+// (500 frames), and at ~2 us a frame a step still starts within a
+// millisecond, so timers and signals are not starved. 64 was always full
+// for a kernel sender at MTU 1500; 256 cut the runtime's CPU per MB by 17%.
+constexpr int kReadBatch = 256;
 }  // namespace
 
 Realtime::Realtime(socket::Host& host, driver::TapDevice& tap, std::size_t iface)
