@@ -3,10 +3,11 @@
 // per read, then the queue is drained without blocking), a steady_timer is
 // armed at the earliest of the host's and the applications' poll_at(), and
 // time is the steady clock in nanoseconds since the runtime was built.
-// After every batch of received frames and every timer expiry the
-// applications run (after host.set_now), then the host is polled, so their
-// answers leave with the ACKs. The timer is only ever moved earlier (a later
-// deadline is met by an early, harmless step). Signals (when enabled): SIGINT and
+// After every batch of received frames (up to 256) and every timer expiry
+// the applications run (after host.set_now), then the host is polled, so
+// their answers leave with the ACKs, then the TAP writes what it held to
+// join (offload). The timer is only ever moved earlier (a later deadline is
+// met by an early, harmless step). Signals (when enabled): SIGINT and
 // SIGTERM stop the loop, SIGUSR1 prints the netstat table to stdout.
 // Single-threaded: everything runs on the thread that calls run(); stop()
 // and wake() may be called from any thread.
