@@ -13,6 +13,8 @@
 //    also be a TCPV4 GSO frame: one IPv4 packet of up to 64 KiB whose TCP
 //    payload is several MSS-sized segments back to back; the stack takes it
 //    as one large in-order segment (what Linux's own GRO hands its TCP).
+//    Such a frame is only fit for local delivery: a host that forwards
+//    between interfaces must not use offload (it would have to resegment).
 //  - Outbound, TsoCoalescer joins consecutive full-sized TCP segments of one
 //    connection, identical but for sequence number and checksum, into one
 //    TCPV4 GSO frame with NEEDS_CSUM. The kernel then takes them as the
