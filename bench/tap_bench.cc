@@ -19,10 +19,13 @@
 // shared machine), frames per step, GSO frames, retransmissions.
 #include <benchmark/benchmark.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include <array>
+#include <cstdlib>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -52,6 +55,25 @@ constexpr std::size_t kBulkBytes = 64u << 20;
 constexpr int kCycles = 1000;
 constexpr auto kClientLimit = std::chrono::seconds(60);
 constexpr std::uint16_t kEchoPort = 7, kDiscardPort = 9, kChargenPort = 19;
+
+// Every thread of a benchmark (synack's runtime or the kernel's servers, and
+// the client) runs on one CPU, as the lwIP reference in issue 5 was measured
+// ("server and client pinned to one core"): on a VM, waking a thread on the
+// other CPU costs an inter-processor interrupt, and whether the scheduler
+// put the two threads together or apart made the lifecycle figure swing by
+// a factor of 4 between runs. SYNACK_BENCH_NO_PIN=1 leaves them free.
+int bench_cpu() {
+  static const int cpu = std::getenv("SYNACK_BENCH_NO_PIN") != nullptr ? -1 : ::sched_getcpu();
+  return cpu;
+}
+
+void pin_this_thread() {
+  if (bench_cpu() < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(bench_cpu(), &set);
+  (void)::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
+}
 
 // ------------------------------------------------------------ Asio clients
 
@@ -195,6 +217,7 @@ ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t
                      Args... args) {
   ClientRun out;
   auto r = run_thread_in_netns(ns, [&] {
+    pin_this_thread();
     boost::asio::io_context io;
     C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
@@ -216,6 +239,7 @@ class KernelServers {
   bool start(const std::string& ns, std::string* why) {
     std::atomic<int> state{0};  // 1 listening, 2 failed
     thread_ = std::thread([&, ns] {
+      pin_this_thread();
       if (!enter_netns(ns)) {
         state = 2;
         return;
@@ -355,6 +379,7 @@ struct SynackPeer {
     rt.run_app<ChargenServer>(session->host(), kChargenPort);
     ns = a.netns;
     thread = std::thread([this] {
+      pin_this_thread();
       session->runtime().run();
       timespec ts{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -1,6 +1,6 @@
 // The real-time runtime: a Boost.Asio io_context drives one socket::Host on
-// a TAP device. The TAP descriptor is read with async_read_some (one frame
-// per read, then the queue is drained without blocking), a steady_timer is
+// a TAP device. The runtime waits for the TAP descriptor to be readable
+// (async_wait), then drains it without blocking, a steady_timer is
 // armed at the earliest of the host's and the applications' poll_at(), and
 // time is the steady clock in nanoseconds since the runtime was built.
 // After every batch of received frames (up to 256) and every timer expiry
@@ -92,6 +92,10 @@ class Realtime {
 
  private:
   void start_read();
+  void on_readable();
+  // Reads up to a batch of frames into the host; how many, nullopt after a
+  // read error (reported, loop stopped).
+  std::optional<int> read_burst(Instant t);
   void on_frame(Instant t, ConstBytes frame);
   void step(Instant t);
   void arm_timer();
