@@ -74,6 +74,13 @@ inline constexpr RatioSpec kRatios[] = {
     {"x_kernel_veth", "bulk/1500/synack", "bulk/1500/kernel_veth"},
     {"x_kernel_loopback", "bulk/9000/synack", "bulk/kernel_loopback"},
     {"x_kernel_veth", "bulk/9000/synack", "bulk/9000/kernel_veth"},
+    // tap_bench.cc: synack on a TAP (with the TAP's offload, and "plain"
+    // without it) vs the kernel over veth without offloads, same Asio peers.
+    {"x_kernel_veth", "tap/k2s/synack", "tap/k2s/kernel_veth"},
+    {"x_kernel_veth", "tap/s2k/synack", "tap/s2k/kernel_veth"},
+    {"x_kernel_veth", "tap/lifecycles/synack", "tap/lifecycles/kernel_veth"},
+    {"x_kernel_veth", "tap/k2s/synack_plain", "tap/k2s/kernel_veth"},
+    {"x_kernel_veth", "tap/s2k/synack_plain", "tap/s2k/kernel_veth"},
 };
 
 // Records a figure and attaches every ratio it completes to `state`.

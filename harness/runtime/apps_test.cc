@@ -25,5 +25,19 @@ TEST(Chargen, LinesRotate) {
   EXPECT_EQ(chargen_line(95), chargen_line(0));
 }
 
+// The session copies from a precomputed period: the stream must still be
+// the lines one after the other, across drains and period boundaries.
+TEST(Chargen, SessionStreamIsTheLines) {
+  socket::Host host(iface::StackConfig{});
+  ChargenServer server(host, 19);
+  auto session = server.make_session();
+  Bytes stream;
+  for (int i = 0; i < 3; ++i) session->on_drained(stream);
+  ASSERT_GT(stream.size(), 95u * 74u * 2);
+  std::string expected;
+  for (std::uint64_t line = 0; expected.size() < stream.size(); ++line) expected += chargen_line(line);
+  EXPECT_EQ(std::string(stream.begin(), stream.end()), expected.substr(0, stream.size()));
+}
+
 }  // namespace
 }  // namespace synack::harness

@@ -1,11 +1,13 @@
 // The real-time runtime: a Boost.Asio io_context drives one socket::Host on
-// a TAP device. The TAP descriptor is read with async_read_some (one frame
-// per read, then the queue is drained without blocking), a steady_timer is
+// a TAP device. The runtime waits for the TAP descriptor to be readable
+// (async_wait), then drains it without blocking, a steady_timer is
 // armed at the earliest of the host's and the applications' poll_at(), and
 // time is the steady clock in nanoseconds since the runtime was built.
-// After every batch of received frames and every timer expiry the host is
-// polled, then the applications (after host.set_now), then the host again
-// so that their output leaves at once. Signals (when enabled): SIGINT and
+// After every batch of received frames (up to 256) and every timer expiry
+// the applications run (after host.set_now), then the host is polled, so
+// their answers leave with the ACKs, then the TAP writes what it held to
+// join (offload). The timer is only ever moved earlier (a later deadline is
+// met by an early, harmless step). Signals (when enabled): SIGINT and
 // SIGTERM stop the loop, SIGUSR1 prints the netstat table to stdout.
 // Single-threaded: everything runs on the thread that calls run(); stop()
 // and wake() may be called from any thread.
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "harness/pcap/pcap_writer.h"
@@ -89,8 +92,12 @@ class Realtime {
 
  private:
   void start_read();
-  void on_frame(std::size_t len);
-  void step();
+  void on_readable();
+  // Reads up to a batch of frames into the host; how many, nullopt after a
+  // read error (reported, loop stopped).
+  std::optional<int> read_burst(Instant t);
+  void on_frame(Instant t, ConstBytes frame);
+  void step(Instant t);
   void arm_timer();
   void schedule_step();
 
@@ -107,6 +114,7 @@ class Realtime {
   PcapWriter* pcap_ = nullptr;
   std::function<bool()> done_;
   Bytes rx_buf_;
+  std::optional<Instant> armed_;  // the timer's deadline while it is pending
   bool step_posted_ = false;
   bool stopped_ = false;
   std::string error_;

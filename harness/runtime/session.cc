@@ -12,6 +12,8 @@
 namespace synack::harness {
 
 namespace {
+constexpr std::uint32_t kRealtimeBufferBytes = 1024 * 1024;
+
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -44,6 +46,8 @@ void add_net_options(CLI::App* sub, NetArgs& a) {
   sub->add_option("--pcap", a.pcap, "write every frame on the TAP to this pcap file");
   sub->add_option("--seed", a.seed, "seed for ISNs and ports (default: random)");
   sub->add_option("--mtu", a.mtu, "MTU of the TAP (default 1500)")->check(CLI::Range(576, 9000));
+  sub->add_flag("!--no-offload", a.offload,
+                "no checksum/TSO offload with the kernel: every frame on the TAP is MTU-sized and checksummed");
 }
 
 Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs& a) {
@@ -77,7 +81,7 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
     if (!ns) return Err{ns.error()};
     s->netns_ = std::move(*ns);
   }
-  auto tap = driver::TapDevice::open({.name = a.tap, .netns = a.netns, .mtu = a.mtu});
+  auto tap = driver::TapDevice::open({.name = a.tap, .netns = a.netns, .mtu = a.mtu, .offload = a.offload});
   if (!tap) return Err{tap.error().message};
   s->tap_ = std::move(*tap);
   // Quieter captures: no IPv6 autoconfiguration chatter on the TAP.
@@ -92,6 +96,13 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
   iface::StackConfig cfg;
   cfg.name = "synack";
   cfg.seed = seed;
+  // A real peer over a TAP has a bandwidth-delay product far beyond the
+  // simulation defaults (64 KiB send, 128 KiB receive buffers), and synack
+  // has no buffer autotuning: with 64 KiB in flight, synack → kernel stalled
+  // on every scheduling delay of either side. 1 MiB each way, as Linux
+  // reaches by autotuning on such a link (storage is taken on first use).
+  cfg.tcp.sndbuf = kRealtimeBufferBytes;
+  cfg.tcp.rcvbuf = kRealtimeBufferBytes;
   s->host_ = std::make_unique<socket::Host>(cfg);
   driver::Device* dev = s->tap_.get();
   if (s->pcap_) {

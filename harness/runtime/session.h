@@ -28,6 +28,8 @@ struct NetArgs {
   std::string pcap;
   std::uint64_t seed = 0;  // 0: drawn from the OS
   std::uint16_t mtu = 1500;
+  // Checksum and TCP segmentation offload with the kernel (TapOptions::offload).
+  bool offload = true;
 };
 
 // Adds the shared flags to a subcommand (--tap and --ip required).
