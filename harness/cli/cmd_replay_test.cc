@@ -1,0 +1,196 @@
+// `synack replay` (harness/cli/cmd_replay.cc) on the simulated DUT, run both
+// in process and through the built binary: the --app, --listen, --report,
+// --json and --expect-match flags, and exit 2 with a one-line reason for
+// every unusable capture (no traffic for the address, truncated, other link
+// type, one-sided) and every bad argument.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+#include "harness/cli/cli_test_run.h"
+#include "harness/pcap/pcap_writer.h"
+#include "harness/replay/test_frames.h"
+
+namespace synack::cli {
+namespace {
+
+using testing::CliRun;
+using testing::describe;
+using testing::read_text;
+using testing::Runner;
+using testing::TempDir;
+
+std::string capture(const char* file) { return std::string(SYNACK_SOURCE_DIR) + "/corpus/captures/" + file; }
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+void write_file(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
+
+class ReplayCli : public ::testing::TestWithParam<Runner> {
+ protected:
+  CliRun run(const std::vector<std::string>& args) {
+    std::vector<std::string> full{"replay"};
+    full.insert(full.end(), args.begin(), args.end());
+    return testing::run_cli(GetParam(), full);
+  }
+  // A usage error: exit 2, nothing replayed, and the reason on stderr.
+  void expect_refused(const std::vector<std::string>& args, const std::string& reason) {
+    CliRun r = run(args);
+    EXPECT_EQ(r.status, 2) << describe(r);
+    EXPECT_TRUE(contains(r.err, reason)) << "expected '" << reason << "'\n" << describe(r);
+    EXPECT_FALSE(contains(r.out, "exchanges")) << describe(r);
+  }
+};
+
+// The HTTP server side of http.pcapng: the `capture` application (the
+// default) sends exactly what the captured server sent, so every exchange
+// matches on sim.
+TEST_P(ReplayCli, CaptureAppMatchesTheHttpServer) {
+  for (bool explicit_app : {false, true}) {
+    std::vector<std::string> args{capture("http.pcapng"), "--as", "10.200.0.2", "--expect-match"};
+    if (explicit_app) args.insert(args.end(), {"--app", "capture"});
+    CliRun r = run(args);
+    EXPECT_EQ(r.status, 0) << describe(r);
+    EXPECT_TRUE(contains(r.out, "on sim: 14 frames, 7 injected, app capture, listening on 80")) << describe(r);
+    EXPECT_TRUE(contains(r.out, "replay: 7 exchanges, 7 match, 0 differ")) << describe(r);
+    EXPECT_FALSE(contains(r.out, "DIFFER")) << describe(r);
+    EXPECT_EQ(r.err, "");
+  }
+}
+
+// sink and echo cannot produce the server's HTTP response: the exchanges
+// after the request differ, which is exit 1 only with --expect-match.
+TEST_P(ReplayCli, AppsThatCannotReproduceTheCaptureDiffer) {
+  for (const char* app : {"sink", "echo"}) {
+    std::vector<std::string> args{capture("http.pcapng"), "--as", "10.200.0.2", "--app", app};
+    CliRun r = run(args);
+    EXPECT_EQ(r.status, 0) << app << "\n" << describe(r);
+    EXPECT_TRUE(contains(r.out, std::string("app ") + app + ", listening on 80")) << describe(r);
+    EXPECT_TRUE(contains(r.out, "replay: 7 exchanges, 3 match, 4 differ")) << app << "\n" << describe(r);
+    EXPECT_TRUE(contains(r.out, ": DIFFER expected ")) << describe(r);
+
+    args.push_back("--expect-match");
+    CliRun strict = run(args);
+    EXPECT_EQ(strict.status, 1) << app << "\n" << describe(strict);
+    EXPECT_TRUE(contains(strict.err, "synack replay: 4 of 7 exchanges differ from the capture")) << describe(strict);
+  }
+}
+
+// --listen replaces the inferred ports: on 81 only, the client's SYN to 80
+// is refused with a RST where the captured server answered SYN-ACK.
+TEST_P(ReplayCli, ListenOverridesTheInferredPorts) {
+  CliRun off = run({capture("http.pcapng"), "--as", "10.200.0.2", "--listen", "81"});
+  EXPECT_EQ(off.status, 0) << describe(off);
+  EXPECT_TRUE(contains(off.out, "app capture, listening on 81\n")) << describe(off);
+  EXPECT_TRUE(contains(off.out, "DIFFER expected SYN-ACK")) << describe(off);
+  EXPECT_TRUE(contains(off.out, "replay: 7 exchanges, 1 match, 6 differ")) << describe(off);
+  CliRun strict = run({capture("http.pcapng"), "--as", "10.200.0.2", "--listen", "81", "--expect-match"});
+  EXPECT_EQ(strict.status, 1) << describe(strict);
+
+  CliRun both = run({capture("http.pcapng"), "--as", "10.200.0.2", "--listen", "8080", "--listen", "80",
+                     "--expect-match"});
+  EXPECT_EQ(both.status, 0) << describe(both);
+  EXPECT_TRUE(contains(both.out, "listening on 8080,80\n")) << describe(both);
+  EXPECT_TRUE(contains(both.out, "replay: 7 exchanges, 7 match, 0 differ")) << describe(both);
+}
+
+// The JSON report: the command's header, one entry per exchange (with the
+// difference when there is one), the notes and the summary counts.
+TEST_P(ReplayCli, ReportIsJsonOfEveryExchange) {
+  TempDir dir("replay-report");
+  for (const char* app : {"capture", "sink"}) {
+    std::string path = dir / (std::string(app) + ".json");
+    CliRun r = run({capture("http.pcapng"), "--as", "10.200.0.2", "--app", app, "--report", path});
+    ASSERT_EQ(r.status, 0) << describe(r);
+    auto j = nlohmann::json::parse(read_text(path), nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(j.is_discarded()) << read_text(path);
+    EXPECT_EQ(j["capture"], capture("http.pcapng"));
+    EXPECT_EQ(j["as"], "10.200.0.2");
+    EXPECT_EQ(j["dut"], "sim");
+    EXPECT_EQ(j["app"], app);
+    EXPECT_EQ(j["listen"], nlohmann::json::array({80}));
+    EXPECT_EQ(j["seed"], 1);
+    ASSERT_TRUE(j["exchanges"].is_array());
+    ASSERT_EQ(j["exchanges"].size(), 7u);
+    std::size_t differ = 0;
+    for (const auto& x : j["exchanges"]) {
+      EXPECT_EQ(x["match"], !x.contains("difference")) << x.dump();
+      differ += x.contains("difference") ? 1 : 0;
+    }
+    const std::size_t want_differ = std::string(app) == "capture" ? 0 : 4;
+    EXPECT_EQ(differ, want_differ);
+    EXPECT_EQ(j["summary"], (nlohmann::json{{"exchanges", 7}, {"match", 7 - want_differ}, {"differ", want_differ}}));
+    // The handshake: probe frame 3 (after the ARP pair), answered SYN-ACK.
+    const auto& syn = j["exchanges"][1];
+    EXPECT_EQ(syn["probe_frame"], 3);
+    EXPECT_EQ(syn["expected"], nlohmann::json::array({"SYN-ACK ack=seq+1 win>0 <mss,ws,sackOK,ts>"}));
+    EXPECT_EQ(syn["actual"], syn["expected"]);
+  }
+}
+
+TEST_P(ReplayCli, JsonFlagPrintsTheSummary) {
+  CliRun r = run({capture("tcp_rst.pcap"), "--as", "10.200.0.2", "--json"});
+  EXPECT_EQ(r.status, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "replay: 1 exchanges, 1 match, 0 differ\n{\"differ\":0,\"exchanges\":1,\"match\":1}\n"))
+      << describe(r);
+}
+
+TEST_P(ReplayCli, UnwritableReportIsAUsageError) {
+  CliRun r = run({capture("tcp_rst.pcap"), "--as", "10.200.0.2", "--report", "/nonexistent-synack-dir/r.json"});
+  EXPECT_EQ(r.status, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "cannot write report /nonexistent-synack-dir/r.json")) << describe(r);
+}
+
+// The captures CorpusReplay.RefusesUnusableCaptures feeds build_plan, here
+// through the command: exit 2 and the reason.
+TEST_P(ReplayCli, RefusesUnusableCaptures) {
+  TempDir dir("replay-bad");
+  const std::string rst = read_text(capture("tcp_rst.pcap"));
+  ASSERT_GT(rst.size(), 40u);
+
+  expect_refused({capture("tcp_rst.pcap"), "--as", "10.9.9.9"}, "no traffic for 10.9.9.9");
+
+  write_file(dir / "cut.pcap", rst.substr(0, rst.size() - 10));
+  expect_refused({dir / "cut.pcap", "--as", "10.200.0.2"}, dir / "cut.pcap" + ": frame 2: truncated dump file");
+
+  write_file(dir / "short.pcap", rst.substr(0, 10));
+  expect_refused({dir / "short.pcap", "--as", "10.200.0.2"}, "truncated dump file");
+
+  std::string raw = rst;
+  raw[20] = 101;  // LINKTYPE_RAW (little-endian header)
+  write_file(dir / "raw.pcap", raw);
+  expect_refused({dir / "raw.pcap", "--as", "10.200.0.2"}, "only Ethernet (EN10MB) captures are accepted");
+
+  // Only the replayed host's side: nothing to inject.
+  namespace tf = harness::replay::testing;
+  harness::PcapWriter w = harness::PcapWriter::in_memory();
+  ASSERT_TRUE(w.write(Instant::zero(), tf::tcp_frame({.flags = 0x02}, {.src = tf::kSelf, .dst = tf::kPeer})));
+  write_file(dir / "one_sided.pcap", std::string(w.bytes().begin(), w.bytes().end()));
+  expect_refused({dir / "one_sided.pcap", "--as", "10.200.0.2"}, "one-sided");
+
+  expect_refused({dir / "absent.pcap", "--as", "10.200.0.2"}, dir / "absent.pcap");
+}
+
+TEST_P(ReplayCli, RefusesBadArguments) {
+  const std::string c = capture("tcp_rst.pcap");
+  expect_refused({c, "--as", "10.200.0.2", "--dut", "qemu"}, "--dut: unknown DUT 'qemu' (sim, kernel)");
+  expect_refused({c}, "--as is required");
+  expect_refused({"--as", "10.200.0.2"}, "CAPTURE is required");
+  expect_refused({c, "--as", "10.200.0"}, "--as: '10.200.0' is no IPv4 address");
+  expect_refused({c, "--as", "10.200.0.2", "--app", "web"}, "--app: unknown application 'web' (sink, echo, capture)");
+  expect_refused({c, "--as", "10.200.0.2", "--max-gap", "5"}, "--max-gap: duration '5' needs a unit");
+  expect_refused({c, "--as", "10.200.0.2", "--listen", "http"}, "--listen");
+  expect_refused({c, "--as", "10.200.0.2", "--frobnicate"}, "--frobnicate");
+}
+
+INSTANTIATE_TEST_SUITE_P(Runners, ReplayCli, ::testing::Values(Runner::InProcess, Runner::Binary),
+                         testing::runner_name);
+
+}  // namespace
+}  // namespace synack::cli
