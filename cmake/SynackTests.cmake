@@ -18,6 +18,8 @@ foreach(src IN LISTS SYNACK_TEST_SOURCES)
     set(label property)
   endif()
   add_executable(${name} ${src})
+  # Some tests run the command-line tool itself (bin/synack).
+  add_dependencies(${name} synack)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${SYNACK_TEST_BIN_DIR})
   target_link_libraries(${name} PRIVATE synack_harness GTest::gtest GTest::gmock GTest::gtest_main
                         rapidcheck rapidcheck_gtest)
