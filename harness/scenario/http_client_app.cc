@@ -15,6 +15,10 @@ HttpKeepAliveClient::HttpKeepAliveClient(socket::Host& host, socket::SockAddr se
     return;
   }
   fd_ = *fd;
+  // A server that gave up under loss (ETIMEDOUT, which sends no RST, RFC
+  // 9293 §3.8.3) leaves the client waiting for a response forever: the
+  // keepalive probe draws the RST that ends the exchange with ECONNRESET.
+  (void)host.setsockopt(fd_, socket::SockOpt::KeepAlive, 1);
   auto r = host.connect(fd_, server);
   if (!r && r.error() != SockError::InProgress) end(r.error());
 }

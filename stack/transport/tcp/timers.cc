@@ -98,6 +98,14 @@ void Socket::on_rto(Context& ctx) {
     sb_.clear();
     high_rxt_ = snd_.una;
     snd_.nxt = snd_.una;  // go back N; the ACKs clock out the rest
+    // When the window we hold lets nothing out (a zero window that reached
+    // us after the data was sent, e.g. reordered behind the update that
+    // opened it, or a window too small for SWS avoidance), go-back-N would
+    // send nothing and, with the RTO armed, no persist probe either: both
+    // sides would wait until retries ran out. As Linux's
+    // tcp_retransmit_timer ("receiver dastardly shrinks window"), resend the
+    // head anyway; it doubles as a window probe (RFC 9293 §3.8.6.1).
+    if (!plan_new_data(usable_window())) rtx_una_ = true;
   }
   arm_rto(ctx);  // clamped to the user timeout
 }
