@@ -126,5 +126,22 @@ TEST_F(PersistTest, WindowOpeningEndsTheSpell) {
   EXPECT_EQ(env.now - first, Duration::from_secs(5));
 }
 
+// A zero-window ACK that arrives after the data went out (reordered behind
+// the update that opened the window) leaves data in flight with nothing
+// usable: the RTO resends the head anyway, as Linux's tcp_retransmit_timer
+// does ("receiver dastardly shrinks window"), instead of sending nothing
+// until the retries run out (found by the handshake property).
+TEST_F(PersistTest, RtoResendsTheHeadWhenTheWindowClosedOnDataInFlight) {
+  s = std::make_unique<Socket>(env.config);
+  socket_established();
+  send_text("hello");
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck | kTcpPsh}, 5, false);
+  deliver({.seq = kRemoteIss + 1, .ack = iss + 1, .flags = kTcpAck, .window = 0});
+  expect_nothing();
+  to_next_deadline();
+  expect_emitted({.seq = iss + 1, .ack = kRemoteIss + 1, .flags = kTcpAck | kTcpPsh}, 5, false);
+  EXPECT_EQ(s->state(), State::Established);
+}
+
 }  // namespace
 }  // namespace synack::tcp::testing
