@@ -255,6 +255,28 @@ RC_GTEST_PROP(TcpHandshake, EstablishedWithAgreedOptions, ()) {
   RC_ASSERT(ia.snd_mss == mss);
   RC_ASSERT(ib.snd_mss == mss);
   RC_ASSERT(ia.total_retrans <= 6u);  // at most syn_retries SYNs again
+  // The expected retransmissions: every SYN sent again answers a frame the
+  // link lost or held back (reordering; jitter stays far below the 1 s
+  // initial RTO), and every SYN-ACK sent again answers that or a SYN that
+  // came again (retransmitted or duplicated by the link).
+  {
+    std::uint64_t lost = 0, held = 0, dups = 0;
+    for (int side : {0, 1}) {
+      const auto& st = p.link->stats(side);
+      lost += st.lost;
+      held += st.reordered;
+      dups += st.duplicated;
+    }
+    std::uint64_t syns = 0, synacks = 0;
+    for (const auto& seg : sent) {
+      if (!(seg.tcp.flags & wire::kTcpSyn)) continue;
+      ((seg.tcp.flags & wire::kTcpAck) ? synacks : syns) += 1;
+    }
+    RC_ASSERT(syns >= 1u);
+    RC_ASSERT(synacks >= 1u);
+    RC_ASSERT(syns - 1 <= lost + held);
+    RC_ASSERT(synacks - 1 <= lost + held + dups + (syns - 1));
+  }
   // SO_RCVBUF as set (doubled, between 2,304 and twice rmem_max, as Linux) is what getsockopt reports, on the
   // accepted socket too; no window offered exceeds half of it (the window
   // space, rcv_space()).
