@@ -490,11 +490,27 @@ RC_GTEST_PROP(TcpHandshake, TimeoutFollowsBackoff, ()) {
   auto& b = add_host(w, "b");
   driver::FaultProfile dead;
   dead.loss_ppm = 1'000'000;
-  connect_hosts(w, a, "10.0.0.1/24", b, "10.0.0.2/24", dead, dead);
+  auto& link = connect_hosts(w, a, "10.0.0.1/24", b, "10.0.0.2/24", dead, dead);
   a.stack().arp().add_static(ip("10.0.0.2"), wire::MacAddress{{2, 0, 0, 0, 1, 1}});
+  std::vector<SentSegment> sent;
+  std::vector<Instant> syn_times;
+  capture_sends(link, sent);
+  link.add_capture(0, [&](Instant at, ConstBytes) {
+    if (!sent.empty() && sent.size() > syn_times.size()) syn_times.push_back(at);
+  });
   int c = *a.host().socket(1, SockType::Stream);
   RC_ASSERT(a.host().connect(c, {ip("10.0.0.2"), 80}).error() == SockError::InProgress);
   w.run_until([&] { return a.host().poll(c)->error; }, Instant::from_secs(1000));
+  // RFC 6298 §5.5: each retransmission doubles the timeout, SYN k (from 0)
+  // leaves 2^k - 1 s after the first.
+  RC_ASSERT(sent.size() == static_cast<std::size_t>(retries) + 1);
+  RC_ASSERT(syn_times.size() == sent.size());
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    RC_ASSERT(sent[k].tcp.flags == wire::kTcpSyn);
+    auto want = syn_times[0] + Duration::from_secs((std::int64_t{1} << k) - 1);
+    RC_ASSERT(syn_times[k] >= want);
+    RC_ASSERT(syn_times[k] <= want + Duration::from_millis(10));
+  }
   // SYNs at 0, 1, 3, 7, ... s; the last timer expires at 2^(retries+1) - 1 s.
   auto expected = Instant::from_secs((std::int64_t{1} << (retries + 1)) - 1);
   RC_ASSERT(w.now() >= expected);
