@@ -86,6 +86,24 @@ TEST(SoakRegressions, HttpIsInTheMixOfEveryProfile) {
   }
 }
 
+// Some handshake cases open many connections at once (16 to 128), in every
+// profile, and the replay command says how many.
+TEST(SoakRegressions, ManyConnectionsAreInTheHandshakeMix) {
+  for (std::string_view profile : {"clean", "lossy", "hostile", "random"}) {
+    int many = 0;
+    for (std::uint64_t seed = 1; seed <= 2000; ++seed) {
+      auto c = make_soak_case(seed, profile);
+      if (c.scenario != "handshake") continue;
+      EXPECT_LE(c.options.count, 128u);
+      if (c.options.count >= 16) {
+        ++many;
+        EXPECT_NE(c.command.find(" --count " + std::to_string(c.options.count)), std::string::npos) << c.command;
+      }
+    }
+    EXPECT_GT(many, 5) << profile;
+  }
+}
+
 TEST(SoakRegressions, EverySeedInTheListPasses) {
   std::string text = read_list();
   ASSERT_FALSE(text.empty()) << "cannot read " << SYNACK_SOURCE_DIR << "/" << kSoakRegressionFile;
