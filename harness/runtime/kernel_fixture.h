@@ -22,17 +22,22 @@ inline constexpr const char* kKernelIp = "10.201.0.1";
 
 class KernelPeerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (auto why = driver::tap_unavailable_reason()) GTEST_SKIP() << "kernel test skipped: " << *why;
-    if (!have_program("ip")) GTEST_SKIP() << "kernel test skipped: iproute2's `ip` is not installed";
-    ns_ = unique_name("skn");
+  // The session's flags: a fresh TAP in the fixture's namespace, synack at
+  // kSynackIp and the kernel at kKernelIp.
+  NetArgs net_args() const {
     NetArgs args;
     args.tap = unique_name("skt");
     args.ip = std::string(kSynackIp) + "/24";
     args.kernel_ip = std::string(kKernelIp) + "/24";
     args.netns = ns_;
     args.seed = 0x5eed0000 + static_cast<std::uint64_t>(::getpid());
-    auto s = NetSession::open(args);
+    return args;
+  }
+  void SetUp() override {
+    if (auto why = driver::tap_unavailable_reason()) GTEST_SKIP() << "kernel test skipped: " << *why;
+    if (!have_program("ip")) GTEST_SKIP() << "kernel test skipped: iproute2's `ip` is not installed";
+    ns_ = unique_name("skn");
+    auto s = NetSession::open(net_args());
     ASSERT_TRUE(s) << s.error();
     session_ = std::move(*s);
     www_ = std::filesystem::temp_directory_path() / unique_name("skwww");

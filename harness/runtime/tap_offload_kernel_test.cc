@@ -107,12 +107,7 @@ class TapOffloadTest : public KernelPeerTest {
   void reopen(bool offload) {
     session_.reset();
     pcap_ = (std::filesystem::temp_directory_path() / (unique_name("skpc") + ".pcap")).string();
-    NetArgs args;
-    args.tap = unique_name("skt");
-    args.ip = std::string(kSynackIp) + "/24";
-    args.kernel_ip = std::string(kKernelIp) + "/24";
-    args.netns = ns_;
-    args.seed = 0x5eed0000 + static_cast<std::uint64_t>(::getpid());
+    NetArgs args = net_args();
     args.offload = offload;
     args.pcap = pcap_;
     auto s = NetSession::open(args);

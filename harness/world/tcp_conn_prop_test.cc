@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "harness/world/host_node.h"
+#include "harness/world/inject.h"
 #include "stack/wire/ethernet.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
@@ -327,23 +328,8 @@ RC_GTEST_PROP(TcpHandshake, EstablishedWithAgreedOptions, ()) {
 // Delivers a segment to `to` (0: host a, 1: host b) as if its peer had sent
 // it: the test plays a peer whose SYN carries no MSS option.
 void inject(Pair& p, int to, const wire::TcpRepr& t) {
-  Ipv4Address src = to == 0 ? ip("10.0.0.2") : ip("10.0.0.1"), dst = to == 0 ? ip("10.0.0.1") : ip("10.0.0.2");
-  Bytes l4(t.buffer_len(0));
-  t.emit(l4, {}, src, dst);
-  wire::Ipv4Repr ipr;
-  ipr.src = src;
-  ipr.dst = dst;
-  ipr.protocol = wire::kIpProtoTcp;
-  ipr.payload_len = static_cast<std::uint16_t>(l4.size());
-  Bytes l3(ipr.header_len() + l4.size());
-  ipr.emit(l3, l4);
-  HostNode& target = to == 0 ? p.a : p.b;
-  HostNode& peer = to == 0 ? p.b : p.a;
-  wire::EthernetRepr eth{target.stack().interfaces()[0].mac, peer.stack().interfaces()[0].mac, wire::kEtherTypeIpv4,
-                         {}, {}};
-  Bytes f(eth.header_len() + l3.size());
-  eth.emit(f, l3);
-  p.w.schedule_delivery(p.w.now(), p.link->id(), to, std::move(f));
+  Ipv4Address a = ip("10.0.0.1"), b = ip("10.0.0.2");
+  inject_tcp(p.w, *p.link, to, to == 0 ? p.a : p.b, to == 0 ? p.b : p.a, to == 0 ? b : a, to == 0 ? a : b, t);
 }
 
 // A peer whose SYN (or SYN-ACK) has no MSS option: RFC 9293 §3.7.1 (and

@@ -13,6 +13,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "harness/world/host_node.h"
+#include "harness/world/inject.h"
 #include "stack/wire/ethernet.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
@@ -114,24 +115,10 @@ struct Conn {
   // Delivers a segment to `to` (0: host a, 1: host b) from its peer's
   // address and port, as the link would.
   void inject(int to, const wire::TcpRepr& t, ConstBytes payload = {}) {
-    Ipv4Address src = to == 0 ? ip_b : ip_a, dst = to == 0 ? ip_a : ip_b;
-    Bytes l4(t.buffer_len(payload.size()));
-    t.emit(l4, payload, src, dst);
-    wire::Ipv4Repr ip;
-    ip.src = src;
-    ip.dst = dst;
-    ip.protocol = wire::kIpProtoTcp;
-    ip.payload_len = static_cast<std::uint16_t>(l4.size());
-    Bytes l3(ip.header_len() + l4.size());
-    ip.emit(l3, l4);
-    HostNode& target = to == 0 ? a : b;
-    HostNode& peer = to == 0 ? b : a;
-    wire::EthernetRepr eth{target.stack().interfaces()[0].mac, peer.stack().interfaces()[0].mac,
-                           wire::kEtherTypeIpv4, {}, {}};
-    Bytes f(eth.header_len() + l3.size());
-    eth.emit(f, l3);
-    w.schedule_delivery(w.now(), link->id(), to, std::move(f));
+    inject_tcp(w, *link, to, to == 0 ? a : b, to == 0 ? b : a, to == 0 ? ip_b : ip_a, to == 0 ? ip_a : ip_b, t,
+               payload);
   }
+
 
   World w;
   HostNode& a;
