@@ -67,7 +67,10 @@ int bench_cpu() {
   return cpu;
 }
 
-void pin_this_thread() {
+// Also names the thread (`perf report --comm`, `perf trace`): tb-runtime is
+// synack's, tb-client the Asio client's, tb-kserver the kernel's servers'.
+void pin_this_thread(const char* name) {
+  (void)::pthread_setname_np(::pthread_self(), name);
   if (bench_cpu() < 0) return;
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -217,7 +220,7 @@ ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t
                      Args... args) {
   ClientRun out;
   auto r = run_thread_in_netns(ns, [&] {
-    pin_this_thread();
+    pin_this_thread("tb-client");
     boost::asio::io_context io;
     C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
@@ -239,7 +242,7 @@ class KernelServers {
   bool start(const std::string& ns, std::string* why) {
     std::atomic<int> state{0};  // 1 listening, 2 failed
     thread_ = std::thread([&, ns] {
-      pin_this_thread();
+      pin_this_thread("tb-kserver");
       if (!enter_netns(ns)) {
         state = 2;
         return;
@@ -379,7 +382,7 @@ struct SynackPeer {
     rt.run_app<ChargenServer>(session->host(), kChargenPort);
     ns = a.netns;
     thread = std::thread([this] {
-      pin_this_thread();
+      pin_this_thread("tb-runtime");
       session->runtime().run();
       timespec ts{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -387,6 +390,8 @@ struct SynackPeer {
       rusage ru{};
       ::getrusage(RUSAGE_THREAD, &ru);
       minor_faults = static_cast<double>(ru.ru_minflt);
+      voluntary_switches = static_cast<double>(ru.ru_nvcsw);
+      involuntary_switches = static_cast<double>(ru.ru_nivcsw);
     });
     return true;
   }
@@ -405,6 +410,23 @@ struct SynackPeer {
     if (items > 0) state.counters[std::string("cpu_us/") + per] = cpu_seconds * 1e6 / items;
     if (items > 0) state.counters[std::string("faults/") + per] = minor_faults / items;
     const auto& tap = session->tap().stats();
+    const auto& rs = session->runtime().stats();
+    if (items > 0) {
+      // The runtime's system calls (but its timer's epoll_wait) per item:
+      // a read tried when a wait starts, an epoll_wait and a read per
+      // wake-up, its own reads, the writes, one timerfd_settime per timer
+      // re-arm (realtime.h); and context switches.
+      const double calls = static_cast<double>(rs.waits) + 2.0 * static_cast<double>(rs.wakeups) +
+                           static_cast<double>(rs.reads) +
+                           static_cast<double>(tap.tx_writes) + static_cast<double>(rs.timer_arms);
+      state.counters[std::string("syscalls/") + per] = calls / items;
+      state.counters[std::string("empty_reads/") + per] = static_cast<double>(rs.empty_reads) / items;
+      state.counters[std::string("wakeups/") + per] = static_cast<double>(rs.wakeups) / items;
+      state.counters[std::string("rx_frames/") + per] = static_cast<double>(tap.rx_frames) / items;
+      state.counters[std::string("tx_writes/") + per] = static_cast<double>(tap.tx_writes) / items;
+      state.counters[std::string("vcsw/") + per] = voluntary_switches / items;
+      state.counters[std::string("ivcsw/") + per] = involuntary_switches / items;
+    }
     const auto& tcp = session->host().stack().tcp_stats();
     const double steps = static_cast<double>(session->runtime().steps());
     if (steps > 0) state.counters["rx_frames/step"] = static_cast<double>(tap.rx_frames) / steps;
@@ -420,6 +442,7 @@ struct SynackPeer {
   std::thread thread;
   double cpu_seconds = 0;  // the runtime thread's, written before it ends
   double minor_faults = 0;
+  double voluntary_switches = 0, involuntary_switches = 0;
 };
 
 // ------------------------------------------------------------ benchmarks

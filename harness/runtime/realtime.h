@@ -1,8 +1,9 @@
 // The real-time runtime: a Boost.Asio io_context drives one socket::Host on
-// a TAP device. The runtime waits for the TAP descriptor to be readable
-// (async_wait), then drains it without blocking, a steady_timer is
-// armed at the earliest of the host's and the applications' poll_at(), and
-// time is the steady clock in nanoseconds since the runtime was built.
+// a TAP device. The TAP descriptor has one async_read_some pending while the
+// runtime waits; its completion brings the first frame, the runtime then
+// drains the TAP itself without blocking. A steady_timer is armed at the
+// earliest of the host's and the applications' poll_at(), and time is the
+// steady clock in nanoseconds since the runtime was built.
 // After every batch of received frames (up to 256) and every timer expiry
 // the applications run (after host.set_now), then the host is polled, so
 // their answers leave with the ACKs, then the TAP writes what it held to
@@ -11,6 +12,14 @@
 // SIGTERM stop the loop, SIGUSR1 prints the netstat table to stdout.
 // Single-threaded: everything runs on the thread that calls run(); stop()
 // and wake() may be called from any thread.
+//
+// System calls (RuntimeStats counts them): per wait, the read that
+// async_read_some tries at once (Boost.Asio 1.74 always does for a
+// descriptor; EAGAIN when we drained the queue), the reactor's epoll_wait
+// and its read of the first frame; then one read per frame and one that
+// finds the queue empty per burst; one write per frame sent (or GSO frame).
+// An async_wait would cost the same: the reactor re-arms the descriptor with
+// an epoll_ctl for every non-speculative operation instead.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -50,6 +59,19 @@ class CaptureDevice final : public driver::Device {
   std::function<Instant(Instant)> wall_;
 };
 
+// What the runtime did, for benchmarks and tests: with TapStats (writes)
+// they account for every system call of the loop but the timer's.
+struct RuntimeStats {
+  std::uint64_t steps = 0;
+  std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
+  std::uint64_t wakeups = 0;      // their completions (one epoll_wait and one read each)
+  std::uint64_t reads = 0;        // read() calls of the runtime's own, frames and empty
+  std::uint64_t empty_reads = 0;  // of which found the queue empty (EAGAIN)
+  std::uint64_t timer_arms = 0;   // steady_timer re-arms (a timerfd_settime each)
+  std::uint64_t timer_steps = 0;  // steps run by the timer
+  std::uint64_t yields = 0;       // inline step bound reached: continued through the io_context
+};
+
 class Realtime {
  public:
   // `host` must already have `tap` (or a CaptureDevice around it) as
@@ -87,16 +109,25 @@ class Realtime {
   boost::asio::io_context& io() noexcept { return io_; }
   socket::Host& host() noexcept { return host_; }
   const std::string& error() const noexcept { return error_; }
-  std::uint64_t steps() const noexcept { return steps_; }
+  std::uint64_t steps() const noexcept { return stats_.steps; }
+  const RuntimeStats& stats() const noexcept { return stats_; }
   bool handles_signals() const noexcept { return signals_ != nullptr; }
 
  private:
+  struct Burst {
+    int frames = 0;
+    bool drained = false;  // ended on an empty queue, not on the batch limit
+  };
   void start_read();
-  void on_readable();
-  // Reads up to a batch of frames into the host; how many, nullopt after a
-  // read error (reported, loop stopped).
-  std::optional<int> read_burst(Instant t);
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  // Steps while frames come, then waits again (start_read) or yields.
+  void drain(Instant t, int frames);
+  // Reads up to `limit` frames into the host; nullopt after a read error
+  // (reported, loop stopped).
+  std::optional<Burst> read_burst(Instant t, int limit);
   void on_frame(Instant t, ConstBytes frame);
+  // Frames the TAP was asked to write so far (sent, refused or failed).
+  std::uint64_t tx_attempts() const noexcept;
   void step(Instant t);
   void arm_timer();
   void schedule_step();
@@ -118,7 +149,7 @@ class Realtime {
   bool step_posted_ = false;
   bool stopped_ = false;
   std::string error_;
-  std::uint64_t steps_ = 0;
+  RuntimeStats stats_;
 };
 
 }  // namespace synack::harness

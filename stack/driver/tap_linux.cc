@@ -151,6 +151,7 @@ TapDevice::~TapDevice() {
 }
 
 bool TapDevice::write_raw(ConstBytes bytes, std::size_t frames) {
+  ++stats_.tx_writes;
   ssize_t n = ::write(fd_, bytes.data(), bytes.size());
   if (n == static_cast<ssize_t>(bytes.size())) {
     stats_.tx_frames += frames;
@@ -176,6 +177,7 @@ bool TapDevice::transmit(Instant, ConstBytes frame) {
   }
   std::uint8_t hdr[VnetHeader::kLen] = {};  // no offload asked: our checksums stand
   iovec iov[2] = {{hdr, sizeof hdr}, {const_cast<std::uint8_t*>(frame.data()), frame.size()}};
+  ++stats_.tx_writes;
   ssize_t n = ::writev(fd_, iov, 2);
   if (n == static_cast<ssize_t>(sizeof hdr + frame.size())) {
     ++stats_.tx_frames;

@@ -55,6 +55,7 @@ struct TapStats {
   std::uint64_t rx_gso_frames = 0;  // inbound frames that were GSO packets (offload)
   std::uint64_t tx_gso_frames = 0;  // writes that carried several segments (offload)
   std::uint64_t rx_malformed = 0;   // bad virtio_net_hdr (offload): dropped
+  std::uint64_t tx_writes = 0;      // write()/writev() calls, one per frame or GSO frame
 };
 
 class TapDevice final : public Device {
