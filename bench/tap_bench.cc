@@ -84,8 +84,15 @@ void pin_this_thread(const char* name) {
 struct ClientRun {
   std::size_t bytes = 0;
   int cycles = 0;
+  double cpu_seconds = 0;  // the client thread's (its kernel work included)
   std::string failure;
 };
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 // Base of the clients: one socket, a deadline, fail() closes everything.
 class Client {
@@ -224,10 +231,12 @@ ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t
     boost::asio::io_context io;
     C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
+    const double c0 = thread_cpu_seconds();
     client.start();
     io.run();
     *seconds = bench::wall_seconds() - t0;
     out = client.result();
+    out.cpu_seconds = thread_cpu_seconds() - c0;
   });
   if (!r) out.failure = r.error();
   return out;
@@ -384,9 +393,7 @@ struct SynackPeer {
     thread = std::thread([this] {
       pin_this_thread("tb-runtime");
       session->runtime().run();
-      timespec ts{};
-      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-      cpu_seconds = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+      cpu_seconds = thread_cpu_seconds();
       rusage ru{};
       ::getrusage(RUSAGE_THREAD, &ru);
       minor_faults = static_cast<double>(ru.ru_minflt);
@@ -454,7 +461,7 @@ enum class Work { KernelToPeer, PeerToKernel, Lifecycles };
 // MB), 0 after reporting an error.
 double run_work(benchmark::State& state, Work work, const std::string& client_ns, const std::string& ip,
               const std::string& key) {
-  double wall = 0;
+  double wall = 0, client_cpu = 0;
   std::size_t bytes = 0;
   std::int64_t cycles = 0;
   for (auto _ : state) {
@@ -469,6 +476,7 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
     }
     state.SetIterationTime(dt);
     wall += dt;
+    client_cpu += r.cpu_seconds;
     bytes += r.bytes;
     cycles += r.cycles;
   }
@@ -477,6 +485,7 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
     const double rate = static_cast<double>(cycles) / wall;
     state.SetItemsProcessed(cycles);
     state.counters["lifecycles/s"] = rate;
+    if (cycles > 0) state.counters["client_cpu_us/lifecycle"] = client_cpu * 1e6 / static_cast<double>(cycles);
     bench::record_figure(state, key, rate);
     return static_cast<double>(cycles);
   }
@@ -484,6 +493,7 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   state.counters["MB/s"] = static_cast<double>(bytes) / 1e6 / wall;
   state.counters["Gbit/s"] = gbps;
+  if (bytes > 0) state.counters["client_cpu_us/MB"] = client_cpu * 1e6 / (static_cast<double>(bytes) / 1e6);
   bench::record_figure(state, key, gbps);
   return static_cast<double>(bytes) / 1e6;
 }
