@@ -429,6 +429,7 @@ struct SynackPeer {
       state.counters[std::string("syscalls/") + per] = calls / items;
       state.counters[std::string("empty_reads/") + per] = static_cast<double>(rs.empty_reads) / items;
       state.counters[std::string("wakeups/") + per] = static_cast<double>(rs.wakeups) / items;
+      state.counters[std::string("timer_arms/") + per] = static_cast<double>(rs.timer_arms) / items;
       state.counters[std::string("rx_frames/") + per] = static_cast<double>(tap.rx_frames) / items;
       state.counters[std::string("tx_writes/") + per] = static_cast<double>(tap.tx_writes) / items;
       state.counters[std::string("vcsw/") + per] = voluntary_switches / items;
