@@ -15,11 +15,13 @@
 //
 // System calls (RuntimeStats counts them): per wait, the read that
 // async_read_some tries at once (Boost.Asio 1.74 always does for a
-// descriptor; EAGAIN when we drained the queue), the reactor's epoll_wait
-// and its read of the first frame; then one read per frame and one that
-// finds the queue empty per burst; one write per frame sent (or GSO frame).
-// An async_wait would cost the same: the reactor re-arms the descriptor with
-// an epoll_ctl for every non-speculative operation instead.
+// descriptor; EAGAIN when we drained the queue), then an epoll_wait and the
+// reactor's read of the first frame (or, when the first attempt found a
+// frame, an epoll_wait(0) of the scheduler's before the completion runs);
+// then one read per frame and one that finds the queue empty per burst; one
+// write per frame sent (or GSO frame). An async_wait would cost the same:
+// the reactor re-arms the descriptor with an epoll_ctl for every
+// non-speculative operation instead of trying a read.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -60,7 +62,9 @@ class CaptureDevice final : public driver::Device {
 };
 
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
-// they account for every system call of the loop but the timer's.
+// they bound the loop's system calls but the timer's (see above):
+// waits + 2 * wakeups + reads + tx_writes + timer_arms, of which a wake-up
+// whose first attempt found a frame saves a read.
 struct RuntimeStats {
   std::uint64_t steps = 0;
   std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
