@@ -128,7 +128,10 @@ void Stack::flush_tcp(Instant now) {
   tcp_flush_scratch_ = std::move(due);
   std::vector<Handle> done;
   listeners_.for_each([&](Handle h, ListenEntry& e) {
-    while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
+    // Before its deadline a listener has nothing to send (poll_at is O(1),
+    // poll_output's search for due children is not).
+    if (auto at = e.listener->poll_at(ctx); at && *at <= now)
+      while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
     if (e.orphan && e.listener->closed()) done.push_back(h);
   });
   for (Handle h : done) listeners_.erase(h);
