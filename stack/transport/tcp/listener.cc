@@ -108,8 +108,10 @@ void Listener::unindex(ChildIt it) {
 void Listener::settle(const Context& ctx, ChildIt it, bool was_half_open) {
   Socket& c = *it->second.sock;
   if (was_half_open && c.state() != State::SynReceived) --half_open_;
-  unindex(it);
   std::optional<Instant> at = c.closed() ? std::optional<Instant>(ctx.now) : c.poll_at(ctx);
+  // Indexed at that deadline already (so not in ready_): nothing to move.
+  if (at && it->second.due == at) return;
+  unindex(it);
   if (!at) return;
   it->second.due = at;
   due_.emplace(*at, it->first);
