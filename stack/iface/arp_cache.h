@@ -85,6 +85,8 @@ class ArpCache {
   std::vector<EntryView> entries() const;  // in address order
   std::size_t size() const noexcept { return entries_.size(); }
   std::size_t pending_count() const noexcept { return pending_total_; }
+  // Every entry static: poll() and poll_at() have nothing to do.
+  bool all_static() const noexcept { return entries_.size() == static_count_; }
   const ArpStats& stats() const noexcept { return stats_; }
 
  private:
@@ -100,7 +102,6 @@ class ArpCache {
   };
   bool make_room(Instant now);
   void age(Entry& e, Instant now) const;
-  bool all_static() const noexcept { return entries_.size() == static_count_; }
 
   ArpConfig cfg_;
   std::map<wire::Ipv4Address, Entry> entries_;

@@ -168,6 +168,9 @@ class Stack {
   Result<void, SockError> send_ipv4(Instant now, const OutDatagram& d);
 
  private:
+  // stack.cc: false when every part of poll(now) would find nothing to do.
+  bool poll_needed(const tcp::Context& ctx);
+  void poll_arp(Instant now);  // requests due, resolutions given up
   // ethernet_in.cc
   void receive_arp(Instant now, std::size_t iface, ConstBytes payload);
   void send_arp(Instant now, std::size_t iface, std::uint16_t op, wire::MacAddress dst_mac,
@@ -201,7 +204,7 @@ class Stack {
   void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, bool broadcast);
   void notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
                   tcp::IcmpError e);
-  void flush_tcp(Instant now);
+  void flush_tcp(tcp::Context& ctx);
   void emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner);
   bool tcp_port_in_use(std::uint16_t port, bool reuse) const;
   std::uint16_t tcp_ephemeral_port(const tcp::Endpoint& local_addr, const tcp::Endpoint& remote);

@@ -100,8 +100,8 @@ void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner
   }
 }
 
-void Stack::flush_tcp(Instant now) {
-  tcp::Context ctx = tcp_context(now);
+void Stack::flush_tcp(tcp::Context& ctx) {
+  const Instant now = ctx.now;
   // Only the sockets that are due: the deadline index is ordered by
   // (deadline, handle), so the order is deterministic.
   // The list is a member reused across polls (moved out while in use, so a
