@@ -134,15 +134,19 @@ std::optional<Instant> Stack::poll_at() const {
   if (sends) return Instant::zero();
   for (const auto& i : ifaces_)
     if (i.up && i.announce) return Instant::zero();
-  std::optional<Instant> t = arp_.poll_at();
+  // The world asks every node before each step: parts holding nothing
+  // are not asked.
+  std::optional<Instant> t = tcp_due_.next();
   auto consider = [&](std::optional<Instant> x) {
     if (x) t = t ? std::min(*t, *x) : *x;
   };
-  consider(reassembly_.poll_at());
-  auto& self = const_cast<Stack&>(*this);
-  tcp::Context ctx = self.tcp_context(Instant::zero());
-  consider(tcp_due_.next());
-  listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
+  if (!arp_.all_static()) consider(arp_.poll_at());
+  if (reassembly_.datagrams() != 0) consider(reassembly_.poll_at());
+  if (listeners_.size() != 0) {
+    auto& self = const_cast<Stack&>(*this);
+    tcp::Context ctx = self.tcp_context(Instant::zero());
+    listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
+  }
   return t;
 }
 
