@@ -151,7 +151,8 @@ class Stack {
   void touch_tcp(Handle h);
   void tcp_abort(Instant now, Handle h);
   void listener_close(Instant now, Handle h);
-  tcp::Context tcp_context(Instant now);
+  // Inline: built on every segment, poll and socket call.
+  tcp::Context tcp_context(Instant now) { return tcp::Context{now, rng_, cfg_.tcp, tcp_stats_, isn_, cookies_}; }
   const tcp::TcpStats& tcp_stats() const noexcept { return tcp_stats_; }
   std::size_t tcp_connection_count() const noexcept { return conns_.size(); }
   template <class F>

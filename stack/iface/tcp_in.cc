@@ -10,10 +10,6 @@
 
 namespace synack::iface {
 
-tcp::Context Stack::tcp_context(Instant now) {
-  return tcp::Context{now, rng_, cfg_.tcp, tcp_stats_, isn_, cookies_};
-}
-
 std::uint16_t Stack::mss_for(wire::Ipv4Address remote) const {
   auto r = routes_.lookup(remote);
   std::uint16_t mtu = r && r->iface < ifaces_.size() ? ifaces_[r->iface].mtu : 1500;
