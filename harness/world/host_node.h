@@ -66,6 +66,7 @@ class HostNode final : public Node {
   void poll(Instant now) override {
     host_.poll(now);
     apps_due_ = false;
+    if (apps_.empty()) return;  // nothing can have queued output since
     for (auto& a : apps_) a->poll(now);
     // Apps may have queued output: let the host flush it at once; their
     // sockets' readiness changes only through frames or timers after that.

@@ -94,14 +94,23 @@ std::vector<PendingPacket> ArpCache::learn(wire::Ipv4Address ip, wire::MacAddres
 
 void ArpCache::add_static(wire::Ipv4Address ip, wire::MacAddress mac) {
   auto& e = entries_[ip];
+  if (e.state != NeighborState::Static) ++static_count_;
   pending_total_ -= e.pending.size();
   e = Entry{};
   e.mac = mac;
   e.state = NeighborState::Static;
 }
 
+void ArpCache::remove(wire::Ipv4Address ip) {
+  auto it = entries_.find(ip);
+  if (it == entries_.end()) return;
+  if (it->second.state == NeighborState::Static) --static_count_;
+  entries_.erase(it);
+}
+
 ArpCache::PollResult ArpCache::poll(Instant now) {
   PollResult out;
+  if (all_static()) return out;
   for (auto it = entries_.begin(); it != entries_.end();) {
     Entry& e = it->second;
     age(e, now);
@@ -131,6 +140,7 @@ ArpCache::PollResult ArpCache::poll(Instant now) {
 
 std::optional<Instant> ArpCache::poll_at() const {
   std::optional<Instant> t;
+  if (all_static()) return t;
   auto consider = [&](Instant x) { t = t ? std::min(*t, x) : x; };
   for (const auto& [ip, e] : entries_) {
     if (e.state == NeighborState::Incomplete || e.refreshing) consider(e.next_request);

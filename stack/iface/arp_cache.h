@@ -65,12 +65,15 @@ class ArpCache {
   std::vector<PendingPacket> learn(wire::Ipv4Address ip, wire::MacAddress mac, Instant now, bool create);
 
   void add_static(wire::Ipv4Address ip, wire::MacAddress mac);
-  void remove(wire::Ipv4Address ip) { entries_.erase(ip); }
+  void remove(wire::Ipv4Address ip);
 
   struct PollResult {
     std::vector<wire::Ipv4Address> requests;  // send a who-has for each
     std::vector<PendingPacket> failed;        // resolution gave up
   };
+  // Both return at once when every entry is static (nothing ages, nothing
+  // is asked for): hosts with static neighbours poll often, and a walk over
+  // the table would find nothing to do.
   PollResult poll(Instant now);
   std::optional<Instant> poll_at() const;
 
@@ -82,6 +85,8 @@ class ArpCache {
   std::vector<EntryView> entries() const;  // in address order
   std::size_t size() const noexcept { return entries_.size(); }
   std::size_t pending_count() const noexcept { return pending_total_; }
+  // Every entry static: poll() and poll_at() have nothing to do.
+  bool all_static() const noexcept { return entries_.size() == static_count_; }
   const ArpStats& stats() const noexcept { return stats_; }
 
  private:
@@ -100,6 +105,7 @@ class ArpCache {
 
   ArpConfig cfg_;
   std::map<wire::Ipv4Address, Entry> entries_;
+  std::size_t static_count_ = 0;  // entries in state Static (never aged or erased by poll)
   std::size_t pending_total_ = 0;
   ArpStats stats_;
 };

@@ -16,14 +16,14 @@ struct Op {
   int kind;  // 0 set, 1 erase, 2 pop_due
   std::uint32_t index;
   std::uint32_t generation;
-  std::int64_t at;  // 0 in a set: remove
+  std::int64_t at;  // -1 in a set: remove (0 is Instant::zero(), "due now")
 };
 
 RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
   const auto ops = *rc::gen::container<std::vector<Op>>(rc::gen::build<Op>(
       rc::gen::set(&Op::kind, rc::gen::inRange(0, 3)), rc::gen::set(&Op::index, rc::gen::inRange<std::uint32_t>(0, 12)),
       rc::gen::set(&Op::generation, rc::gen::inRange<std::uint32_t>(0, 2)),
-      rc::gen::set(&Op::at, rc::gen::inRange<std::int64_t>(0, 8))));
+      rc::gen::set(&Op::at, rc::gen::inRange<std::int64_t>(-1, 8))));
   DeadlineIndex idx;
   std::set<std::pair<Instant, Handle>> model;
   std::map<Handle, Instant> key;
@@ -37,7 +37,7 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
     Handle h{op.index, op.generation};
     if (op.kind == 0) {
       std::optional<Instant> at;
-      if (op.at != 0) at = Instant::from_micros(op.at);
+      if (op.at >= 0) at = Instant::from_micros(op.at);
       idx.set(h, at);
       model_erase(h);
       if (at) {

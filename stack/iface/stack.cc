@@ -69,7 +69,25 @@ std::optional<wire::Ipv4Address> Stack::source_for(wire::Ipv4Address dst) const 
   return ifaces_[r->iface].address.address;
 }
 
+// Conservative: pending work (an interface to announce, a closed listener),
+// a dynamic ARP entry, a fragment held, any UDP or ping socket, a TCP socket
+// or listener due. Otherwise each part of poll() is a no-op, and a runtime
+// polls after every frame it feeds, mostly with nothing due.
+bool Stack::poll_needed(const tcp::Context& ctx) {
+  if (auto t = tcp_due_.next(); t && *t <= ctx.now) return true;
+  if (work_pending_ || !arp_.all_static() || reassembly_.datagrams() != 0 || udp_.size() != 0 || ping_.size() != 0)
+    return true;
+  bool due = false;
+  listeners_.for_each([&](Handle, const ListenEntry& e) {
+    auto at = e.listener->poll_at(ctx);
+    due |= (at && *at <= ctx.now) || e.orphan;
+  });
+  return due;
+}
+
 void Stack::poll(Instant now) {
+  tcp::Context ctx = tcp_context(now);
+  if (!poll_needed(ctx)) return;
   work_pending_ = false;
   for (std::size_t i = 0; i < ifaces_.size(); ++i) {
     auto& itf = ifaces_[i];
@@ -80,6 +98,22 @@ void Stack::poll(Instant now) {
       send_arp(now, i, 1, wire::MacAddress::broadcast(), itf.address.address, wire::MacAddress{});
     }
   }
+  // Each part below is skipped when it has nothing to look at (the same
+  // tests as poll_needed's).
+  if (!arp_.all_static()) poll_arp(now);
+  if (reassembly_.datagrams() != 0) {
+    for (auto& t : reassembly_.poll(now)) {
+      ++stats_.ip.reassembly_failures;
+      Bytes quote = t.quote;
+      send_icmp_error(now, 11, 1, 0, quote);  // RFC 792: fragment reassembly time exceeded
+    }
+  }
+  if (udp_.size() != 0) flush_udp(now);
+  if (ping_.size() != 0) flush_ping(now);
+  flush_tcp(ctx);
+}
+
+void Stack::poll_arp(Instant now) {
   auto arp = arp_.poll(now);
   for (auto ip : arp.requests) {
     auto hop = routes_.lookup(ip);
@@ -90,14 +124,6 @@ void Stack::poll(Instant now) {
     ++stats_.arp.unresolved_drops;
     report_unreachable(failed.ip_packet);
   }
-  for (auto& t : reassembly_.poll(now)) {
-    ++stats_.ip.reassembly_failures;
-    Bytes quote = t.quote;
-    send_icmp_error(now, 11, 1, 0, quote);  // RFC 792: fragment reassembly time exceeded
-  }
-  flush_udp(now);
-  flush_ping(now);
-  flush_tcp(now);
 }
 
 std::optional<Instant> Stack::poll_at() const {
@@ -108,15 +134,19 @@ std::optional<Instant> Stack::poll_at() const {
   if (sends) return Instant::zero();
   for (const auto& i : ifaces_)
     if (i.up && i.announce) return Instant::zero();
-  std::optional<Instant> t = arp_.poll_at();
+  // The world asks every node before each step: parts holding nothing
+  // are not asked.
+  std::optional<Instant> t = tcp_due_.next();
   auto consider = [&](std::optional<Instant> x) {
     if (x) t = t ? std::min(*t, *x) : *x;
   };
-  consider(reassembly_.poll_at());
-  auto& self = const_cast<Stack&>(*this);
-  tcp::Context ctx = self.tcp_context(Instant::zero());
-  consider(tcp_due_.next());
-  listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
+  if (!arp_.all_static()) consider(arp_.poll_at());
+  if (reassembly_.datagrams() != 0) consider(reassembly_.poll_at());
+  if (listeners_.size() != 0) {
+    auto& self = const_cast<Stack&>(*this);
+    tcp::Context ctx = self.tcp_context(Instant::zero());
+    listeners_.for_each([&](Handle, const ListenEntry& e) { consider(e.listener->poll_at(ctx)); });
+  }
   return t;
 }
 

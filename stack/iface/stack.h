@@ -151,7 +151,8 @@ class Stack {
   void touch_tcp(Handle h);
   void tcp_abort(Instant now, Handle h);
   void listener_close(Instant now, Handle h);
-  tcp::Context tcp_context(Instant now);
+  // Inline: built on every segment, poll and socket call.
+  tcp::Context tcp_context(Instant now) { return tcp::Context{now, rng_, cfg_.tcp, tcp_stats_, isn_, cookies_}; }
   const tcp::TcpStats& tcp_stats() const noexcept { return tcp_stats_; }
   std::size_t tcp_connection_count() const noexcept { return conns_.size(); }
   template <class F>
@@ -168,6 +169,9 @@ class Stack {
   Result<void, SockError> send_ipv4(Instant now, const OutDatagram& d);
 
  private:
+  // stack.cc: false when every part of poll(now) would find nothing to do.
+  bool poll_needed(const tcp::Context& ctx);
+  void poll_arp(Instant now);  // requests due, resolutions given up
   // ethernet_in.cc
   void receive_arp(Instant now, std::size_t iface, ConstBytes payload);
   void send_arp(Instant now, std::size_t iface, std::uint16_t op, wire::MacAddress dst_mac,
@@ -201,7 +205,7 @@ class Stack {
   void receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload, bool broadcast);
   void notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4Address remote, std::uint16_t rport,
                   tcp::IcmpError e);
-  void flush_tcp(Instant now);
+  void flush_tcp(tcp::Context& ctx);
   void emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner);
   bool tcp_port_in_use(std::uint16_t port, bool reuse) const;
   std::uint16_t tcp_ephemeral_port(const tcp::Endpoint& local_addr, const tcp::Endpoint& remote);

@@ -10,10 +10,6 @@
 
 namespace synack::iface {
 
-tcp::Context Stack::tcp_context(Instant now) {
-  return tcp::Context{now, rng_, cfg_.tcp, tcp_stats_, isn_, cookies_};
-}
-
 std::uint16_t Stack::mss_for(wire::Ipv4Address remote) const {
   auto r = routes_.lookup(remote);
   std::uint16_t mtu = r && r->iface < ifaces_.size() ? ifaces_[r->iface].mtu : 1500;
@@ -100,8 +96,8 @@ void Stack::emit_tcp(Instant now, const tcp::SegmentOut& seg, tcp::Socket* owner
   }
 }
 
-void Stack::flush_tcp(Instant now) {
-  tcp::Context ctx = tcp_context(now);
+void Stack::flush_tcp(tcp::Context& ctx) {
+  const Instant now = ctx.now;
   // Only the sockets that are due: the deadline index is ordered by
   // (deadline, handle), so the order is deterministic.
   // The list is a member reused across polls (moved out while in use, so a
@@ -128,7 +124,10 @@ void Stack::flush_tcp(Instant now) {
   tcp_flush_scratch_ = std::move(due);
   std::vector<Handle> done;
   listeners_.for_each([&](Handle h, ListenEntry& e) {
-    while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
+    // Before its deadline a listener has nothing to send (poll_at is O(1),
+    // poll_output's search for due children is not).
+    if (auto at = e.listener->poll_at(ctx); at && *at <= now)
+      while (auto out = e.listener->poll_output(ctx)) emit_tcp(now, *out, nullptr);
     if (e.orphan && e.listener->closed()) done.push_back(h);
   });
   for (Handle h : done) listeners_.erase(h);

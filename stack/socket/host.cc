@@ -1,6 +1,7 @@
 #include "stack/socket/host.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace synack::socket {
 
@@ -19,10 +20,11 @@ Result<Host::Descriptor*, SockError> Host::lookup(int fd) {
 }
 
 Result<int, SockError> Host::install(Descriptor d) {
-  // The lowest free descriptor (POSIX), in O(log n) with an ordered free set.
+  // The lowest free descriptor (POSIX), in O(log n) from the free heap.
   if (!free_fds_.empty()) {
-    std::size_t i = *free_fds_.begin();
-    free_fds_.erase(free_fds_.begin());
+    std::pop_heap(free_fds_.begin(), free_fds_.end(), std::greater<>());
+    std::size_t i = free_fds_.back();
+    free_fds_.pop_back();
     fds_[i] = d;
     return static_cast<int>(i) + kFirstFd;
   }
@@ -197,7 +199,8 @@ Result<void, SockError> Host::close(int fd) {
     case Kind::Listener: stack_.listener_close(now_, (*d)->handle); break;
   }
   fds_[static_cast<std::size_t>(fd - kFirstFd)].reset();
-  free_fds_.insert(static_cast<std::size_t>(fd - kFirstFd));
+  free_fds_.push_back(static_cast<std::size_t>(fd - kFirstFd));
+  std::push_heap(free_fds_.begin(), free_fds_.end(), std::greater<>());
   return {};
 }
 

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -127,7 +126,9 @@ class Host {
   iface::Stack stack_;
   Instant now_ = Instant::zero();
   std::vector<std::optional<Descriptor>> fds_;  // index fd - kFirstFd
-  std::set<std::size_t> free_fds_;              // empty slots of fds_
+  // Empty slots of fds_ as a min-heap (std::greater): the lowest on top, no
+  // allocation per close once grown, as an ordered set would make.
+  std::vector<std::size_t> free_fds_;
 };
 
 // Renders rows like `netstat -ano` with a timer column.

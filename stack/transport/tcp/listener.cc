@@ -10,6 +10,13 @@
 
 namespace synack::tcp {
 
+namespace {
+// The position of `t` in a descending vector (or where it would go).
+std::vector<FourTuple>::iterator ready_position(std::vector<FourTuple>& v, const FourTuple& t) {
+  return std::lower_bound(v.begin(), v.end(), t, [](const FourTuple& a, const FourTuple& b) { return b < a; });
+}
+}  // namespace
+
 using wire::kTcpAck;
 using wire::kTcpRst;
 using wire::kTcpSyn;
@@ -102,14 +109,16 @@ void Listener::add_child(const Context& ctx, const FourTuple& t, std::unique_ptr
 void Listener::unindex(ChildIt it) {
   if (it->second.due) due_.erase({*it->second.due, it->first});
   it->second.due.reset();
-  ready_.erase(it->first);
+  if (auto r = ready_position(ready_, it->first); r != ready_.end() && *r == it->first) ready_.erase(r);
 }
 
 void Listener::settle(const Context& ctx, ChildIt it, bool was_half_open) {
   Socket& c = *it->second.sock;
   if (was_half_open && c.state() != State::SynReceived) --half_open_;
-  unindex(it);
   std::optional<Instant> at = c.closed() ? std::optional<Instant>(ctx.now) : c.poll_at(ctx);
+  // Indexed at that deadline already (so not in ready_): nothing to move.
+  if (at && it->second.due == at) return;
+  unindex(it);
   if (!at) return;
   it->second.due = at;
   due_.emplace(*at, it->first);
@@ -120,7 +129,8 @@ void Listener::collect_due(Instant now) {
     auto it = children_.find(due_.begin()->second);
     due_.erase(due_.begin());
     it->second.due.reset();
-    ready_.insert(it->first);
+    if (auto r = ready_position(ready_, it->first); r == ready_.end() || !(*r == it->first))
+      ready_.insert(r, it->first);
   }
 }
 
@@ -273,8 +283,8 @@ std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
   // and is visited again from the start on the next call.
   collect_due(ctx.now);
   while (!ready_.empty()) {
-    auto it = children_.find(*ready_.begin());
-    ready_.erase(ready_.begin());
+    auto it = children_.find(ready_.back());
+    ready_.pop_back();
     Socket& child = *it->second.sock;
     bool was_half_open = child.state() == State::SynReceived;
     auto out = child.poll_output(ctx);

@@ -36,6 +36,7 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/socket.h"
@@ -100,7 +101,10 @@ class Listener {
   bool closing_ = false;
   std::map<FourTuple, Child> children_;  // ordered: deterministic output
   std::set<std::pair<Instant, FourTuple>> due_;  // (poll_at, child) deadline index
-  std::set<FourTuple> ready_;  // due now, visited in 4-tuple order
+  // Due now, visited in 4-tuple order: sorted descending, so the next one
+  // is at the back (usually one or two entries: a vector, not a tree node
+  // allocated per child that comes due).
+  std::vector<FourTuple> ready_;
   std::size_t half_open_ = 0;  // children in SYN-RECEIVED (the SYN queue)
   std::deque<FourTuple> accept_queue_;
   std::deque<SegmentOut> replies_;  // stateless cookie SYN-ACKs and RSTs

@@ -110,7 +110,7 @@ Socket::DataPlan Socket::plan_recovery() const {
     SeqNumber hole_end = sb_.get().empty() ? snd_.max : sb_.get().ranges().front().left;
     if (hole_end.gt(tx_base())) return plan_retransmit(tx_base(), seq_span(tx_base(), hole_end));
   }
-  std::uint32_t pipe = sb_.get().pipe(snd_.una, snd_.max, high_rxt_, smss);
+  std::uint32_t pipe = sb_.pipe(snd_.una, snd_.max, high_rxt_, smss);
   if (cc_.cwnd() < pipe || cc_.cwnd() - pipe < smss) return {};
   // Rule 1: the first unSACKed octet above HighRxt that IsLost.
   if (auto seg = sb_.get().next_seg(snd_.una, snd_.max, high_rxt_, smss)) {

@@ -103,20 +103,43 @@ class SackScoreboard {
 // one pointer instead of kMaxRanges blocks (memory per idle connection).
 class LazySackScoreboard {
  public:
-  const SackScoreboard& get() const noexcept { return board_ ? *board_ : kEmpty; }
+  const SackScoreboard& get() const noexcept { return board_ ? board_->sb : kEmpty; }
   void on_ack(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, std::span<const SackBlock> blocks) {
     if (!board_) {
       if (blocks.empty()) return;
-      board_ = std::make_unique<SackScoreboard>();
+      board_ = std::make_unique<Board>();
     }
-    board_->on_ack(snd_una, snd_nxt, blocks);
-    if (board_->empty()) board_.reset();
+    board_->sb.on_ack(snd_una, snd_nxt, blocks);
+    board_->memo.valid = false;
+    if (board_->sb.empty()) board_.reset();
   }
   void clear() noexcept { board_.reset(); }
+  // SackScoreboard::pipe, remembered until the board or an argument changes:
+  // during recovery every deadline check and every output attempt asks for
+  // it, mostly with nothing changed in between (the walk is O(ranges)).
+  std::uint32_t pipe(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, wire::SeqNumber high_rxt,
+                     std::uint32_t smss) const noexcept {
+    if (!board_) return kEmpty.pipe(snd_una, snd_nxt, high_rxt, smss);
+    PipeMemo& m = board_->memo;  // the allocation's, not this object's, state
+    if (!m.valid || m.snd_una != snd_una || m.snd_nxt != snd_nxt || m.high_rxt != high_rxt || m.smss != smss) {
+      m = PipeMemo{snd_una, snd_nxt, high_rxt, smss, board_->sb.pipe(snd_una, snd_nxt, high_rxt, smss), true};
+    }
+    return m.pipe;
+  }
 
  private:
+  struct PipeMemo {
+    wire::SeqNumber snd_una, snd_nxt, high_rxt;
+    std::uint32_t smss = 0;
+    std::uint32_t pipe = 0;
+    bool valid = false;
+  };
+  struct Board {
+    SackScoreboard sb;
+    PipeMemo memo;
+  };
   static constexpr SackScoreboard kEmpty{};
-  std::unique_ptr<SackScoreboard> board_;
+  std::unique_ptr<Board> board_;
 };
 
 }  // namespace synack::tcp
