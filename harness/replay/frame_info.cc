@@ -54,6 +54,8 @@ void parse_tcp_options(ConstBytes opts, TcpFields& t) {
       t.tsval = load_be32(opts, i + 2);
       t.tsecr = load_be32(opts, i + 6);
     }
+    if (kind == wire::kTcpOptSack)
+      for (std::size_t e = i + 2; e + 8 <= i + len; e += 8) t.sack.emplace_back(load_be32(opts, e), load_be32(opts, e + 4));
     i += len;
   }
 }

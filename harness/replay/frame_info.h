@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stack/base/bytes.h"
@@ -31,6 +32,7 @@ struct TcpFields {
   std::vector<std::uint8_t> option_kinds;  // in wire order, NOP and EOL left out
   std::optional<std::uint32_t> tsval;
   std::optional<std::uint32_t> tsecr;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sack;  // RFC 2018 blocks [left, right), in wire order
   std::size_t payload_len = 0;  // on the wire (from the IP total length)
   std::size_t payload_captured = 0;
   std::size_t payload_offset = 0;  // in the frame

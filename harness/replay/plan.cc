@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <set>
 
 #include "harness/replay/translate.h"
 #include "stack/wire/seq_number.h"
@@ -61,9 +62,52 @@ std::optional<wire::MacAddress> find_self_mac(const std::vector<Captured>& frame
   return std::nullopt;
 }
 
+// Peer data segments that never reached `self`: the capture was taken on
+// the peer's side of a loss (corpus/record.sh drops segments on the
+// receiver's input), so it holds segments the captured host never saw.
+// A segment S is lost when the first acknowledgment `self` sent after it
+// that says anything about S says it is missing: the cumulative ACK is at
+// or below S's start, no SACK block covers S, and a SACK block starts at or
+// beyond S's end (data sent after S arrived, and a link delivers in order).
+// An ACK that covers S (cumulatively or by SACK) says it arrived.
+std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wire::Ipv4Address self) {
+  using wire::SeqNumber;
+  struct Pending {
+    std::uint64_t frame_no;
+    std::uint32_t begin, end;
+  };
+  std::map<FlowKey, std::vector<Pending>> open;
+  std::set<std::uint64_t> lost;
+  for (const auto& c : frames) {
+    const FrameInfo& f = c.info;
+    if (!f.tcp || !f.ipv4 || f.is_fragment()) continue;
+    const TcpFields& t = *f.tcp;
+    FlowKey k = flow_of(f, self);
+    if (is_probe(f, self)) {
+      if (t.payload_len > 0 && !(t.flags & (wire::kTcpSyn | wire::kTcpRst)))
+        open[k].push_back({c.frame.index, t.seq, t.seq + static_cast<std::uint32_t>(t.payload_len)});
+      continue;
+    }
+    auto it = open.find(k);
+    if (!from_self(f, self) || it == open.end() || !(t.flags & wire::kTcpAck)) continue;
+    std::erase_if(it->second, [&](const Pending& p) {
+      if (SeqNumber(t.ack).gt(SeqNumber(p.begin))) return true;  // arrived
+      bool beyond = false;
+      for (const auto& [l, r] : t.sack) {
+        if (SeqNumber(l).le(SeqNumber(p.begin)) && SeqNumber(r).ge(SeqNumber(p.end))) return true;  // arrived
+        beyond = beyond || SeqNumber(l).ge(SeqNumber(p.end));
+      }
+      if (beyond) lost.insert(p.frame_no);
+      return beyond;
+    });
+  }
+  return lost;
+}
+
 class Builder {
  public:
-  Builder(Plan& plan, wire::Ipv4Address self) : plan_(plan), attr_(self), self_(self) {}
+  Builder(Plan& plan, wire::Ipv4Address self, std::set<std::uint64_t> lost)
+      : plan_(plan), attr_(self), self_(self), lost_(std::move(lost)) {}
 
   void probe(const Captured& c, std::int64_t t) {
     const FrameInfo& f = c.info;
@@ -83,12 +127,16 @@ class Builder {
       inj.cap_ts0 = it->second.ts0;
     }
     ExchangeId id{c.frame.index, {}};
-    attr_.probe(id, f);
+    inj.lost = lost_.count(c.frame.index) > 0;
+    // A lost segment provoked nothing from the captured host; it is not
+    // injected and stays an exchange that expects nothing.
+    if (!inj.lost) attr_.probe(id, f);
+    else ++plan_.lost_injections;
     Exchange e;
     e.id = id;
     e.t_ns = t;
     e.probe = f;
-    e.probe_text = describe(f);
+    e.probe_text = describe(f) + (inj.lost ? " (lost before the captured host: not injected)" : "");
     index_[id] = plan_.exchanges.size();
     plan_.exchanges.push_back(std::move(e));
     plan_.injections.push_back(std::move(inj));
@@ -165,6 +213,7 @@ class Builder {
   wire::Ipv4Address self_;
   std::map<FlowKey, CapConn> conns_;
   std::map<ExchangeId, std::size_t> index_;
+  std::set<std::uint64_t> lost_;
 };
 
 }  // namespace
@@ -179,7 +228,7 @@ Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self)
   if (!mac) return Err{fmt::format("{}: no traffic for {} in the capture", reader.name(), self.to_string())};
   plan.self_mac = *mac;
   Instant t0 = frames->empty() ? Instant::zero() : frames->front().frame.timestamp;
-  Builder b(plan, self);
+  Builder b(plan, self, lost_before_self(*frames, self));
   for (const auto& c : *frames) {
     bool probe = is_probe(c.info, self);
     bool answer = !probe && from_self(c.info, self);

@@ -12,6 +12,10 @@
 // first appeared, and when it sent its FIN. Bytes a snap length cut off
 // are zero-filled (and counted).
 //
+// Peer segments the captured host never received (dropped between the
+// capture point and the host, as its SACK blocks show) are marked `lost`
+// and not injected: the DUT sees what the captured host saw.
+//
 // Errors (one line each): unreadable or damaged files, non-Ethernet link
 // types (the reader's message), no traffic for ADDR, no frame from the
 // other side (a one-sided capture).
@@ -40,6 +44,9 @@ struct Injection {
   // had sent its SYN or SYN-ACK before this frame.
   std::optional<std::uint32_t> cap_isn;
   std::optional<std::uint32_t> cap_ts0;
+  // A peer segment the captured host never received (the capture was taken
+  // before a loss): not injected (plan.cc lost_before_self).
+  bool lost = false;
 };
 
 struct StreamWrite {
@@ -70,6 +77,7 @@ struct Plan {
   std::uint64_t frames = 0;       // in the file
   std::uint64_t frames_used = 0;  // concerning ADDR
   std::size_t padded_injections = 0;  // injected frames the snap length had cut
+  std::size_t lost_injections = 0;    // peer segments lost before the captured host
 };
 
 Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self);

@@ -145,6 +145,7 @@ class Engine {
   }
 
   void inject(const Injection& inj) {
+    if (inj.lost) return;
     Bytes frame = inj.frame;
     if (inj.info.tcp) {
       gate(inj);
