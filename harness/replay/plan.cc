@@ -65,42 +65,59 @@ std::optional<wire::MacAddress> find_self_mac(const std::vector<Captured>& frame
 // Peer data segments that never reached `self`: the capture was taken on
 // the peer's side of a loss (corpus/record.sh drops segments on the
 // receiver's input), so it holds segments the captured host never saw.
-// A segment S is lost when the first acknowledgment `self` sent after it
-// that says anything about S says it is missing: the cumulative ACK is at
-// or below S's start, no SACK block covers S, and a SACK block starts at or
-// beyond S's end (data sent after S arrived, and a link delivers in order).
-// An ACK that covers S (cumulatively or by SACK) says it arrived.
+// A segment S counts as lost when both
+//  - the first acknowledgment `self` sent after S that says anything about
+//    S says it is missing: the cumulative ACK is at or below S's start, no
+//    SACK block covers S, and a SACK block starts at or beyond S's end
+//    (data sent after S had arrived); an ACK covering S says it arrived;
+//  - the peer sent S's first byte again later (it saw the loss too).
+// The second condition guards against reordering between the capture
+// point and the host: a segment overtaken by a later one looks missing for
+// a moment (seen at the end of bulk_loss.pcap, where the last segment is
+// SACKed before the 18 in front of it are acknowledged), but nobody
+// retransmits it.
 std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wire::Ipv4Address self) {
   using wire::SeqNumber;
-  struct Pending {
+  struct Seg {
     std::uint64_t frame_no;
+    FlowKey flow;
     std::uint32_t begin, end;
   };
-  std::map<FlowKey, std::vector<Pending>> open;
-  std::set<std::uint64_t> lost;
+  std::map<FlowKey, std::vector<Seg>> open;
+  std::vector<Seg> data, missing;
   for (const auto& c : frames) {
     const FrameInfo& f = c.info;
     if (!f.tcp || !f.ipv4 || f.is_fragment()) continue;
     const TcpFields& t = *f.tcp;
     FlowKey k = flow_of(f, self);
     if (is_probe(f, self)) {
-      if (t.payload_len > 0 && !(t.flags & (wire::kTcpSyn | wire::kTcpRst)))
-        open[k].push_back({c.frame.index, t.seq, t.seq + static_cast<std::uint32_t>(t.payload_len)});
+      if (t.payload_len == 0 || (t.flags & (wire::kTcpSyn | wire::kTcpRst))) continue;
+      Seg s{c.frame.index, k, t.seq, t.seq + static_cast<std::uint32_t>(t.payload_len)};
+      open[k].push_back(s);
+      data.push_back(s);
       continue;
     }
     auto it = open.find(k);
     if (!from_self(f, self) || it == open.end() || !(t.flags & wire::kTcpAck)) continue;
-    std::erase_if(it->second, [&](const Pending& p) {
+    std::erase_if(it->second, [&](const Seg& p) {
       if (SeqNumber(t.ack).gt(SeqNumber(p.begin))) return true;  // arrived
       bool beyond = false;
       for (const auto& [l, r] : t.sack) {
         if (SeqNumber(l).le(SeqNumber(p.begin)) && SeqNumber(r).ge(SeqNumber(p.end))) return true;  // arrived
         beyond = beyond || SeqNumber(l).ge(SeqNumber(p.end));
       }
-      if (beyond) lost.insert(p.frame_no);
+      if (beyond) missing.push_back(p);
       return beyond;
     });
   }
+  std::set<std::uint64_t> lost;
+  for (const Seg& m : missing)
+    for (const Seg& d : data)
+      if (d.frame_no > m.frame_no && d.flow == m.flow && SeqNumber(d.begin).le(SeqNumber(m.begin)) &&
+          SeqNumber(d.end).gt(SeqNumber(m.begin))) {
+        lost.insert(m.frame_no);
+        break;
+      }
   return lost;
 }
 
