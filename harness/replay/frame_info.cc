@@ -98,10 +98,12 @@ void parse_icmp(ConstBytes b, FrameInfo& f) {
     c.inner_proto = b[q + wire::ipv4_field::kProtocol];
     c.inner_src = {load_be32(b, q + wire::ipv4_field::kSrc)};
     c.inner_dst = {load_be32(b, q + wire::ipv4_field::kDst)};
+    c.inner_ip_id = load_be16(b, q + wire::ipv4_field::kIdent);
     if (has(b, q + ihl, 4)) {
       c.inner_sport = load_be16(b, q + ihl);
       c.inner_dport = load_be16(b, q + ihl + 2);
     }
+    if (c.inner_proto == wire::kIpProtoTcp && has(b, q + ihl, 8)) c.inner_seq = load_be32(b, q + ihl + 4);
   }
   f.icmp = c;
 }

@@ -50,6 +50,8 @@ struct IcmpFields {
   std::uint8_t inner_proto = 0;
   std::uint16_t inner_sport = 0;
   std::uint16_t inner_dport = 0;
+  std::uint16_t inner_ip_id = 0;
+  std::optional<std::uint32_t> inner_seq;  // a quoted TCP header's sequence number
 };
 
 struct FrameInfo {

@@ -139,7 +139,8 @@ class Builder {
       recompute_l4_checksum(inj.frame);
       ++plan_.padded_injections;
     }
-    if (auto it = conns_.find(inj.flow); f.tcp && it != conns_.end()) {
+    // An ICMP error belongs to the connection it quotes: it needs the ISN too.
+    if (auto it = conns_.find(inj.flow); (f.tcp || f.icmp) && it != conns_.end()) {
       inj.cap_isn = it->second.isn;
       inj.cap_ts0 = it->second.ts0;
     }

@@ -68,7 +68,11 @@ class Engine {
   void record(const conformance::Frame& fr) {
     auto f = parse_frame(fr.bytes);
     if (!f) return;
-    if (f->tcp && f->ipv4 && f->src == plan_.self && !f->is_fragment()) dut_conns_.sent(flow_of(*f, plan_.self), *f->tcp);
+    if (f->ipv4 && f->src == plan_.self && f->frag_offset == 0) {
+      FlowKey k = flow_of(*f, plan_.self);
+      if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
+      dut_conns_.sent_datagram(k, f->tcp ? f->tcp->seq : 0, f->ip_id);
+    }
     if (!compared(*f, plan_.self)) return;
     ExchangeId id = attr_.attribute(*f);
     auto it = index_.find(id);
@@ -151,6 +155,8 @@ class Engine {
       gate(inj);
       Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
       if (o.any()) translate_to_dut(frame, o);
+    } else if (inj.info.icmp && inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) {
+      fix_quote(inj, frame);
     }
     // The DUT's own MAC stands in for the captured one (they are the same
     // unless the DUT could not take it).
@@ -158,6 +164,21 @@ class Engine {
     dut_.inject(frame);
     attr_.probe(ExchangeId{inj.frame_no, {}}, inj.info);
     service();
+  }
+
+  // An ICMP error about a datagram the captured host sent now quotes the
+  // one the DUT sent in its place (translate.h translate_icmp_quote).
+  void fix_quote(const Injection& inj, Bytes& frame) {
+    const IcmpFields& c = *inj.info.icmp;
+    QuoteFix fix;
+    std::uint32_t dut_seq = 0;
+    if (c.inner_seq) {
+      fix.seq = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0).seq;
+      if (!fix.seq) return;  // the DUT has not opened this connection
+      dut_seq = *c.inner_seq + *fix.seq;
+    }
+    fix.ip_id = dut_conns_.ip_id(inj.flow, dut_seq);
+    if (fix.seq || fix.ip_id) translate_icmp_quote(frame, fix);
   }
 
   void finish() {

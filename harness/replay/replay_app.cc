@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fmt/core.h>
 
 namespace synack::harness::replay {
@@ -14,6 +15,11 @@ namespace {
 constexpr std::size_t kReadChunk = 65536;
 constexpr int kBacklog = 128;
 }  // namespace
+
+std::string errno_name(int err) {
+  const char* n = ::strerrorname_np(err);
+  return n ? std::string(n) : fmt::format("errno {}", err);
+}
 
 ReplayApp::ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> listen_ports)
     : plan_(plan),
@@ -99,7 +105,11 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
   while (!c.eof) {
     auto r = api.recv_bytes(c.fd, kReadChunk, buf);
     if (r.ret < 0) {
-      if (r.err != EAGAIN && r.err != EWOULDBLOCK && r.err != ENOTCONN) c.eof = true;
+      if (r.err != EAGAIN && r.err != EWOULDBLOCK && r.err != ENOTCONN) {
+        c.eof = true;
+        // The socket failed (an RST, an ICMP error the stack matched to it).
+        if (c.script) notes_.push_back(fmt::format("{}: {}", c.script->flow.to_string(), errno_name(r.err)));
+      }
       break;
     }
     if (r.ret == 0) {

@@ -28,6 +28,9 @@ namespace synack::harness::replay {
 
 enum class AppKind { Sink, Echo, Capture };
 
+// "ECONNREFUSED" for ECONNREFUSED (Linux numbering), "errno N" when unknown.
+std::string errno_name(int err);
+
 class ReplayApp {
  public:
   ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> listen_ports);

@@ -34,7 +34,48 @@ void fill_checksum(MutBytes frame, const FrameInfo& f, std::size_t field) {
   store_be16(l4, field, c);
 }
 
+// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m -> m'.
+std::uint16_t adjust(std::uint16_t hc, std::uint16_t m, std::uint16_t m2) {
+  std::uint32_t sum = static_cast<std::uint16_t>(~hc) + static_cast<std::uint16_t>(~m) + std::uint32_t{m2};
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+void adjust32(MutBytes b, std::size_t csum, std::uint32_t before, std::uint32_t after) {
+  std::uint16_t c = load_be16(b, csum);
+  c = adjust(c, static_cast<std::uint16_t>(before >> 16), static_cast<std::uint16_t>(after >> 16));
+  c = adjust(c, static_cast<std::uint16_t>(before), static_cast<std::uint16_t>(after));
+  store_be16(b, csum, c);
+}
+
+constexpr std::size_t kIcmpHeader = 8;
+constexpr std::size_t kTcpChecksum = 16;
+
 }  // namespace
+
+bool translate_icmp_quote(MutBytes frame, const QuoteFix& fix) {
+  auto f = parse_frame(frame);
+  if (!f || !f->ipv4 || f->is_fragment() || !f->icmp || !f->icmp->quoted) return false;
+  if (f->l4_offset + f->l4_len > frame.size()) return false;
+  MutBytes msg = frame.subspan(f->l4_offset, f->l4_len);
+  MutBytes q = msg.subspan(kIcmpHeader);
+  std::size_t ihl = std::size_t{static_cast<std::uint8_t>(q[0] & 0x0f)} * 4;
+  if (ihl < wire::ipv4_field::kMinHeaderLen || q.size() < ihl) return false;
+  MutBytes inner = q.subspan(ihl);  // the quoted transport bytes
+  std::uint8_t proto = q[wire::ipv4_field::kProtocol];
+  if (fix.seq && proto == wire::kIpProtoTcp && inner.size() >= 8) {
+    std::uint32_t before = load_be32(inner, 4);
+    std::uint32_t after = before + *fix.seq;
+    store_be32(inner, 4, after);
+    if (inner.size() >= kTcpChecksum + 2) adjust32(inner, kTcpChecksum, before, after);
+  }
+  if (fix.ip_id) store_be16(q, wire::ipv4_field::kIdent, *fix.ip_id);
+  store_be16(q, wire::ipv4_field::kChecksum, 0);
+  store_be16(q, wire::ipv4_field::kChecksum, wire::checksum(q.first(ihl)));
+  store_be16(msg, 2, 0);
+  store_be16(msg, 2, wire::checksum(msg));
+  return true;
+}
 
 bool translate_to_dut(MutBytes frame, const Offsets& off) {
   auto f = complete_l4(frame, wire::kIpProtoTcp);
@@ -99,6 +140,20 @@ void DutConnections::sent(const FlowKey& flow, const TcpFields& t) {
                       ((t.flags & wire::kTcpFin) ? 1 : 0);
   wire::SeqNumber end = wire::SeqNumber(t.seq) + len;
   if (!s.snd_max || end.gt(wire::SeqNumber(*s.snd_max))) s.snd_max = end.raw();
+}
+
+void DutConnections::sent_datagram(const FlowKey& flow, std::uint32_t seq, std::uint16_t ip_id) {
+  auto& ids = conns_[flow].ip_ids;
+  ids.emplace_back(seq, ip_id);
+  if (ids.size() > 64) ids.pop_front();
+}
+
+std::optional<std::uint16_t> DutConnections::ip_id(const FlowKey& flow, std::uint32_t seq) const {
+  const State* s = find(flow);
+  if (!s) return std::nullopt;
+  for (auto it = s->ip_ids.rbegin(); it != s->ip_ids.rend(); ++it)
+    if (it->first == seq) return it->second;
+  return std::nullopt;
 }
 
 const DutConnections::State* DutConnections::find(const FlowKey& flow) const {
