@@ -39,6 +39,9 @@ const Case kCases[] = {
     {"tcp_rst.pcap", "10.200.0.2", 0, "", 0, ""},
     {"tcp_rst.pcap", "10.200.0.1", 0, "", 0, ""},
     {"udp_unreach.pcap", "10.200.0.2", 0, "", 0, ""},
+    // The DUT as the UDP sender: its application sends the two captured
+    // datagrams; the port unreachable errors quote them.
+    {"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""},
     {"icmp_frag.pcap", "10.200.0.2", 0, "", 0, ""},
     {"nmap.pcap", "10.200.0.2", 0, "", 0.02,
      "nmap fires ~200 probes within 1 ms; injected in real time on a loaded machine a few can race the kernel's "
@@ -196,6 +199,66 @@ TEST(CorpusReplay, PlanOfTheHttpClientConnectsOut) {
   EXPECT_EQ(plan.conns[0].flow.local_port, 49558);
   std::string get(plan.conns[0].writes.at(0).data.begin(), plan.conns[0].writes.at(0).data.end());
   EXPECT_EQ(get.rfind("GET /hello.txt HTTP/1.1", 0), 0u);
+}
+
+TEST(CorpusReplay, PlanOfTheUdpSender) {
+  Plan plan = load(Case{"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""});
+  ASSERT_EQ(plan.datagrams.size(), 2u);
+  EXPECT_EQ(plan.datagrams[0].flow.to_string(), "udp 10.200.0.1:47056 10.200.0.2:9");
+  EXPECT_EQ(std::string(plan.datagrams[0].payload.begin(), plan.datagrams[0].payload.end()), "hello");
+  EXPECT_EQ(plan.datagrams[1].flow.remote_port, 33434);
+  EXPECT_EQ(plan.datagrams[1].payload, Bytes(100, 'x'));
+  EXPECT_GT(plan.datagrams[1].t_ns, 1'100'000'000);
+}
+
+// The DUT's application keeps its UDP sockets open and connected, so the
+// stack matches each port unreachable to its socket (RFC 1122 4.1.3.3).
+TEST(CorpusReplay, UdpSenderGetsEconnrefusedOnSimAndKernel) {
+  Plan plan = load(Case{"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""});
+  for (const char* name : {"sim", "kernel"}) {
+    if (std::string(name) == "kernel" && ::geteuid() != 0) continue;
+    std::string why;
+    bool skip = false;
+    auto dut = make_dut(name, plan, 1, why, skip);
+    if (!dut && skip) continue;
+    ASSERT_TRUE(dut) << why;
+    ReplayResult r = replay(plan, *dut, std::string(name) == "kernel");
+    std::string d = dump(r);
+    EXPECT_EQ(r.differed, 0u) << name << "\n" << d;
+    EXPECT_NE(d.find("note: udp 10.200.0.1:47056 10.200.0.2:9: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
+    EXPECT_NE(d.find("note: udp 10.200.0.1:59671 10.200.0.2:33434: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
+  }
+}
+
+TEST(CorpusReplay, PlanReassemblesAFragmentedDatagramTheHostSent) {
+  // 3000 bytes of UDP payload from kSelf in three fragments, the last one
+  // captured first; then a reply so the capture is not one-sided.
+  Bytes udp(8 + 3000);
+  for (std::size_t i = 0; i < udp.size(); ++i) udp[i] = static_cast<std::uint8_t>(i * 7);
+  store_be16(udp, 0, 5353);
+  store_be16(udp, 2, 53);
+  store_be16(udp, 4, static_cast<std::uint16_t>(udp.size()));
+  auto frag = [&](std::size_t off, std::size_t len, bool more) {
+    return testing::ipv4_frame({.src = testing::kSelf, .dst = testing::kPeer, .proto = 17, .id = 42,
+                                .frag = static_cast<std::uint16_t>((more ? 0x2000 : 0) | off / 8)},
+                               Bytes(udp.begin() + static_cast<std::ptrdiff_t>(off),
+                                     udp.begin() + static_cast<std::ptrdiff_t>(off + len)),
+                               false);
+  };
+  PcapWriter w = PcapWriter::in_memory();
+  ASSERT_TRUE(w.write(Instant::zero(), frag(2960, 48, false)));
+  ASSERT_TRUE(w.write(Instant::zero() + Duration::from_micros(1), frag(0, 1480, true)));
+  ASSERT_TRUE(w.write(Instant::zero() + Duration::from_micros(2), frag(1480, 1480, true)));
+  ASSERT_TRUE(w.write(Instant::zero() + Duration::from_micros(3), testing::tcp_frame({})));
+  auto reader = PcapReader::from_memory(w.bytes(), "frag.pcap");
+  ASSERT_TRUE(reader);
+  auto plan = build_plan(*reader, testing::kSelf);
+  ASSERT_TRUE(plan) << plan.error();
+  ASSERT_EQ(plan->datagrams.size(), 1u);
+  EXPECT_EQ(plan->datagrams[0].flow.local_port, 5353);
+  EXPECT_EQ(plan->datagrams[0].t_ns, 0);
+  EXPECT_EQ(plan->datagrams[0].payload, Bytes(udp.begin() + 8, udp.end()));
+  EXPECT_EQ(plan->datagrams[0].zero_filled, 0u);
 }
 
 std::string plan_error(ConstBytes capture, const char* as) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "harness/replay/translate.h"
+#include "stack/wire/ipv4.h"
 #include "stack/wire/seq_number.h"
 #include "stack/wire/tcp.h"
 
@@ -121,6 +122,62 @@ std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wi
   return lost;
 }
 
+// Reassembles the UDP datagrams a host sent from their fragments (RFC 791
+// §3.2: by source, destination, protocol and identification; the sender is
+// fixed here). Bytes a snap length cut off are zeros.
+class DatagramAssembler {
+ public:
+  struct Done {
+    std::int64_t t_ns;
+    Bytes l4;  // the transport header and payload
+    std::size_t zero_filled;
+  };
+
+  std::optional<Done> add(const FrameInfo& f, const Bytes& frame, std::int64_t t) {
+    std::size_t captured = frame.size() > f.l4_offset ? std::min(frame.size() - f.l4_offset, f.l4_len) : 0;
+    if (!f.is_fragment()) {
+      Bytes l4(frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset),
+               frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset + captured));
+      l4.resize(f.l4_len, 0);
+      return Done{t, std::move(l4), f.l4_len - captured};
+    }
+    Key k{f.dst.value, f.proto, f.ip_id};
+    Partial& p = partial_[k];
+    if (p.l4.empty() && p.got == 0) p.t_ns = t;
+    p.t_ns = std::min(p.t_ns, t);
+    if (p.l4.size() < f.frag_offset + f.l4_len) p.l4.resize(f.frag_offset + f.l4_len, 0);
+    std::copy_n(frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset), captured,
+                p.l4.begin() + static_cast<std::ptrdiff_t>(f.frag_offset));
+    p.got += f.l4_len;
+    p.zero_filled += f.l4_len - captured;
+    if (!f.more_frags) p.total = f.frag_offset + f.l4_len;
+    if (!p.total || p.got < *p.total) {
+      if (partial_.size() > 64) partial_.erase(partial_.begin());  // bounded: lost fragments
+      return std::nullopt;
+    }
+    Done d{p.t_ns, std::move(p.l4), p.zero_filled};
+    d.l4.resize(*p.total);
+    partial_.erase(k);
+    return d;
+  }
+
+ private:
+  struct Key {
+    std::uint32_t dst;
+    std::uint8_t proto;
+    std::uint16_t id;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Partial {
+    std::int64_t t_ns = 0;
+    Bytes l4;
+    std::size_t got = 0;
+    std::size_t zero_filled = 0;
+    std::optional<std::size_t> total;
+  };
+  std::map<Key, Partial> partial_;
+};
+
 class Builder {
  public:
   Builder(Plan& plan, wire::Ipv4Address self, std::set<std::uint64_t> lost)
@@ -164,6 +221,7 @@ class Builder {
     const FrameInfo& f = c.info;
     if (f.ipv4 && f.eth_dst.is_unicast()) plan_.peers.emplace(f.dst, f.eth_dst);
     if (f.tcp) track_tcp(f, t, c.frame.data);
+    if (f.ipv4 && f.proto == wire::kIpProtoUdp) track_udp(f, t, c.frame.data);
     if (!compared(f, self_)) return;
     ExchangeId id = attr_.attribute(f);
     auto it = index_.find(id);
@@ -226,7 +284,21 @@ class Builder {
     }
   }
 
+  void track_udp(const FrameInfo& f, std::int64_t t, const Bytes& bytes) {
+    auto d = udp_.add(f, bytes, t);
+    if (!d || d->l4.size() < 8) return;
+    AppDatagram a;
+    a.t_ns = d->t_ns;
+    a.flow = FlowKey{FlowKey::Kind::Udp, self_, f.dst, load_be16(d->l4, 0), load_be16(d->l4, 2)};
+    // The UDP length field (RFC 768) bounds the payload; the IP length the rest.
+    std::size_t len = std::clamp<std::size_t>(load_be16(d->l4, 4), 8, d->l4.size());
+    a.payload.assign(d->l4.begin() + 8, d->l4.begin() + static_cast<std::ptrdiff_t>(len));
+    a.zero_filled = std::min(d->zero_filled, a.payload.size());
+    plan_.datagrams.push_back(std::move(a));
+  }
+
   Plan& plan_;
+  DatagramAssembler udp_;
   Attributor attr_;
   wire::Ipv4Address self_;
   std::map<FlowKey, CapConn> conns_;

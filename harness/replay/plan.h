@@ -9,8 +9,8 @@
 // application: which ports it listened on (it answered a SYN with a
 // SYN-ACK), which connections it opened (its SYN, at the captured time), and
 // per connection the byte stream it sent, as writes at the times the bytes
-// first appeared, and when it sent its FIN. Bytes a snap length cut off
-// are zero-filled (and counted).
+// first appeared, and when it sent its FIN; and the UDP datagrams it sent.
+// Bytes a snap length cut off are zero-filled (and counted).
 //
 // Peer segments the captured host never received (dropped between the
 // capture point and the host, as its SACK blocks show) are marked `lost`
@@ -64,6 +64,15 @@ struct AppConn {
   std::size_t zero_filled = 0;  // stream bytes the capture did not keep
 };
 
+// A UDP datagram the captured host's application sent (reassembled when
+// it went out in fragments), at the time its first piece was captured.
+struct AppDatagram {
+  std::int64_t t_ns = 0;
+  FlowKey flow;  // local = the captured host
+  Bytes payload;
+  std::size_t zero_filled = 0;  // payload bytes the capture did not keep
+};
+
 struct Plan {
   wire::Ipv4Address self;
   wire::MacAddress self_mac;
@@ -72,6 +81,7 @@ struct Plan {
   std::vector<Exchange> exchanges;  // with `expected` filled
   std::vector<std::uint16_t> listen_ports;  // inferred from SYN-ACKs
   std::vector<AppConn> conns;
+  std::vector<AppDatagram> datagrams;  // in capture order
   std::vector<std::int64_t> times_ns;  // every used frame's time, ascending
   std::int64_t last_t_ns = 0;
   std::uint64_t frames = 0;       // in the file

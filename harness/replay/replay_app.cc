@@ -144,10 +144,54 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
   }
 }
 
+int ReplayApp::udp_socket(conformance::SocketApi& api, const FlowKey& flow) {
+  for (const auto& [k, fd] : udp_)
+    if (k == flow) return fd;
+  auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (s.ret < 0) {
+    notes_.push_back(fmt::format("{}: socket() failed, {}", flow.to_string(), errno_name(s.err)));
+    return -1;
+  }
+  int fd = static_cast<int>(s.ret);
+  conformance::OptValue one;
+  one.integer = 1;
+  api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
+  if (auto b = api.bind(fd, plan_.self, flow.local_port); b.ret < 0)
+    notes_.push_back(fmt::format("{}: bind failed, {}", flow.to_string(), errno_name(b.err)));
+  if (auto c = api.connect(fd, flow.remote, flow.remote_port); c.ret < 0)
+    notes_.push_back(fmt::format("{}: connect failed, {}", flow.to_string(), errno_name(c.err)));
+  udp_.emplace_back(flow, fd);
+  return fd;
+}
+
+void ReplayApp::send_datagrams(conformance::SocketApi& api, std::int64_t t_ns) {
+  for (; next_datagram_ < plan_.datagrams.size() && plan_.datagrams[next_datagram_].t_ns <= t_ns; ++next_datagram_) {
+    const AppDatagram& d = plan_.datagrams[next_datagram_];
+    int fd = udp_socket(api, d.flow);
+    if (fd < 0) continue;
+    auto w = api.send_bytes(fd, d.payload);
+    if (w.ret < 0) notes_.push_back(fmt::format("{}: send failed, {}", d.flow.to_string(), errno_name(w.err)));
+  }
+}
+
+void ReplayApp::read_udp(conformance::SocketApi& api) {
+  Bytes buf;
+  for (const auto& [flow, fd] : udp_) {
+    for (;;) {
+      auto r = api.recv_bytes(fd, kReadChunk, buf);
+      if (r.ret >= 0) continue;
+      if (r.err != EAGAIN && r.err != EWOULDBLOCK) notes_.push_back(fmt::format("{}: {}", flow.to_string(), errno_name(r.err)));
+      break;
+    }
+  }
+}
+
 void ReplayApp::service(conformance::SocketApi& api, std::int64_t t_ns) {
   open_due(api, t_ns);
   accept_all(api);
   for (auto& c : conns_) drive(api, c, t_ns);
+  if (kind_ == AppKind::Capture) send_datagrams(api, t_ns);
+  read_udp(api);
 }
 
 std::optional<std::int64_t> ReplayApp::next_due() const {
@@ -156,6 +200,7 @@ std::optional<std::int64_t> ReplayApp::next_due() const {
   for (std::size_t i = 0; i < plan_.conns.size(); ++i)
     if (plan_.conns[i].active && !opened_[i]) consider(plan_.conns[i].open_t_ns);
   if (kind_ != AppKind::Capture) return t;
+  if (next_datagram_ < plan_.datagrams.size()) consider(plan_.datagrams[next_datagram_].t_ns);
   for (const auto& c : conns_) {
     if (!c.script) continue;
     if (c.next_write < c.script->writes.size()) consider(c.script->writes[c.next_write].t_ns);
