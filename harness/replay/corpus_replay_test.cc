@@ -43,6 +43,11 @@ const Case kCases[] = {
     // datagrams; the port unreachable errors quote them.
     {"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""},
     {"icmp_frag.pcap", "10.200.0.2", 0, "", 0, ""},
+    // The DUT as the pinger: its application sends the three 4000-byte echo
+    // requests through a ping socket bound to the captured identifier.
+    {"icmp_frag.pcap", "10.200.0.1", 0, "", 0.2,
+     "the kernel's request leaves ~0.13 ms before the next captured probe; read late from the TAP, its last "
+     "fragments count towards that probe (1 run in 4)"},
     {"nmap.pcap", "10.200.0.2", 0, "", 0.02,
      "nmap fires ~200 probes within 1 ms; injected in real time on a loaded machine a few can race the kernel's "
      "answers"},
@@ -227,6 +232,20 @@ TEST(CorpusReplay, UdpSenderGetsEconnrefusedOnSimAndKernel) {
     EXPECT_EQ(r.differed, 0u) << name << "\n" << d;
     EXPECT_NE(d.find("note: udp 10.200.0.1:47056 10.200.0.2:9: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
     EXPECT_NE(d.find("note: udp 10.200.0.1:59671 10.200.0.2:33434: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
+  }
+}
+
+TEST(CorpusReplay, PlanOfThePinger) {
+  Plan plan = load(Case{"icmp_frag.pcap", "10.200.0.1", 0, "", 0, ""});
+  ASSERT_EQ(plan.datagrams.size(), 3u);
+  Bytes data(4000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i);
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    const AppDatagram& d = plan.datagrams[i];
+    EXPECT_EQ(d.flow.kind, FlowKey::Kind::Echo);
+    EXPECT_EQ(d.flow.local_port, 0x5301);  // the identifier
+    EXPECT_EQ(d.echo_seq, i + 1);
+    EXPECT_EQ(d.payload, data);  // reassembled from three fragments
   }
 }
 

@@ -122,7 +122,7 @@ std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wi
   return lost;
 }
 
-// Reassembles the UDP datagrams a host sent from their fragments (RFC 791
+// Reassembles the datagrams a host sent from their fragments (RFC 791
 // §3.2: by source, destination, protocol and identification; the sender is
 // fixed here). Bytes a snap length cut off are zeros.
 class DatagramAssembler {
@@ -221,7 +221,7 @@ class Builder {
     const FrameInfo& f = c.info;
     if (f.ipv4 && f.eth_dst.is_unicast()) plan_.peers.emplace(f.dst, f.eth_dst);
     if (f.tcp) track_tcp(f, t, c.frame.data);
-    if (f.ipv4 && f.proto == wire::kIpProtoUdp) track_udp(f, t, c.frame.data);
+    if (f.ipv4 && (f.proto == wire::kIpProtoUdp || f.proto == wire::kIpProtoIcmp)) track_datagram(f, t, c.frame.data);
     if (!compared(f, self_)) return;
     ExchangeId id = attr_.attribute(f);
     auto it = index_.find(id);
@@ -284,21 +284,30 @@ class Builder {
     }
   }
 
-  void track_udp(const FrameInfo& f, std::int64_t t, const Bytes& bytes) {
-    auto d = udp_.add(f, bytes, t);
+  // UDP datagrams and echo requests (RFC 792: type 8, code 0) from self.
+  void track_datagram(const FrameInfo& f, std::int64_t t, const Bytes& bytes) {
+    auto d = datagrams_.add(f, bytes, t);
     if (!d || d->l4.size() < 8) return;
     AppDatagram a;
     a.t_ns = d->t_ns;
-    a.flow = FlowKey{FlowKey::Kind::Udp, self_, f.dst, load_be16(d->l4, 0), load_be16(d->l4, 2)};
-    // The UDP length field (RFC 768) bounds the payload; the IP length the rest.
-    std::size_t len = std::clamp<std::size_t>(load_be16(d->l4, 4), 8, d->l4.size());
+    std::size_t len = d->l4.size();
+    if (f.proto == wire::kIpProtoUdp) {
+      a.flow = FlowKey{FlowKey::Kind::Udp, self_, f.dst, load_be16(d->l4, 0), load_be16(d->l4, 2)};
+      // The UDP length field (RFC 768) bounds the payload; the IP length the rest.
+      len = std::clamp<std::size_t>(load_be16(d->l4, 4), 8, d->l4.size());
+    } else if (d->l4[0] == 8 && d->l4[1] == 0) {
+      a.flow = FlowKey{FlowKey::Kind::Echo, self_, f.dst, load_be16(d->l4, 4), 0};
+      a.echo_seq = load_be16(d->l4, 6);
+    } else {
+      return;
+    }
     a.payload.assign(d->l4.begin() + 8, d->l4.begin() + static_cast<std::ptrdiff_t>(len));
     a.zero_filled = std::min(d->zero_filled, a.payload.size());
     plan_.datagrams.push_back(std::move(a));
   }
 
   Plan& plan_;
-  DatagramAssembler udp_;
+  DatagramAssembler datagrams_;
   Attributor attr_;
   wire::Ipv4Address self_;
   std::map<FlowKey, CapConn> conns_;

@@ -9,7 +9,8 @@
 // application: which ports it listened on (it answered a SYN with a
 // SYN-ACK), which connections it opened (its SYN, at the captured time), and
 // per connection the byte stream it sent, as writes at the times the bytes
-// first appeared, and when it sent its FIN; and the UDP datagrams it sent.
+// first appeared, and when it sent its FIN; and the UDP datagrams and ICMP
+// echo requests it sent.
 // Bytes a snap length cut off are zero-filled (and counted).
 //
 // Peer segments the captured host never received (dropped between the
@@ -64,12 +65,14 @@ struct AppConn {
   std::size_t zero_filled = 0;  // stream bytes the capture did not keep
 };
 
-// A UDP datagram the captured host's application sent (reassembled when
-// it went out in fragments), at the time its first piece was captured.
+// A UDP datagram or ICMP echo request the captured host's application
+// sent (reassembled when it went out in fragments), at the time its first
+// piece was captured.
 struct AppDatagram {
   std::int64_t t_ns = 0;
-  FlowKey flow;  // local = the captured host
-  Bytes payload;
+  FlowKey flow;  // local = the captured host; Echo: local_port = identifier
+  std::uint16_t echo_seq = 0;
+  Bytes payload;  // UDP: the payload; echo: the data after the ICMP header
   std::size_t zero_filled = 0;  // payload bytes the capture did not keep
 };
 

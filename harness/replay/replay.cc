@@ -32,6 +32,12 @@ class Engine {
   }
 
   Result<ReplayResult, std::string> run() {
+    // Linux lets a group open ping sockets only when net.ipv4.ping_group_range
+    // includes it (the default, "1 0", includes nobody); the kernel DUT's
+    // namespace has its own copy. The simulated DUT ignores shell commands.
+    bool echo = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(),
+                            [](const AppDatagram& d) { return d.flow.kind == FlowKey::Kind::Echo; });
+    if (echo && opt_.app == AppKind::Capture) dut_.shell("sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
     std::string err;
     dut_.with_api([&](conformance::SocketApi& api) { err = app_.setup(api); });
     if (!err.empty()) return Err{"DUT application: " + err};

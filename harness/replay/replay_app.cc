@@ -144,10 +144,11 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
   }
 }
 
-int ReplayApp::udp_socket(conformance::SocketApi& api, const FlowKey& flow) {
-  for (const auto& [k, fd] : udp_)
+int ReplayApp::datagram_socket(conformance::SocketApi& api, const FlowKey& flow) {
+  for (const auto& [k, fd] : dgram_)
     if (k == flow) return fd;
-  auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  bool echo = flow.kind == FlowKey::Kind::Echo;
+  auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, echo ? IPPROTO_ICMP : 0);
   if (s.ret < 0) {
     notes_.push_back(fmt::format("{}: socket() failed, {}", flow.to_string(), errno_name(s.err)));
     return -1;
@@ -160,23 +161,32 @@ int ReplayApp::udp_socket(conformance::SocketApi& api, const FlowKey& flow) {
     notes_.push_back(fmt::format("{}: bind failed, {}", flow.to_string(), errno_name(b.err)));
   if (auto c = api.connect(fd, flow.remote, flow.remote_port); c.ret < 0)
     notes_.push_back(fmt::format("{}: connect failed, {}", flow.to_string(), errno_name(c.err)));
-  udp_.emplace_back(flow, fd);
+  dgram_.emplace_back(flow, fd);
   return fd;
 }
 
 void ReplayApp::send_datagrams(conformance::SocketApi& api, std::int64_t t_ns) {
   for (; next_datagram_ < plan_.datagrams.size() && plan_.datagrams[next_datagram_].t_ns <= t_ns; ++next_datagram_) {
     const AppDatagram& d = plan_.datagrams[next_datagram_];
-    int fd = udp_socket(api, d.flow);
+    int fd = datagram_socket(api, d.flow);
     if (fd < 0) continue;
-    auto w = api.send_bytes(fd, d.payload);
+    Bytes echo;
+    if (d.flow.kind == FlowKey::Kind::Echo) {
+      // The request as a ping socket takes it: the stack fills identifier and checksum.
+      echo.assign(8, 0);
+      echo[0] = 8;
+      store_be16(echo, 4, d.flow.local_port);
+      store_be16(echo, 6, d.echo_seq);
+      echo.insert(echo.end(), d.payload.begin(), d.payload.end());
+    }
+    auto w = api.send_bytes(fd, echo.empty() ? ConstBytes(d.payload) : ConstBytes(echo));
     if (w.ret < 0) notes_.push_back(fmt::format("{}: send failed, {}", d.flow.to_string(), errno_name(w.err)));
   }
 }
 
-void ReplayApp::read_udp(conformance::SocketApi& api) {
+void ReplayApp::read_datagrams(conformance::SocketApi& api) {
   Bytes buf;
-  for (const auto& [flow, fd] : udp_) {
+  for (const auto& [flow, fd] : dgram_) {
     for (;;) {
       auto r = api.recv_bytes(fd, kReadChunk, buf);
       if (r.ret >= 0) continue;
@@ -191,7 +201,7 @@ void ReplayApp::service(conformance::SocketApi& api, std::int64_t t_ns) {
   accept_all(api);
   for (auto& c : conns_) drive(api, c, t_ns);
   if (kind_ == AppKind::Capture) send_datagrams(api, t_ns);
-  read_udp(api);
+  read_datagrams(api);
 }
 
 std::optional<std::int64_t> ReplayApp::next_due() const {
