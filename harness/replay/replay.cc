@@ -136,21 +136,30 @@ class Engine {
     return cond();
   }
 
-  // An injected acknowledgment must not run ahead of what the DUT sent.
+  // An injected acknowledgment must not run ahead of what the DUT sent: it
+  // waits for the DUT to send it, up to `ack_wait` the first time on a
+  // connection. When the DUT does not (it sends less than the captured
+  // host, e.g. held back by a window or recovery the capture's timing did
+  // not impose), the acknowledgment is lowered to what the DUT has sent
+  // (clamp_ack): a stack drops an ACK of unsent data, and every later one
+  // would be dropped too. After that first time out the connection waits
+  // only two ticks before clamping.
   void gate(const Injection& inj) {
     const TcpFields& t = *inj.info.tcp;
-    if (!inj.cap_isn || ungated_.count(inj.flow)) return;
+    if (!inj.cap_isn) return;
     auto behind = [&] {
       Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
       if (!o.seq) return true;
       return (t.flags & wire::kTcpAck) != 0 && dut_conns_.ahead_of_dut(inj.flow, t.ack + *o.seq);
     };
     if (!behind()) return;
-    if (wait_while(behind, opt_.ack_wait)) {
-      ungated_.insert(inj.flow);
+    bool first = !clamped_.count(inj.flow);
+    if (wait_while(behind, first ? opt_.ack_wait : opt_.tick * 2) && first) {
+      clamped_.insert(inj.flow);
       result_.notes.push_back(fmt::format(
-          "frame {}: the DUT had not sent what it acknowledges after {} ms; {} no longer waited for", inj.frame_no,
-          opt_.ack_wait.millis(), inj.flow.to_string()));
+          "frame {}: the DUT had not sent what it acknowledges after {} ms; from here on {} acknowledges at most "
+          "what the DUT has sent",
+          inj.frame_no, opt_.ack_wait.millis(), inj.flow.to_string()));
     }
   }
 
@@ -161,6 +170,8 @@ class Engine {
       gate(inj);
       Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
       if (o.any()) translate_to_dut(frame, o);
+      const DutConnections::State* st = dut_conns_.find(inj.flow);
+      if (o.seq && st && st->snd_max && clamp_ack(frame, *st->snd_max)) ++result_.clamped;
     } else if (inj.info.icmp && inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) {
       fix_quote(inj, frame);
     }
@@ -203,7 +214,7 @@ class Engine {
   ReplayApp app_;
   Attributor attr_;
   DutConnections dut_conns_;
-  std::set<FlowKey> ungated_;
+  std::set<FlowKey> clamped_;  // connections whose ACKs once outran the DUT
   std::map<ExchangeId, std::size_t> index_;
   ReplayResult result_;
   std::int64_t base_us_ = 0;

@@ -10,7 +10,9 @@
 // acknowledges data the DUT has not sent yet waits for it (up to
 // `ack_wait`; the wait shifts everything after it), so a slower or faster
 // DUT still gets a coherent conversation; when the wait runs out the
-// connection is reported and no longer waited for. The DUT's application
+// acknowledgment is lowered to what the DUT has sent (and later ones on the
+// connection after a short wait), since a stack drops an ACK of unsent
+// data. The DUT's application
 // (replay_app.h) is serviced every `tick`.
 #pragma once
 
@@ -45,6 +47,7 @@ struct ReplayResult {
   std::vector<std::string> notes;
   std::size_t matched = 0;
   std::size_t differed = 0;
+  std::size_t clamped = 0;  // injected ACKs lowered to what the DUT had sent
 };
 
 // Where the DUT must sit for `plan`: the captured host's address (in a /24)

@@ -1,6 +1,8 @@
 // Sequence and timestamp translation for the replay (see translate.h).
 #include "harness/replay/translate.h"
 
+#include <algorithm>
+
 #include "stack/wire/checksum.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/seq_number.h"
@@ -105,6 +107,52 @@ bool translate_to_dut(MutBytes frame, const Offsets& off) {
   }
   fill_checksum(frame, *f, wire::tcp_field::kChecksum);
   return true;
+}
+
+bool clamp_ack(MutBytes frame, std::uint32_t snd_max) {
+  using wire::SeqNumber;
+  auto f = complete_l4(frame, wire::kIpProtoTcp);
+  if (!f || !(f->tcp->flags & wire::kTcpAck)) return false;
+  const SeqNumber limit(snd_max);
+  std::size_t o = f->l4_offset;
+  bool changed = false;
+  if (SeqNumber(f->tcp->ack).gt(limit)) {
+    store_be32(frame, o + wire::tcp_field::kAck, snd_max);
+    changed = true;
+  }
+  std::size_t end = o + f->tcp->header_len;
+  for (std::size_t i = o + wire::tcp_field::kOptions; i < end;) {
+    std::uint8_t kind = frame[i];
+    if (kind == wire::kTcpOptEol) break;
+    if (kind == wire::kTcpOptNop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end || frame[i + 1] < 2 || i + frame[i + 1] > end) break;
+    std::size_t len = frame[i + 1];
+    if (kind == wire::kTcpOptSack) {
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> keep;
+      for (std::size_t b = i + 2; b + 8 <= i + len; b += 8) {
+        SeqNumber l(load_be32(frame, b)), r(load_be32(frame, b + 4));
+        if (r.gt(limit)) r = limit, changed = true;
+        if (l.lt(r)) keep.emplace_back(l.raw(), r.raw());
+        else changed = true;
+      }
+      // Rewrite the option in place with the blocks kept, NOPs after it.
+      std::fill_n(frame.begin() + static_cast<std::ptrdiff_t>(i), len, wire::kTcpOptNop);
+      if (!keep.empty()) {
+        frame[i] = wire::kTcpOptSack;
+        frame[i + 1] = static_cast<std::uint8_t>(2 + 8 * keep.size());
+        for (std::size_t k = 0; k < keep.size(); ++k) {
+          store_be32(frame, i + 2 + 8 * k, keep[k].first);
+          store_be32(frame, i + 6 + 8 * k, keep[k].second);
+        }
+      }
+    }
+    i += len;
+  }
+  if (changed) fill_checksum(frame, *f, wire::tcp_field::kChecksum);
+  return changed;
 }
 
 bool recompute_l4_checksum(MutBytes frame) {

@@ -39,6 +39,15 @@ struct Offsets {
 // unfragmented TCP segment.
 bool translate_to_dut(MutBytes frame, const Offsets& off);
 
+// Lowers the acknowledgment number of the TCP segment in `frame` (already
+// in the DUT's space) to `snd_max` when it lies beyond, and cuts SACK
+// blocks at it (a block wholly beyond is dropped, its bytes become NOPs),
+// then fixes the TCP checksum: the segment then acknowledges everything
+// the DUT has sent and nothing it has not, which a stack would discard as
+// acknowledging unsent data (RFC 9293 §3.10.7.4). True when it changed the
+// frame.
+bool clamp_ack(MutBytes frame, std::uint32_t snd_max);
+
 // What the DUT sent in place of a datagram an ICMP error quotes: the
 // quoted TCP sequence number moves by `seq` (DUT - captured, as Offsets),
 // and the quoted IP identification becomes `ip_id`.
