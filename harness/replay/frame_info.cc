@@ -87,6 +87,7 @@ void parse_icmp(ConstBytes b, FrameInfo& f) {
   c.type = b[o + wire::icmpv4_field::kType];
   c.code = b[o + wire::icmpv4_field::kCode];
   c.ident = load_be16(b, o + wire::icmpv4_field::kIdent);
+  c.seq = load_be16(b, o + wire::icmpv4_field::kIdent + 2);
   c.payload_len = f.l4_len - kIcmpHeader;
   // Errors (unreachable 3, source quench 4, redirect 5, time exceeded 11,
   // parameter problem 12) quote the offending datagram (RFC 792).

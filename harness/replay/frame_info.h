@@ -42,6 +42,7 @@ struct IcmpFields {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
   std::uint16_t ident = 0;  // echo request/reply
+  std::uint16_t seq = 0;    // echo request/reply
   std::size_t payload_len = 0;  // after the 8-byte header, on the wire
   // Errors: the quoted datagram's addresses and ports (when quoted).
   bool quoted = false;

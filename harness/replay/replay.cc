@@ -12,6 +12,7 @@
 #include "conformance/runner/sim_dut.h"
 #include "harness/replay/time_map.h"
 #include "harness/replay/translate.h"
+#include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
 
 namespace synack::harness::replay {
@@ -79,6 +80,7 @@ class Engine {
       if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
       dut_conns_.sent_datagram(k, f->tcp ? f->tcp->seq : 0, f->ip_id);
     }
+    if (f->ipv4 && f->src == plan_.self && f->proto == wire::kIpProtoIcmp) echo_progress(*f);
     if (!compared(*f, plan_.self)) return;
     ExchangeId id = attr_.attribute(*f);
     auto it = index_.find(id);
@@ -148,7 +150,7 @@ class Engine {
     const TcpFields& t = *inj.info.tcp;
     if (!inj.cap_isn) return;
     auto behind = [&] {
-      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+      Offsets o = offsets(inj);
       if (!o.seq) return true;
       return (t.flags & wire::kTcpAck) != 0 && dut_conns_.ahead_of_dut(inj.flow, t.ack + *o.seq);
     };
@@ -168,12 +170,24 @@ class Engine {
     Bytes frame = inj.frame;
     if (inj.info.tcp) {
       gate(inj);
-      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
-      if (o.any()) translate_to_dut(frame, o);
+      Offsets o = offsets(inj);
       const DutConnections::State* st = dut_conns_.find(inj.flow);
-      if (o.seq && st && st->snd_max && clamp_ack(frame, *st->snd_max)) ++result_.clamped;
-    } else if (inj.info.icmp && inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) {
-      fix_quote(inj, frame);
+      if (o.seq && st && st->snd_max && (inj.info.tcp->flags & wire::kTcpAck)) {
+        // Still ahead of the DUT after the wait: from here on the peer's
+        // acknowledgments on this connection trail the capture by as much,
+        // so a duplicate ACK stays a duplicate and an advance keeps its size.
+        std::uint32_t ahead = inj.info.tcp->ack + *o.seq - *st->snd_max;
+        if (static_cast<std::int32_t>(ahead) > 0) {
+          lag_[inj.flow] += ahead;
+          *o.seq -= ahead;
+          ++result_.clamped;
+        }
+      }
+      if (o.any()) translate_to_dut(frame, o);
+      if (o.seq && st && st->snd_max) clamp_ack(frame, *st->snd_max);  // SACK blocks beyond what it sent
+    } else if (inj.info.icmp) {
+      gate_icmp(inj);
+      if (inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) fix_quote(inj, frame);
     }
     // The DUT's own MAC stands in for the captured one (they are the same
     // unless the DUT could not take it).
@@ -181,6 +195,55 @@ class Engine {
     dut_.inject(frame);
     attr_.probe(ExchangeId{inj.frame_no, {}}, inj.info);
     service();
+  }
+
+  // The translation of `inj`'s numbers: the DUT's ISN and clock against the
+  // captured host's, less how far the DUT trails on the connection.
+  Offsets offsets(const Injection& inj) const {
+    Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+    if (auto it = lag_.find(inj.flow); o.seq && it != lag_.end()) *o.seq -= it->second;
+    return o;
+  }
+
+  // Echo requests the DUT has sent completely (all fragments), by
+  // identifier and sequence number.
+  void echo_progress(const FrameInfo& f) {
+    if (f.frag_offset == 0 && f.icmp && f.icmp->type == 8) {
+      std::pair<std::uint16_t, std::uint16_t> key{f.icmp->ident, f.icmp->seq};
+      if (f.more_frags) echo_frags_[f.ip_id] = key;
+      else echo_sent_.insert(key);
+    } else if (f.frag_offset != 0 && !f.more_frags) {
+      if (auto it = echo_frags_.find(f.ip_id); it != echo_frags_.end()) {
+        echo_sent_.insert(it->second);
+        echo_frags_.erase(it);
+      }
+    }
+  }
+
+  // An ICMP answer to a datagram of the captured host's application (an
+  // echo reply, an error quoting it) waits, up to `ack_wait`, until the DUT
+  // has sent that datagram: a real-time DUT's request can still be on its
+  // way when the captured answer is due, and the answer must follow it.
+  void gate_icmp(const Injection& inj) {
+    const IcmpFields& c = *inj.info.icmp;
+    std::function<bool()> pending;
+    if (c.type == 0) {
+      bool ours = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(), [&](const AppDatagram& d) {
+        return d.flow.kind == FlowKey::Kind::Echo && d.flow.local_port == c.ident && d.echo_seq == c.seq;
+      });
+      if (!ours) return;
+      pending = [&] { return !echo_sent_.count({c.ident, c.seq}); };
+    } else if (c.quoted && c.inner_src == plan_.self && inj.flow.kind == FlowKey::Kind::Udp) {
+      bool ours = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(),
+                              [&](const AppDatagram& d) { return d.flow == inj.flow; });
+      if (!ours) return;
+      pending = [&] { return !dut_conns_.ip_id(inj.flow, 0); };
+    } else {
+      return;
+    }
+    if (pending() && wait_while(pending, opt_.ack_wait))
+      result_.notes.push_back(fmt::format("frame {}: the DUT had not sent what it answers after {} ms", inj.frame_no,
+                                          opt_.ack_wait.millis()));
   }
 
   // An ICMP error about a datagram the captured host sent now quotes the
@@ -215,6 +278,9 @@ class Engine {
   Attributor attr_;
   DutConnections dut_conns_;
   std::set<FlowKey> clamped_;  // connections whose ACKs once outran the DUT
+  std::map<FlowKey, std::uint32_t> lag_;  // bytes the DUT trails the capture by
+  std::set<std::pair<std::uint16_t, std::uint16_t>> echo_sent_;
+  std::map<std::uint16_t, std::pair<std::uint16_t, std::uint16_t>> echo_frags_;  // IP id -> (ident, seq)
   std::map<ExchangeId, std::size_t> index_;
   ReplayResult result_;
   std::int64_t base_us_ = 0;
