@@ -143,6 +143,35 @@ RC_GTEST_PROP(TranslateProp, InverseOffsetsRoundTrip, (std::uint32_t ack, std::u
   RC_ASSERT(frame == original);
 }
 
+TEST(ClampAck, LowersTheAckAndCutsSackBlocksAtWhatTheDutSent) {
+  // Two SACK blocks: one below what the DUT sent, one straddling it.
+  Bytes sack{1, 1, 5, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  store_be32(sack, 4, 1500);
+  store_be32(sack, 8, 1600);
+  store_be32(sack, 12, 1800);
+  store_be32(sack, 16, 2500);
+  Bytes frame = tcp_frame({.ack = 3000, .flags = 0x10, .options = sack});
+  ASSERT_TRUE(clamp_ack(frame, 2000));
+  auto f = parse_frame(frame);
+  EXPECT_EQ(f->tcp->ack, 2000u);
+  using Blocks = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  EXPECT_EQ(f->tcp->sack, (Blocks{{1500, 1600}, {1800, 2000}}));
+  EXPECT_TRUE(checksum_ok(frame));
+  // A block wholly beyond disappears (its bytes become NOPs).
+  Bytes beyond = tcp_frame({.ack = 1000, .flags = 0x10, .options = sack_option(2100, 2200)});
+  ASSERT_TRUE(clamp_ack(beyond, 2000));
+  f = parse_frame(beyond);
+  EXPECT_EQ(f->tcp->ack, 1000u);
+  EXPECT_TRUE(f->tcp->sack.empty());
+  EXPECT_TRUE(f->tcp->option_kinds.empty());
+  EXPECT_TRUE(checksum_ok(beyond));
+  // Nothing beyond: unchanged.
+  Bytes fine = tcp_frame({.ack = 1000, .flags = 0x10, .options = sack_option(1100, 1200)});
+  Bytes copy = fine;
+  EXPECT_FALSE(clamp_ack(fine, 2000));
+  EXPECT_EQ(fine, copy);
+}
+
 // An ICMP error from the peer's side about `quoted` (a frame kSelf sent):
 // its IP header and the first `keep` bytes of its payload (all when 0).
 Bytes icmp_error(std::uint8_t type, std::uint8_t code, std::uint16_t mtu, const Bytes& quoted, std::size_t keep = 0) {
