@@ -65,20 +65,20 @@ const Case kCases[] = {
     // dropped them as acknowledging unsent data, and the transfer stalled
     // for good at frame 105 (then 245 differed on sim: a stalled DUT
     // "matches" every captured ACK that provoked nothing; 26 % on the kernel).
-    // Measured on sim (deterministic: 647 of 949 with seeds 1, 2 and 7):
+    // Measured on sim (deterministic: 648 of 949 with seeds 1, 2 and 7):
     // 463 are a captured ACK (247 of them duplicate ACKs during SACK
     // recovery) after which synack sends one more segment where Linux,
     // holding back (proportional rate reduction, RFC 6937, and the client's
     // slowly opening window), sent nothing; the rest are bursts of other
     // sizes. A regression guard: more differences mean synack's sender
     // changed; fewer, lower the bound.
-    // Kernel: 121-134 of 949 on a quiet machine (12-14 %), up to 212 beside
+    // Kernel: 122-143 of 949 on a quiet machine (13-15 %), up to 212 beside
     // another kernel replay. In real time the injected ACKs arrive ~0.1 ms
     // apart (one round trip to the DUT's namespace thread per frame) where
     // the capture had them microseconds apart, so the kernel's recovery and
     // pacing split the same data differently between ACKs; and the first
     // time it falls behind (frame 105 or 674, varying) costs the 500 ms wait.
-    {"bulk_loss.pcap", "10.200.0.1", 647,
+    {"bulk_loss.pcap", "10.200.0.1", 648,
      "synack sends a segment per SACK duplicate ACK in recovery where Linux held back (see above)", 0.25,
      "real-time pacing: ACKs injected ~0.1 ms apart instead of microseconds change how the kernel's recovery splits "
      "the data between them (see above)"},

@@ -175,13 +175,21 @@ class Engine {
       if (o.seq && st && st->snd_max && (inj.info.tcp->flags & wire::kTcpAck)) {
         // Still ahead of the DUT after the wait: from here on the peer's
         // acknowledgments on this connection trail the capture by as much,
-        // so a duplicate ACK stays a duplicate and an advance keeps its size.
+        // so a duplicate ACK stays a duplicate and an advance keeps its size
+        // (and the DUT about as much in flight as the captured host had).
+        // The peer's FIN acknowledges all it got: there the lag shrinks to
+        // what the DUT still has not sent.
+        std::uint32_t& lag = lag_[inj.flow];
         std::uint32_t ahead = inj.info.tcp->ack + *o.seq - *st->snd_max;
         if (static_cast<std::int32_t>(ahead) > 0) {
-          lag_[inj.flow] += ahead;
+          lag += ahead;
           *o.seq -= ahead;
-          ++result_.clamped;
+        } else if ((inj.info.tcp->flags & wire::kTcpFin) && lag != 0) {
+          std::uint32_t back = std::min<std::uint32_t>(lag, -ahead);
+          lag -= back;
+          *o.seq += back;
         }
+        if (lag != 0) ++result_.clamped;
       }
       if (o.any()) translate_to_dut(frame, o);
       if (o.seq && st && st->snd_max) clamp_ack(frame, *st->snd_max);  // SACK blocks beyond what it sent

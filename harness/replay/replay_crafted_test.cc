@@ -1,9 +1,10 @@
-// Replays of small crafted captures in which the replayed host's own
-// datagrams come back quoted in ICMP errors: the replay must rewrite the
-// quote to what the DUT sent (translate.h translate_icmp_quote), or the
-// DUT's stack does not match the error to its socket and the conversation
-// goes on where the captured one ended. Run on sim and, as root, on the
-// kernel.
+// Replays of small crafted captures, on sim and (as root) on the kernel:
+//  - the replayed host's own datagrams come back quoted in ICMP errors: the
+//    replay must rewrite the quote to what the DUT sent (translate.h
+//    translate_icmp_quote), or the DUT's stack does not match the error to
+//    its socket and the conversation goes on where the captured one ended;
+//  - the captured peer acknowledges more than the DUT has sent: the replay
+//    must lower the acknowledgment (replay.cc gate), or the DUT drops it.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -138,6 +139,59 @@ TEST(ReplayQuote, KernelAbortsTheConnectThePortUnreachableQuotes) {
   ASSERT_EQ(r.exchanges.size(), 3u) << dump(r);
   EXPECT_EQ(r.differed, 0u) << dump(r);
   EXPECT_NE(dump(r).find("note: tcp 10.200.0.2:40000 10.200.0.1:80: ECONNREFUSED"), std::string::npos) << dump(r);
+}
+
+// A server that sent 20 segments at once where the DUT (initial window 10
+// segments of its MSS) sends fewer: the client's ACK of all 20 is ahead of
+// the DUT. After the wait the replay lowers it to what the DUT has sent;
+// injected as captured, the DUT would drop it as acknowledging unsent data
+// and every later ACK too, and the transfer would stall until the end.
+Plan fast_server() {
+  Bytes mss{2, 4, 0x05, 0xb4};
+  auto peer = [](Tcp t) {
+    t.sport = 40000;
+    t.dport = 80;
+    return from(false, tcp_frame(t, {.src = kPeer, .dst = kSelf}));
+  };
+  auto self = [](Tcp t) {
+    t.sport = 80;
+    t.dport = 40000;
+    return from(true, tcp_frame(t, {.src = kSelf, .dst = kPeer}));
+  };
+  std::vector<std::pair<std::int64_t, Bytes>> frames{
+      {0, peer({.seq = 100, .flags = 0x02, .window = 65535, .options = mss})},
+      {0, self({.seq = 5000, .ack = 101, .flags = 0x12, .window = 65535, .options = mss})},
+      {1, peer({.seq = 101, .ack = 5001, .flags = 0x10, .window = 65535})},
+      {1, peer({.seq = 101, .ack = 5001, .flags = 0x18, .window = 65535, .payload = 10})}};
+  for (std::uint32_t i = 0; i < 20; ++i)
+    frames.push_back({2, self({.seq = 5001 + 1000 * i, .ack = 111, .flags = 0x10, .window = 65535, .payload = 1000})});
+  frames.push_back({3, peer({.seq = 111, .ack = 25001, .flags = 0x10, .window = 65535})});
+  frames.push_back({3, self({.seq = 25001, .ack = 111, .flags = 0x11, .window = 65535})});
+  frames.push_back({4, peer({.seq = 111, .ack = 25002, .flags = 0x11, .window = 65535})});
+  frames.push_back({4, self({.seq = 25002, .ack = 112, .flags = 0x10, .window = 65535})});
+  return plan_of(frames);
+}
+
+TEST(ReplayLag, AnAckAheadOfTheDutIsLoweredAndTheTransferCompletes) {
+  Plan plan = fast_server();
+  bool skipped = false;
+  ReplayResult r = run(plan, "sim", skipped);
+  std::string d = dump(r);
+  ASSERT_GE(r.exchanges.size(), 5u) << d;
+  EXPECT_GT(r.clamped, 0u) << d;
+  // The DUT sent the whole response and its FIN (it splits it at its own
+  // MSS and sends the last of it when the client's ACKs allow, so the
+  // exchanges differ in shape).
+  std::size_t sent = 0;
+  bool fin = false;
+  for (const auto& e : r.exchanges)
+    for (const auto& a : e.actual) {
+      if (a.cls.rfind("data", 0) == 0) sent += a.data;
+      fin = fin || a.cls.find("FIN") != std::string::npos;
+    }
+  EXPECT_GE(sent, 20000u) << d;  // with a retransmission its RTO sent during the wait
+  EXPECT_TRUE(fin) << d;
+  EXPECT_EQ(d.find("RST"), std::string::npos) << d;
 }
 
 }  // namespace
