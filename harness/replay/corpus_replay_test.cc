@@ -229,6 +229,31 @@ TEST(CorpusReplay, PlanOfTheHttpClientConnectsOut) {
   EXPECT_EQ(get.rfind("GET /hello.txt HTTP/1.1", 0), 0u);
 }
 
+// The client of bulk_loss.pcap dropped every 50th segment it received,
+// after the capture point. The plan finds exactly those 29 by the client's
+// SACK blocks and the server's retransmissions; the segments at the end
+// that the client acknowledged late (reordered behind the last one, never
+// retransmitted) are not taken for losses.
+TEST(CorpusReplay, PlanOfTheBulkClientSkipsWhatNeverReachedIt) {
+  Plan plan = load(Case{"bulk_loss.pcap", "10.200.0.2", 0, "", 0, ""});
+  EXPECT_EQ(plan.lost_injections, 29u);
+  std::vector<std::size_t> lost;
+  std::size_t data = 0;
+  for (const auto& inj : plan.injections) {
+    if (!inj.info.tcp || inj.info.tcp->payload_len == 0) continue;
+    ++data;
+    if (inj.lost) lost.push_back(data);
+  }
+  ASSERT_EQ(lost.size(), 29u);
+  // Every 50th packet the client received: the counter also saw the
+  // SYN-ACK and the server's first ACK, so the 48th data segment first.
+  for (std::size_t i = 0; i < lost.size(); ++i) EXPECT_EQ(lost[i], 50 * (i + 1) - 2) << i;
+  ASSERT_EQ(plan.conns.size(), 1u);
+  EXPECT_TRUE(plan.conns[0].active);
+  std::string get(plan.conns[0].writes.at(0).data.begin(), plan.conns[0].writes.at(0).data.end());
+  EXPECT_EQ(get.rfind("GET /bulk.bin", 0), 0u);
+}
+
 TEST(CorpusReplay, PlanOfTheUdpSender) {
   Plan plan = load(Case{"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""});
   ASSERT_EQ(plan.datagrams.size(), 2u);
