@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "conformance/runner/syscalls.h"
@@ -90,11 +92,15 @@ class SimSocketApi final : public SocketApi {
     bool nonblock = (type & SOCK_NONBLOCK) != 0;
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     socket::SockType t;
+    socket::SockProto proto = socket::SockProto::Default;
     if (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) t = socket::SockType::Stream;
     else if (base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) t = socket::SockType::Dgram;
+    else if (base == SOCK_DGRAM && protocol == IPPROTO_ICMP) t = socket::SockType::Dgram, proto = socket::SockProto::Icmp;
     else return fail(EPROTONOSUPPORT);
-    auto r = h_.socket(1, t);
+    auto r = h_.socket(1, t, proto);
     if (!r) return fail(r.error());
+    if (proto == socket::SockProto::Icmp) ping_dst_[*r] = std::nullopt;
+    else ping_dst_.erase(*r);
     if (nonblock) nonblock_.insert(*r);
     else nonblock_.erase(*r);
     return CallResult{*r, 0, false};
@@ -103,6 +109,12 @@ class SimSocketApi final : public SocketApi {
     return done(h_.bind(fd, {a, port}));
   }
   CallResult connect(int fd, wire::Ipv4Address a, std::uint16_t port) override {
+    // A Linux ping socket (SOCK_DGRAM, IPPROTO_ICMP) connects to an address;
+    // the stack's ping API takes it with each request.
+    if (auto p = ping_dst_.find(fd); p != ping_dst_.end()) {
+      p->second = a;
+      return CallResult{};
+    }
     if (connecting_.count(fd)) {
       auto rd = h_.poll(fd);
       if (!rd) return fail(rd.error());
@@ -139,6 +151,7 @@ class SimSocketApi final : public SocketApi {
     return CallResult{static_cast<long long>(*r), 0, false};
   }
   CallResult send_bytes(int fd, ConstBytes data) override {
+    if (auto p = ping_dst_.find(fd); p != ping_dst_.end()) return send_ping(fd, p->second, data);
     auto r = h_.send(fd, data);
     if (!r) return would(fd, r.error());
     return CallResult{static_cast<long long>(*r), 0, false};
@@ -147,6 +160,7 @@ class SimSocketApi final : public SocketApi {
     // Into a buffer kept across calls, then only what arrived into `out`:
     // resizing `out` to `max` zero-filled up to 64 KiB on every call (the
     // replay application polls every descriptor at every step).
+    if (ping_dst_.count(fd)) return recv_ping(fd, max, out);
     if (recv_buf_.size() < max) recv_buf_.resize(max);
     auto r = h_.recv(fd, MutBytes(recv_buf_).first(max));
     out.assign(recv_buf_.begin(), recv_buf_.begin() + static_cast<std::ptrdiff_t>(r ? *r : 0));
@@ -181,6 +195,7 @@ class SimSocketApi final : public SocketApi {
   CallResult close(int fd) override {
     nonblock_.erase(fd);
     connecting_.erase(fd);
+    ping_dst_.erase(fd);
     return done(h_.close(fd));
   }
   CallResult setsockopt(int fd, int level, int name, const OptValue& v) override {
@@ -272,6 +287,29 @@ class SimSocketApi final : public SocketApi {
 
  private:
   CallResult done(const Result<void, SockError>& r) { return r ? CallResult{} : fail(r.error()); }
+  // send() on a connected ping socket: `data` is an ICMP echo request
+  // (type 8, code 0, checksum, identifier, sequence number, payload); as on
+  // Linux the identifier is the socket's and the stack fills the checksum.
+  CallResult send_ping(int fd, std::optional<wire::Ipv4Address> dst, ConstBytes data) {
+    if (!dst) return fail(EDESTADDRREQ);
+    if (data.size() < 8 || data[0] != 8 || data[1] != 0) return fail(EINVAL);
+    auto r = h_.send_ping(fd, *dst, load_be16(data, 6), data.subspan(8));
+    if (!r) return would(fd, r.error());
+    return CallResult{static_cast<long long>(data.size()), 0, false};
+  }
+  // recv() on a ping socket: the echo reply, ICMP header included.
+  CallResult recv_ping(int fd, std::size_t max, Bytes& out) {
+    auto r = h_.recv_ping(fd);
+    out.clear();
+    if (!r) return would(fd, r.error());
+    out.resize(8, 0);
+    store_be16(out, 4, r->ident);
+    store_be16(out, 6, r->seq);
+    if (r->payload.empty()) out.resize(8 + r->payload_len, 0);
+    else out.insert(out.end(), r->payload.begin(), r->payload.end());
+    if (out.size() > max) out.resize(max);
+    return CallResult{static_cast<long long>(out.size()), 0, false};
+  }
   // EAGAIN on a blocking descriptor means "blocks": retried as time passes.
   CallResult would(int fd, SockError e) {
     if (e == SockError::Again && !nonblock_.count(fd)) return blocked();
@@ -282,6 +320,7 @@ class SimSocketApi final : public SocketApi {
   Bytes recv_buf_;  // recv_bytes' landing buffer
   std::set<int> nonblock_;
   std::set<int> connecting_;  // blocking connect() in progress
+  std::map<int, std::optional<wire::Ipv4Address>> ping_dst_;  // ping sockets and where they are connected
 };
 
 SimDut::SimDut(iface::StackConfig cfg, std::uint64_t seed) : SimDut(DutNetwork{}, std::move(cfg), seed) {}

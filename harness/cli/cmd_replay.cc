@@ -52,6 +52,14 @@ void print_header(const ReplayArgs& a, const harness::replay::Plan& plan, const 
     if (c.zero_filled > 0 && a.app == "capture")
       fmt::print("note: {}: {} stream bytes were not captured (snap length) and are sent as zeros\n",
                  c.flow.to_string(), c.zero_filled);
+  if (plan.lost_injections > 0)
+    fmt::print("note: {} segments from the other side never reached {} (its SACKs show them lost after the capture "
+               "point) and are not injected\n",
+               plan.lost_injections, a.as);
+  for (const auto& d : plan.datagrams)
+    if (d.zero_filled > 0 && a.app == "capture")
+      fmt::print("note: {}: {} datagram bytes were not captured (snap length) and are sent as zeros\n",
+                 d.flow.to_string(), d.zero_filled);
 }
 
 int run(const ReplayArgs& a) {

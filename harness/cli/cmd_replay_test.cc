@@ -64,6 +64,21 @@ TEST_P(ReplayCli, CaptureAppMatchesTheHttpServer) {
   }
 }
 
+// The senders of udp_unreach.pcap and icmp_frag.pcap: the `capture`
+// application sends the captured datagrams and echo requests, and notes the
+// port unreachable errors its sockets get; sink sends nothing, so the
+// application's exchanges differ.
+TEST_P(ReplayCli, CaptureAppSendsDatagramsAndEchoRequests) {
+  CliRun udp = run({capture("udp_unreach.pcap"), "--as", "10.200.0.1", "--expect-match"});
+  EXPECT_EQ(udp.status, 0) << describe(udp);
+  EXPECT_TRUE(contains(udp.out, "note: udp 10.200.0.1:47056 10.200.0.2:9: ECONNREFUSED")) << describe(udp);
+  CliRun ping = run({capture("icmp_frag.pcap"), "--as", "10.200.0.1", "--expect-match"});
+  EXPECT_EQ(ping.status, 0) << describe(ping);
+  EXPECT_TRUE(contains(ping.out, "replay: 10 exchanges, 10 match, 0 differ")) << describe(ping);
+  CliRun sink = run({capture("udp_unreach.pcap"), "--as", "10.200.0.1", "--app", "sink", "--expect-match"});
+  EXPECT_EQ(sink.status, 1) << describe(sink);
+}
+
 // sink and echo cannot produce the server's HTTP response: the exchanges
 // after the request differ, which is exit 1 only with --expect-match.
 TEST_P(ReplayCli, AppsThatCannotReproduceTheCaptureDiffer) {

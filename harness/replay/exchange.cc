@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "stack/wire/ipv4.h"
+#include "stack/wire/seq_number.h"
 #include "stack/wire/tcp.h"
 
 namespace synack::harness::replay {
@@ -139,10 +140,69 @@ void Attributor::probe(const ExchangeId& id, const FrameInfo& f) {
   FlowKey k = frags_.flow(f, self_);
   if (k.kind != FlowKey::Kind::None) last_on_flow_[k] = id;
   last_ = id;
+  if (k.kind == FlowKey::Kind::Tcp && f.tcp && !f.is_fragment()) delivered(k, id, *f.tcp);
+}
+
+void Attributor::delivered(const FlowKey& k, const ExchangeId& id, const TcpFields& t) {
+  using wire::SeqNumber;
+  if (t.flags & wire::kTcpRst) return;
+  bool syn = (t.flags & wire::kTcpSyn) != 0;
+  auto len = static_cast<std::uint32_t>(t.payload_len + (syn ? 1 : 0) + ((t.flags & wire::kTcpFin) ? 1 : 0));
+  StreamEdge& s = edges_[k];
+  if (syn) s = StreamEdge{};  // a new connection on this flow
+  if (len == 0) return;
+  if (!s.edge) s.edge = t.seq;
+  SeqNumber begin(t.seq), end = SeqNumber(t.seq) + len, edge(*s.edge);
+  s.by_end[end.raw()] = id;
+  if (s.by_end.size() > 4096) s.by_end.erase(s.by_end.begin());
+  if (begin.gt(edge)) {
+    if (s.ooo.size() < 1024) s.ooo.emplace_back(begin.raw(), end.raw());
+    return;
+  }
+  if (!end.gt(edge)) return;  // nothing new
+  edge = end;
+  // Join the out-of-order ranges the new edge reaches.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [b, e] : s.ooo)
+      if (!SeqNumber(b).gt(edge) && SeqNumber(e).gt(edge)) {
+        edge = SeqNumber(e);
+        grew = true;
+      }
+  }
+  std::erase_if(s.ooo, [&](const auto& r) { return !SeqNumber(r.second).gt(edge); });
+  s.edge = edge.raw();
+  s.reached.emplace_back(edge.raw(), id);
+  if (s.reached.size() > 4096) s.reached.pop_front();
+}
+
+std::optional<ExchangeId> Attributor::by_ack(const FlowKey& k, const TcpFields& t) {
+  using wire::SeqNumber;
+  auto it = edges_.find(k);
+  if (it == edges_.end() || !(t.flags & wire::kTcpAck)) return std::nullopt;
+  StreamEdge& s = it->second;
+  bool advances = !s.acked || SeqNumber(t.ack).gt(SeqNumber(*s.acked));
+  if (advances) s.acked = t.ack;
+  bool pure = t.payload_len == 0 && !(t.flags & (wire::kTcpSyn | wire::kTcpFin | wire::kTcpRst));
+  if (!pure) return std::nullopt;
+  if (!advances) {
+    // A duplicate ACK reporting a SACK block: its first block holds the
+    // segment that arrived last (RFC 2018 §4), i.e. the probe it answers.
+    if (t.sack.empty()) return std::nullopt;
+    auto p = s.by_end.find(t.sack.front().second);
+    if (p == s.by_end.end()) return std::nullopt;
+    return p->second;
+  }
+  // Entries below the acknowledgment are no longer needed: ACKs only advance.
+  while (!s.reached.empty() && SeqNumber(t.ack).gt(SeqNumber(s.reached.front().first))) s.reached.pop_front();
+  if (s.reached.empty()) return std::nullopt;
+  return s.reached.front().second;
 }
 
 ExchangeId Attributor::attribute(const FrameInfo& f) {
   FlowKey k = frags_.flow(f, self_);
+  if (k.kind == FlowKey::Kind::Tcp && f.tcp && !f.is_fragment())
+    if (auto id = by_ack(k, *f.tcp)) return *id;
   if (k.kind != FlowKey::Kind::None) {
     if (auto it = last_on_flow_.find(k); it != last_on_flow_.end()) return it->second;
     // Traffic nobody probed for on a flow of its own: the host's application

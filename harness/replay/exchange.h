@@ -9,6 +9,19 @@
 // exchange even when probes on different flows interleave faster than a
 // real-time DUT answers.
 //
+// A pure TCP acknowledgment that advances what the host acknowledges on
+// its flow is paired by its number instead: it belongs to the probe whose
+// arrival first let the host acknowledge that far (the probe that completed
+// the peer's byte stream up to the acknowledged number, counting
+// out-of-order probes a later one joins, so the ACK after a retransmission
+// fills a hole belongs to the retransmission). A real-time host answers a
+// burst of segments after the burst; the capture then shows the ACK of the
+// first segment after the last one, and without this pairing it would be
+// compared with the answer to the last one. A duplicate ACK with SACK
+// blocks belongs to the probe that ends where its first block ends (RFC
+// 2018 §4: the first block reports the segment that arrived last). Other
+// duplicate ACKs and frames with data keep the last probe on their flow.
+//
 // Each answer frame is reduced to a Response: its class (RST, RST-ACK, SYN,
 // SYN-ACK, ACK, data, with "+FIN"; ICMP type/code; ARP reply; UDP; fragment),
 // the acknowledgment number (in the peer's sequence space, which the replay
@@ -21,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -80,7 +94,21 @@ class Attributor {
   ExchangeId attribute(const FrameInfo& f);
 
  private:
+  // What the peer's probes on one TCP flow delivered: the contiguous edge
+  // of its byte stream, out-of-order ranges beyond it, and after which
+  // probe the edge reached each value.
+  struct StreamEdge {
+    std::optional<std::uint32_t> edge;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ooo;  // [begin, end)
+    std::deque<std::pair<std::uint32_t, ExchangeId>> reached;   // edge after the probe
+    std::optional<std::uint32_t> acked;  // highest ACK the host sent
+    std::map<std::uint32_t, ExchangeId> by_end;  // the last probe ending at each sequence number
+  };
+  void delivered(const FlowKey& k, const ExchangeId& id, const TcpFields& t);
+  std::optional<ExchangeId> by_ack(const FlowKey& k, const TcpFields& t);
+
   wire::Ipv4Address self_;
+  std::map<FlowKey, StreamEdge> edges_;
   FragmentFlows frags_;
   std::map<FlowKey, ExchangeId> last_on_flow_;
   std::optional<ExchangeId> last_;

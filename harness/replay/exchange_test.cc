@@ -147,6 +147,47 @@ TEST(Attributor, FragmentsFollowTheirFirstFragment) {
       2u);
 }
 
+// Data probes of 100 bytes from seq 1000 on one flow (peer 80 -> self 5000).
+FrameInfo data_probe(std::uint32_t seq) { return info(tcp_frame({.sport = 80, .dport = 5000, .seq = seq, .payload = 100})); }
+FrameInfo ack_from_self(std::uint32_t ack, Bytes options = {}) {
+  return info(from_self({.sport = 5000, .dport = 80, .seq = 1, .ack = ack, .options = std::move(options)}));
+}
+
+TEST(Attributor, AnAdvancingAckBelongsToTheProbeThatLetItAckThatFar) {
+  Attributor a(kSelf);
+  // A burst of four segments; a real-time host answers after the burst.
+  for (std::uint64_t i = 0; i < 4; ++i) a.probe({10 + i, {}}, data_probe(1000 + 100 * static_cast<std::uint32_t>(i)));
+  EXPECT_EQ(a.attribute(ack_from_self(1100)).probe_frame, 10u);
+  EXPECT_EQ(a.attribute(ack_from_self(1300)).probe_frame, 12u);  // a delayed ACK of two segments
+  EXPECT_EQ(a.attribute(ack_from_self(1300)).probe_frame, 13u);  // not advancing: the last probe
+  EXPECT_EQ(a.attribute(ack_from_self(1400)).probe_frame, 13u);
+}
+
+TEST(Attributor, SackDuplicateAcksFollowTheirFirstBlockAndAHoleFillFollowsTheRetransmission) {
+  Attributor a(kSelf);
+  a.probe({1, {}}, data_probe(1000));
+  // 1100 is lost; 1200 and 1300 arrive out of order.
+  a.probe({3, {}}, data_probe(1200));
+  a.probe({4, {}}, data_probe(1300));
+  EXPECT_EQ(a.attribute(ack_from_self(1100)).probe_frame, 1u);
+  EXPECT_EQ(a.attribute(ack_from_self(1100, sack_option(1200, 1300))).probe_frame, 3u);
+  EXPECT_EQ(a.attribute(ack_from_self(1100, sack_option(1200, 1400))).probe_frame, 4u);
+  // The retransmission fills the hole: the ACK to 1400 answers it, not
+  // probe 4 (which ends at 1400 too but could not be acknowledged alone).
+  a.probe({5, {}}, data_probe(1100));
+  a.probe({6, {}}, info(tcp_frame({.sport = 81, .dport = 5000, .flags = 0x02})));  // another flow in between
+  EXPECT_EQ(a.attribute(ack_from_self(1400)).probe_frame, 5u);
+}
+
+TEST(Attributor, DataAnswersKeepTheLastProbeOfTheirFlow) {
+  Attributor a(kSelf);
+  a.probe({1, {}}, data_probe(1000));
+  a.probe({2, {}}, data_probe(1100));
+  EXPECT_EQ(a.attribute(info(from_self({.sport = 5000, .dport = 80, .seq = 1, .ack = 1100, .payload = 10})))
+                .probe_frame,
+            2u);
+}
+
 TEST(FrameInfo, IcmpErrorsBelongToTheQuotedFlow) {
   Bytes quoted = tcp_frame({.sport = 40000, .dport = 81, .flags = 0x02});
   Bytes icmp(8, 0);

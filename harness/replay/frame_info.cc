@@ -54,6 +54,8 @@ void parse_tcp_options(ConstBytes opts, TcpFields& t) {
       t.tsval = load_be32(opts, i + 2);
       t.tsecr = load_be32(opts, i + 6);
     }
+    if (kind == wire::kTcpOptSack)
+      for (std::size_t e = i + 2; e + 8 <= i + len; e += 8) t.sack.emplace_back(load_be32(opts, e), load_be32(opts, e + 4));
     i += len;
   }
 }
@@ -85,6 +87,7 @@ void parse_icmp(ConstBytes b, FrameInfo& f) {
   c.type = b[o + wire::icmpv4_field::kType];
   c.code = b[o + wire::icmpv4_field::kCode];
   c.ident = load_be16(b, o + wire::icmpv4_field::kIdent);
+  c.seq = load_be16(b, o + wire::icmpv4_field::kIdent + 2);
   c.payload_len = f.l4_len - kIcmpHeader;
   // Errors (unreachable 3, source quench 4, redirect 5, time exceeded 11,
   // parameter problem 12) quote the offending datagram (RFC 792).
@@ -96,10 +99,12 @@ void parse_icmp(ConstBytes b, FrameInfo& f) {
     c.inner_proto = b[q + wire::ipv4_field::kProtocol];
     c.inner_src = {load_be32(b, q + wire::ipv4_field::kSrc)};
     c.inner_dst = {load_be32(b, q + wire::ipv4_field::kDst)};
+    c.inner_ip_id = load_be16(b, q + wire::ipv4_field::kIdent);
     if (has(b, q + ihl, 4)) {
       c.inner_sport = load_be16(b, q + ihl);
       c.inner_dport = load_be16(b, q + ihl + 2);
     }
+    if (c.inner_proto == wire::kIpProtoTcp && has(b, q + ihl, 8)) c.inner_seq = load_be32(b, q + ihl + 4);
   }
   f.icmp = c;
 }

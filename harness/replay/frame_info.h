@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stack/base/bytes.h"
@@ -31,6 +32,7 @@ struct TcpFields {
   std::vector<std::uint8_t> option_kinds;  // in wire order, NOP and EOL left out
   std::optional<std::uint32_t> tsval;
   std::optional<std::uint32_t> tsecr;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sack;  // RFC 2018 blocks [left, right), in wire order
   std::size_t payload_len = 0;  // on the wire (from the IP total length)
   std::size_t payload_captured = 0;
   std::size_t payload_offset = 0;  // in the frame
@@ -40,6 +42,7 @@ struct IcmpFields {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
   std::uint16_t ident = 0;  // echo request/reply
+  std::uint16_t seq = 0;    // echo request/reply
   std::size_t payload_len = 0;  // after the 8-byte header, on the wire
   // Errors: the quoted datagram's addresses and ports (when quoted).
   bool quoted = false;
@@ -48,6 +51,8 @@ struct IcmpFields {
   std::uint8_t inner_proto = 0;
   std::uint16_t inner_sport = 0;
   std::uint16_t inner_dport = 0;
+  std::uint16_t inner_ip_id = 0;
+  std::optional<std::uint32_t> inner_seq;  // a quoted TCP header's sequence number
 };
 
 struct FrameInfo {

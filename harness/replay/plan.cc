@@ -4,8 +4,10 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <set>
 
 #include "harness/replay/translate.h"
+#include "stack/wire/ipv4.h"
 #include "stack/wire/seq_number.h"
 #include "stack/wire/tcp.h"
 
@@ -61,9 +63,125 @@ std::optional<wire::MacAddress> find_self_mac(const std::vector<Captured>& frame
   return std::nullopt;
 }
 
+// Peer data segments that never reached `self`: the capture was taken on
+// the peer's side of a loss (corpus/record.sh drops segments on the
+// receiver's input), so it holds segments the captured host never saw.
+// A segment S counts as lost when both
+//  - the first acknowledgment `self` sent after S that says anything about
+//    S says it is missing: the cumulative ACK is at or below S's start, no
+//    SACK block covers S, and a SACK block starts at or beyond S's end
+//    (data sent after S had arrived); an ACK covering S says it arrived;
+//  - the peer sent S's first byte again later (it saw the loss too).
+// The second condition guards against reordering between the capture
+// point and the host: a segment overtaken by a later one looks missing for
+// a moment (seen at the end of bulk_loss.pcap, where the last segment is
+// SACKed before the 18 in front of it are acknowledged), but nobody
+// retransmits it.
+std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wire::Ipv4Address self) {
+  using wire::SeqNumber;
+  struct Seg {
+    std::uint64_t frame_no;
+    FlowKey flow;
+    std::uint32_t begin, end;
+  };
+  std::map<FlowKey, std::vector<Seg>> open;
+  std::vector<Seg> data, missing;
+  for (const auto& c : frames) {
+    const FrameInfo& f = c.info;
+    if (!f.tcp || !f.ipv4 || f.is_fragment()) continue;
+    const TcpFields& t = *f.tcp;
+    FlowKey k = flow_of(f, self);
+    if (is_probe(f, self)) {
+      if (t.payload_len == 0 || (t.flags & (wire::kTcpSyn | wire::kTcpRst))) continue;
+      Seg s{c.frame.index, k, t.seq, t.seq + static_cast<std::uint32_t>(t.payload_len)};
+      open[k].push_back(s);
+      data.push_back(s);
+      continue;
+    }
+    auto it = open.find(k);
+    if (!from_self(f, self) || it == open.end() || !(t.flags & wire::kTcpAck)) continue;
+    std::erase_if(it->second, [&](const Seg& p) {
+      if (SeqNumber(t.ack).gt(SeqNumber(p.begin))) return true;  // arrived
+      bool beyond = false;
+      for (const auto& [l, r] : t.sack) {
+        if (SeqNumber(l).le(SeqNumber(p.begin)) && SeqNumber(r).ge(SeqNumber(p.end))) return true;  // arrived
+        beyond = beyond || SeqNumber(l).ge(SeqNumber(p.end));
+      }
+      if (beyond) missing.push_back(p);
+      return beyond;
+    });
+  }
+  std::set<std::uint64_t> lost;
+  for (const Seg& m : missing)
+    for (const Seg& d : data)
+      if (d.frame_no > m.frame_no && d.flow == m.flow && SeqNumber(d.begin).le(SeqNumber(m.begin)) &&
+          SeqNumber(d.end).gt(SeqNumber(m.begin))) {
+        lost.insert(m.frame_no);
+        break;
+      }
+  return lost;
+}
+
+// Reassembles the datagrams a host sent from their fragments (RFC 791
+// §3.2: by source, destination, protocol and identification; the sender is
+// fixed here). Bytes a snap length cut off are zeros.
+class DatagramAssembler {
+ public:
+  struct Done {
+    std::int64_t t_ns;
+    Bytes l4;  // the transport header and payload
+    std::size_t zero_filled;
+  };
+
+  std::optional<Done> add(const FrameInfo& f, const Bytes& frame, std::int64_t t) {
+    std::size_t captured = frame.size() > f.l4_offset ? std::min(frame.size() - f.l4_offset, f.l4_len) : 0;
+    if (!f.is_fragment()) {
+      Bytes l4(frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset),
+               frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset + captured));
+      l4.resize(f.l4_len, 0);
+      return Done{t, std::move(l4), f.l4_len - captured};
+    }
+    Key k{f.dst.value, f.proto, f.ip_id};
+    Partial& p = partial_[k];
+    if (p.l4.empty() && p.got == 0) p.t_ns = t;
+    p.t_ns = std::min(p.t_ns, t);
+    if (p.l4.size() < f.frag_offset + f.l4_len) p.l4.resize(f.frag_offset + f.l4_len, 0);
+    std::copy_n(frame.begin() + static_cast<std::ptrdiff_t>(f.l4_offset), captured,
+                p.l4.begin() + static_cast<std::ptrdiff_t>(f.frag_offset));
+    p.got += f.l4_len;
+    p.zero_filled += f.l4_len - captured;
+    if (!f.more_frags) p.total = f.frag_offset + f.l4_len;
+    if (!p.total || p.got < *p.total) {
+      if (partial_.size() > 64) partial_.erase(partial_.begin());  // bounded: lost fragments
+      return std::nullopt;
+    }
+    Done d{p.t_ns, std::move(p.l4), p.zero_filled};
+    d.l4.resize(*p.total);
+    partial_.erase(k);
+    return d;
+  }
+
+ private:
+  struct Key {
+    std::uint32_t dst;
+    std::uint8_t proto;
+    std::uint16_t id;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Partial {
+    std::int64_t t_ns = 0;
+    Bytes l4;
+    std::size_t got = 0;
+    std::size_t zero_filled = 0;
+    std::optional<std::size_t> total;
+  };
+  std::map<Key, Partial> partial_;
+};
+
 class Builder {
  public:
-  Builder(Plan& plan, wire::Ipv4Address self) : plan_(plan), attr_(self), self_(self) {}
+  Builder(Plan& plan, wire::Ipv4Address self, std::set<std::uint64_t> lost)
+      : plan_(plan), attr_(self), self_(self), lost_(std::move(lost)) {}
 
   void probe(const Captured& c, std::int64_t t) {
     const FrameInfo& f = c.info;
@@ -78,17 +196,22 @@ class Builder {
       recompute_l4_checksum(inj.frame);
       ++plan_.padded_injections;
     }
-    if (auto it = conns_.find(inj.flow); f.tcp && it != conns_.end()) {
+    // An ICMP error belongs to the connection it quotes: it needs the ISN too.
+    if (auto it = conns_.find(inj.flow); (f.tcp || f.icmp) && it != conns_.end()) {
       inj.cap_isn = it->second.isn;
       inj.cap_ts0 = it->second.ts0;
     }
     ExchangeId id{c.frame.index, {}};
-    attr_.probe(id, f);
+    inj.lost = lost_.count(c.frame.index) > 0;
+    // A lost segment provoked nothing from the captured host; it is not
+    // injected and stays an exchange that expects nothing.
+    if (!inj.lost) attr_.probe(id, f);
+    else ++plan_.lost_injections;
     Exchange e;
     e.id = id;
     e.t_ns = t;
     e.probe = f;
-    e.probe_text = describe(f);
+    e.probe_text = describe(f) + (inj.lost ? " (lost before the captured host: not injected)" : "");
     index_[id] = plan_.exchanges.size();
     plan_.exchanges.push_back(std::move(e));
     plan_.injections.push_back(std::move(inj));
@@ -98,6 +221,7 @@ class Builder {
     const FrameInfo& f = c.info;
     if (f.ipv4 && f.eth_dst.is_unicast()) plan_.peers.emplace(f.dst, f.eth_dst);
     if (f.tcp) track_tcp(f, t, c.frame.data);
+    if (f.ipv4 && (f.proto == wire::kIpProtoUdp || f.proto == wire::kIpProtoIcmp)) track_datagram(f, t, c.frame.data);
     if (!compared(f, self_)) return;
     ExchangeId id = attr_.attribute(f);
     auto it = index_.find(id);
@@ -160,11 +284,35 @@ class Builder {
     }
   }
 
+  // UDP datagrams and echo requests (RFC 792: type 8, code 0) from self.
+  void track_datagram(const FrameInfo& f, std::int64_t t, const Bytes& bytes) {
+    auto d = datagrams_.add(f, bytes, t);
+    if (!d || d->l4.size() < 8) return;
+    AppDatagram a;
+    a.t_ns = d->t_ns;
+    std::size_t len = d->l4.size();
+    if (f.proto == wire::kIpProtoUdp) {
+      a.flow = FlowKey{FlowKey::Kind::Udp, self_, f.dst, load_be16(d->l4, 0), load_be16(d->l4, 2)};
+      // The UDP length field (RFC 768) bounds the payload; the IP length the rest.
+      len = std::clamp<std::size_t>(load_be16(d->l4, 4), 8, d->l4.size());
+    } else if (d->l4[0] == 8 && d->l4[1] == 0) {
+      a.flow = FlowKey{FlowKey::Kind::Echo, self_, f.dst, load_be16(d->l4, 4), 0};
+      a.echo_seq = load_be16(d->l4, 6);
+    } else {
+      return;
+    }
+    a.payload.assign(d->l4.begin() + 8, d->l4.begin() + static_cast<std::ptrdiff_t>(len));
+    a.zero_filled = std::min(d->zero_filled, a.payload.size());
+    plan_.datagrams.push_back(std::move(a));
+  }
+
   Plan& plan_;
+  DatagramAssembler datagrams_;
   Attributor attr_;
   wire::Ipv4Address self_;
   std::map<FlowKey, CapConn> conns_;
   std::map<ExchangeId, std::size_t> index_;
+  std::set<std::uint64_t> lost_;
 };
 
 }  // namespace
@@ -179,7 +327,7 @@ Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self)
   if (!mac) return Err{fmt::format("{}: no traffic for {} in the capture", reader.name(), self.to_string())};
   plan.self_mac = *mac;
   Instant t0 = frames->empty() ? Instant::zero() : frames->front().frame.timestamp;
-  Builder b(plan, self);
+  Builder b(plan, self, lost_before_self(*frames, self));
   for (const auto& c : *frames) {
     bool probe = is_probe(c.info, self);
     bool answer = !probe && from_self(c.info, self);

@@ -9,8 +9,13 @@
 // application: which ports it listened on (it answered a SYN with a
 // SYN-ACK), which connections it opened (its SYN, at the captured time), and
 // per connection the byte stream it sent, as writes at the times the bytes
-// first appeared, and when it sent its FIN. Bytes a snap length cut off
-// are zero-filled (and counted).
+// first appeared, and when it sent its FIN; and the UDP datagrams and ICMP
+// echo requests it sent.
+// Bytes a snap length cut off are zero-filled (and counted).
+//
+// Peer segments the captured host never received (dropped between the
+// capture point and the host, as its SACK blocks show) are marked `lost`
+// and not injected: the DUT sees what the captured host saw.
 //
 // Errors (one line each): unreadable or damaged files, non-Ethernet link
 // types (the reader's message), no traffic for ADDR, no frame from the
@@ -40,6 +45,9 @@ struct Injection {
   // had sent its SYN or SYN-ACK before this frame.
   std::optional<std::uint32_t> cap_isn;
   std::optional<std::uint32_t> cap_ts0;
+  // A peer segment the captured host never received (the capture was taken
+  // before a loss): not injected (plan.cc lost_before_self).
+  bool lost = false;
 };
 
 struct StreamWrite {
@@ -57,6 +65,17 @@ struct AppConn {
   std::size_t zero_filled = 0;  // stream bytes the capture did not keep
 };
 
+// A UDP datagram or ICMP echo request the captured host's application
+// sent (reassembled when it went out in fragments), at the time its first
+// piece was captured.
+struct AppDatagram {
+  std::int64_t t_ns = 0;
+  FlowKey flow;  // local = the captured host; Echo: local_port = identifier
+  std::uint16_t echo_seq = 0;
+  Bytes payload;  // UDP: the payload; echo: the data after the ICMP header
+  std::size_t zero_filled = 0;  // payload bytes the capture did not keep
+};
+
 struct Plan {
   wire::Ipv4Address self;
   wire::MacAddress self_mac;
@@ -65,11 +84,13 @@ struct Plan {
   std::vector<Exchange> exchanges;  // with `expected` filled
   std::vector<std::uint16_t> listen_ports;  // inferred from SYN-ACKs
   std::vector<AppConn> conns;
+  std::vector<AppDatagram> datagrams;  // in capture order
   std::vector<std::int64_t> times_ns;  // every used frame's time, ascending
   std::int64_t last_t_ns = 0;
   std::uint64_t frames = 0;       // in the file
   std::uint64_t frames_used = 0;  // concerning ADDR
   std::size_t padded_injections = 0;  // injected frames the snap length had cut
+  std::size_t lost_injections = 0;    // peer segments lost before the captured host
 };
 
 Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self);

@@ -12,6 +12,7 @@
 #include "conformance/runner/sim_dut.h"
 #include "harness/replay/time_map.h"
 #include "harness/replay/translate.h"
+#include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
 
 namespace synack::harness::replay {
@@ -32,6 +33,12 @@ class Engine {
   }
 
   Result<ReplayResult, std::string> run() {
+    // Linux lets a group open ping sockets only when net.ipv4.ping_group_range
+    // includes it (the default, "1 0", includes nobody); the kernel DUT's
+    // namespace has its own copy. The simulated DUT ignores shell commands.
+    bool echo = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(),
+                            [](const AppDatagram& d) { return d.flow.kind == FlowKey::Kind::Echo; });
+    if (echo && opt_.app == AppKind::Capture) dut_.shell("sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
     std::string err;
     dut_.with_api([&](conformance::SocketApi& api) { err = app_.setup(api); });
     if (!err.empty()) return Err{"DUT application: " + err};
@@ -68,7 +75,12 @@ class Engine {
   void record(const conformance::Frame& fr) {
     auto f = parse_frame(fr.bytes);
     if (!f) return;
-    if (f->tcp && f->ipv4 && f->src == plan_.self && !f->is_fragment()) dut_conns_.sent(flow_of(*f, plan_.self), *f->tcp);
+    if (f->ipv4 && f->src == plan_.self && f->frag_offset == 0) {
+      FlowKey k = flow_of(*f, plan_.self);
+      if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
+      dut_conns_.sent_datagram(k, f->tcp ? f->tcp->seq : 0, f->ip_id);
+    }
+    if (f->ipv4 && f->src == plan_.self && f->proto == wire::kIpProtoIcmp) echo_progress(*f);
     if (!compared(*f, plan_.self)) return;
     ExchangeId id = attr_.attribute(*f);
     auto it = index_.find(id);
@@ -126,37 +138,144 @@ class Engine {
     return cond();
   }
 
-  // An injected acknowledgment must not run ahead of what the DUT sent.
+  // An injected acknowledgment must not run ahead of what the DUT sent: it
+  // waits for the DUT to send it, up to `ack_wait` the first time on a
+  // connection. When the DUT does not (it sends less than the captured
+  // host, e.g. held back by a window or recovery the capture's timing did
+  // not impose), the acknowledgment is lowered to what the DUT has sent
+  // (clamp_ack): a stack drops an ACK of unsent data, and every later one
+  // would be dropped too. After that first time out the connection waits
+  // only two ticks before clamping.
   void gate(const Injection& inj) {
     const TcpFields& t = *inj.info.tcp;
-    if (!inj.cap_isn || ungated_.count(inj.flow)) return;
+    if (!inj.cap_isn) return;
     auto behind = [&] {
-      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+      Offsets o = offsets(inj);
       if (!o.seq) return true;
       return (t.flags & wire::kTcpAck) != 0 && dut_conns_.ahead_of_dut(inj.flow, t.ack + *o.seq);
     };
     if (!behind()) return;
-    if (wait_while(behind, opt_.ack_wait)) {
-      ungated_.insert(inj.flow);
+    bool first = !clamped_.count(inj.flow);
+    if (wait_while(behind, first ? opt_.ack_wait : opt_.tick * 2) && first) {
+      clamped_.insert(inj.flow);
       result_.notes.push_back(fmt::format(
-          "frame {}: the DUT had not sent what it acknowledges after {} ms; {} no longer waited for", inj.frame_no,
-          opt_.ack_wait.millis(), inj.flow.to_string()));
+          "frame {}: the DUT had not sent what it acknowledges after {} ms; from here on {} acknowledges at most "
+          "what the DUT has sent",
+          inj.frame_no, opt_.ack_wait.millis(), inj.flow.to_string()));
     }
   }
 
   void inject(const Injection& inj) {
+    if (inj.lost) return;
     Bytes frame = inj.frame;
     if (inj.info.tcp) {
       gate(inj);
-      Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+      Offsets o = offsets(inj);
+      const DutConnections::State* st = dut_conns_.find(inj.flow);
+      if (o.seq && st && st->snd_max && (inj.info.tcp->flags & wire::kTcpAck)) {
+        // Still ahead of the DUT after the wait: from here on the peer's
+        // acknowledgments on this connection trail the capture by as much,
+        // so a duplicate ACK stays a duplicate and an advance keeps its size
+        // (and the DUT about as much in flight as the captured host had).
+        // The peer's FIN acknowledges all it got: there the lag shrinks to
+        // what the DUT still has not sent.
+        std::uint32_t& lag = lag_[inj.flow];
+        std::uint32_t ahead = inj.info.tcp->ack + *o.seq - *st->snd_max;
+        if (static_cast<std::int32_t>(ahead) > 0) {
+          lag += ahead;
+          *o.seq -= ahead;
+        } else if ((inj.info.tcp->flags & wire::kTcpFin) && lag != 0) {
+          std::uint32_t back = std::min<std::uint32_t>(lag, -ahead);
+          lag -= back;
+          *o.seq += back;
+        }
+        if (lag != 0) ++result_.clamped;
+      }
       if (o.any()) translate_to_dut(frame, o);
+      if (o.seq && st && st->snd_max) clamp_ack(frame, *st->snd_max);  // SACK blocks beyond what it sent
+    } else if (inj.info.icmp) {
+      gate_icmp(inj);
+      if (inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) fix_quote(inj, frame);
     }
     // The DUT's own MAC stands in for the captured one (they are the same
     // unless the DUT could not take it).
     if (!inj.info.eth_dst.is_multicast()) std::copy_n(dut_.dut_mac().octets.begin(), 6, frame.begin());
     dut_.inject(frame);
     attr_.probe(ExchangeId{inj.frame_no, {}}, inj.info);
-    service();
+    // No service() here: the wait for the next frame starts with one, at
+    // the same instant (on the kernel DUT every service is a round trip to
+    // its namespace thread, which spaced injected bursts ~0.1 ms apart).
+  }
+
+  // The translation of `inj`'s numbers: the DUT's ISN and clock against the
+  // captured host's, less how far the DUT trails on the connection.
+  Offsets offsets(const Injection& inj) const {
+    Offsets o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0);
+    if (auto it = lag_.find(inj.flow); o.seq && it != lag_.end()) *o.seq -= it->second;
+    return o;
+  }
+
+  // Echo requests the DUT has sent completely (all fragments), by
+  // identifier and sequence number.
+  void echo_progress(const FrameInfo& f) {
+    if (f.frag_offset == 0 && f.icmp && f.icmp->type == 8) {
+      std::pair<std::uint16_t, std::uint16_t> key{f.icmp->ident, f.icmp->seq};
+      if (f.more_frags) echo_frags_[f.ip_id] = key;
+      else echo_sent_.insert(key);
+    } else if (f.frag_offset != 0 && !f.more_frags) {
+      if (auto it = echo_frags_.find(f.ip_id); it != echo_frags_.end()) {
+        echo_sent_.insert(it->second);
+        echo_frags_.erase(it);
+      }
+    }
+  }
+
+  // An ICMP answer to a datagram of the captured host (an echo reply, an
+  // error quoting a UDP datagram or TCP segment) waits, up to `ack_wait`,
+  // until the DUT has sent its counterpart: a real-time DUT's datagram can
+  // still be on its way when the captured answer is due, and the answer
+  // must follow it (and quote it).
+  void gate_icmp(const Injection& inj) {
+    const IcmpFields& c = *inj.info.icmp;
+    std::function<bool()> pending;
+    if (c.type == 0) {
+      bool ours = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(), [&](const AppDatagram& d) {
+        return d.flow.kind == FlowKey::Kind::Echo && d.flow.local_port == c.ident && d.echo_seq == c.seq;
+      });
+      if (!ours) return;
+      pending = [&] { return !echo_sent_.count({c.ident, c.seq}); };
+    } else if (c.quoted && c.inner_src == plan_.self && inj.flow.kind == FlowKey::Kind::Udp) {
+      bool ours = std::any_of(plan_.datagrams.begin(), plan_.datagrams.end(),
+                              [&](const AppDatagram& d) { return d.flow == inj.flow; });
+      if (!ours) return;
+      pending = [&] { return !dut_conns_.ip_id(inj.flow, 0); };
+    } else if (c.quoted && c.inner_src == plan_.self && c.inner_seq && inj.cap_isn) {
+      // A TCP segment: the DUT's counterpart of the quoted one.
+      pending = [&] {
+        auto o = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0).seq;
+        return !o || !dut_conns_.ip_id(inj.flow, *c.inner_seq + *o);
+      };
+    } else {
+      return;
+    }
+    if (pending() && wait_while(pending, opt_.ack_wait))
+      result_.notes.push_back(fmt::format("frame {}: the DUT had not sent what it answers after {} ms", inj.frame_no,
+                                          opt_.ack_wait.millis()));
+  }
+
+  // An ICMP error about a datagram the captured host sent now quotes the
+  // one the DUT sent in its place (translate.h translate_icmp_quote).
+  void fix_quote(const Injection& inj, Bytes& frame) {
+    const IcmpFields& c = *inj.info.icmp;
+    QuoteFix fix;
+    std::uint32_t dut_seq = 0;
+    if (c.inner_seq) {
+      fix.seq = dut_conns_.offsets(inj.flow, inj.cap_isn, inj.cap_ts0).seq;
+      if (!fix.seq) return;  // the DUT has not opened this connection
+      dut_seq = *c.inner_seq + *fix.seq;
+    }
+    fix.ip_id = dut_conns_.ip_id(inj.flow, dut_seq);
+    if (fix.seq || fix.ip_id) translate_icmp_quote(frame, fix);
   }
 
   void finish() {
@@ -175,7 +294,10 @@ class Engine {
   ReplayApp app_;
   Attributor attr_;
   DutConnections dut_conns_;
-  std::set<FlowKey> ungated_;
+  std::set<FlowKey> clamped_;  // connections whose ACKs once outran the DUT
+  std::map<FlowKey, std::uint32_t> lag_;  // bytes the DUT trails the capture by
+  std::set<std::pair<std::uint16_t, std::uint16_t>> echo_sent_;
+  std::map<std::uint16_t, std::pair<std::uint16_t, std::uint16_t>> echo_frags_;  // IP id -> (ident, seq)
   std::map<ExchangeId, std::size_t> index_;
   ReplayResult result_;
   std::int64_t base_us_ = 0;

@@ -6,12 +6,19 @@
 // planned frame at its captured time relative to the start (virtual time on
 // the simulated DUT; real time on the kernel DUT, where gaps longer than
 // `max_gap` are shortened to it and reported), after translating it for the
-// DUT's ISN and timestamp clock (translate.h). An injected frame that
-// acknowledges data the DUT has not sent yet waits for it (up to
-// `ack_wait`; the wait shifts everything after it), so a slower or faster
-// DUT still gets a coherent conversation; when the wait runs out the
-// connection is reported and no longer waited for. The DUT's application
-// (replay_app.h) is serviced every `tick`.
+// DUT's ISN and timestamp clock (translate.h), and rewriting ICMP errors
+// that quote the captured host's datagrams to quote the DUT's. Peer
+// segments the captured host never received (plan.h `lost`) are skipped.
+// An injected frame that acknowledges data the DUT has not sent yet waits
+// for it (up to `ack_wait`; the wait shifts everything after it), so a
+// slower or faster DUT still gets a coherent conversation; when the wait
+// runs out, the peer's acknowledgments on that connection from then on
+// trail the capture by as much as the DUT lags (a stack drops an ACK of
+// unsent data; shifted, duplicates stay duplicates), after a wait of two
+// ticks at most. Likewise an ICMP answer to a datagram of the captured host
+// (echo reply, error quoting it) waits until the DUT has sent its
+// counterpart. The DUT's application (replay_app.h) is serviced every
+// `tick`.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +52,7 @@ struct ReplayResult {
   std::vector<std::string> notes;
   std::size_t matched = 0;
   std::size_t differed = 0;
+  std::size_t clamped = 0;  // injected ACKs lowered to what the DUT had sent
 };
 
 // Where the DUT must sit for `plan`: the captured host's address (in a /24)

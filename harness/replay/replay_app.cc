@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fmt/core.h>
 
 namespace synack::harness::replay {
@@ -14,6 +15,11 @@ namespace {
 constexpr std::size_t kReadChunk = 65536;
 constexpr int kBacklog = 128;
 }  // namespace
+
+std::string errno_name(int err) {
+  const char* n = ::strerrorname_np(err);
+  return n ? std::string(n) : fmt::format("errno {}", err);
+}
 
 ReplayApp::ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> listen_ports)
     : plan_(plan),
@@ -99,7 +105,11 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
   while (!c.eof) {
     auto r = api.recv_bytes(c.fd, kReadChunk, buf);
     if (r.ret < 0) {
-      if (r.err != EAGAIN && r.err != EWOULDBLOCK && r.err != ENOTCONN) c.eof = true;
+      if (r.err != EAGAIN && r.err != EWOULDBLOCK && r.err != ENOTCONN) {
+        c.eof = true;
+        // The socket failed (an RST, an ICMP error the stack matched to it).
+        if (c.script) notes_.push_back(fmt::format("{}: {}", c.script->flow.to_string(), errno_name(r.err)));
+      }
       break;
     }
     if (r.ret == 0) {
@@ -134,10 +144,64 @@ void ReplayApp::drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns) {
   }
 }
 
+int ReplayApp::datagram_socket(conformance::SocketApi& api, const FlowKey& flow) {
+  for (const auto& [k, fd] : dgram_)
+    if (k == flow) return fd;
+  bool echo = flow.kind == FlowKey::Kind::Echo;
+  auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, echo ? IPPROTO_ICMP : 0);
+  if (s.ret < 0) {
+    notes_.push_back(fmt::format("{}: socket() failed, {}", flow.to_string(), errno_name(s.err)));
+    return -1;
+  }
+  int fd = static_cast<int>(s.ret);
+  conformance::OptValue one;
+  one.integer = 1;
+  api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
+  if (auto b = api.bind(fd, plan_.self, flow.local_port); b.ret < 0)
+    notes_.push_back(fmt::format("{}: bind failed, {}", flow.to_string(), errno_name(b.err)));
+  if (auto c = api.connect(fd, flow.remote, flow.remote_port); c.ret < 0)
+    notes_.push_back(fmt::format("{}: connect failed, {}", flow.to_string(), errno_name(c.err)));
+  dgram_.emplace_back(flow, fd);
+  return fd;
+}
+
+void ReplayApp::send_datagrams(conformance::SocketApi& api, std::int64_t t_ns) {
+  for (; next_datagram_ < plan_.datagrams.size() && plan_.datagrams[next_datagram_].t_ns <= t_ns; ++next_datagram_) {
+    const AppDatagram& d = plan_.datagrams[next_datagram_];
+    int fd = datagram_socket(api, d.flow);
+    if (fd < 0) continue;
+    Bytes echo;
+    if (d.flow.kind == FlowKey::Kind::Echo) {
+      // The request as a ping socket takes it: the stack fills identifier and checksum.
+      echo.assign(8, 0);
+      echo[0] = 8;
+      store_be16(echo, 4, d.flow.local_port);
+      store_be16(echo, 6, d.echo_seq);
+      echo.insert(echo.end(), d.payload.begin(), d.payload.end());
+    }
+    auto w = api.send_bytes(fd, echo.empty() ? ConstBytes(d.payload) : ConstBytes(echo));
+    if (w.ret < 0) notes_.push_back(fmt::format("{}: send failed, {}", d.flow.to_string(), errno_name(w.err)));
+  }
+}
+
+void ReplayApp::read_datagrams(conformance::SocketApi& api) {
+  Bytes buf;
+  for (const auto& [flow, fd] : dgram_) {
+    for (;;) {
+      auto r = api.recv_bytes(fd, kReadChunk, buf);
+      if (r.ret >= 0) continue;
+      if (r.err != EAGAIN && r.err != EWOULDBLOCK) notes_.push_back(fmt::format("{}: {}", flow.to_string(), errno_name(r.err)));
+      break;
+    }
+  }
+}
+
 void ReplayApp::service(conformance::SocketApi& api, std::int64_t t_ns) {
   open_due(api, t_ns);
   accept_all(api);
   for (auto& c : conns_) drive(api, c, t_ns);
+  if (kind_ == AppKind::Capture) send_datagrams(api, t_ns);
+  read_datagrams(api);
 }
 
 std::optional<std::int64_t> ReplayApp::next_due() const {
@@ -146,6 +210,7 @@ std::optional<std::int64_t> ReplayApp::next_due() const {
   for (std::size_t i = 0; i < plan_.conns.size(); ++i)
     if (plan_.conns[i].active && !opened_[i]) consider(plan_.conns[i].open_t_ns);
   if (kind_ != AppKind::Capture) return t;
+  if (next_datagram_ < plan_.datagrams.size()) consider(plan_.datagrams[next_datagram_].t_ns);
   for (const auto& c : conns_) {
     if (!c.script) continue;
     if (c.next_write < c.script->writes.size()) consider(c.script->writes[c.next_write].t_ns);

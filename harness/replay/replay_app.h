@@ -9,7 +9,13 @@
 //   capture  does what the captured host's application did (plan.h
 //            AppConn): writes the captured stream at the captured times,
 //            sends its FIN (shutdown SHUT_WR) when the captured host did,
-//            and reads whatever arrives.
+//            and reads whatever arrives; and sends the captured UDP
+//            datagrams and echo requests (plan.h AppDatagram) at their
+//            times, each flow from a socket bound to the captured local port
+//            (echo: a ping socket, SOCK_DGRAM + IPPROTO_ICMP, bound to the
+//            captured identifier) and connected to the captured peer, kept
+//            open and read, so errors the stack matches to it (ICMP port
+//            unreachable: ECONNREFUSED) become notes.
 // Whatever the kind, it listens on the listening ports and opens the
 // connections the captured host opened (bound to the captured local port,
 // at the captured time).
@@ -27,6 +33,9 @@
 namespace synack::harness::replay {
 
 enum class AppKind { Sink, Echo, Capture };
+
+// "ECONNREFUSED" for ECONNREFUSED (Linux numbering), "errno N" when unknown.
+std::string errno_name(int err);
 
 class ReplayApp {
  public:
@@ -54,6 +63,9 @@ class ReplayApp {
   };
 
   void accept_all(conformance::SocketApi& api);
+  void send_datagrams(conformance::SocketApi& api, std::int64_t t_ns);
+  int datagram_socket(conformance::SocketApi& api, const FlowKey& flow);
+  void read_datagrams(conformance::SocketApi& api);
   void open_due(conformance::SocketApi& api, std::int64_t t_ns);
   void drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns);
   const AppConn* script_for(wire::Ipv4Address addr, std::uint16_t port, std::uint16_t local_port);
@@ -65,6 +77,8 @@ class ReplayApp {
   std::vector<bool> opened_;  // per plan conn (active ones)
   std::vector<bool> claimed_;  // per plan conn: bound to a DUT socket
   std::vector<Conn> conns_;
+  std::size_t next_datagram_ = 0;
+  std::vector<std::pair<FlowKey, int>> dgram_;  // a connected socket per flow
   std::vector<std::string> notes_;
 };
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -38,6 +39,35 @@ struct Offsets {
 // unfragmented TCP segment.
 bool translate_to_dut(MutBytes frame, const Offsets& off);
 
+// Lowers the acknowledgment number of the TCP segment in `frame` (already
+// in the DUT's space) to `snd_max` when it lies beyond, and cuts SACK
+// blocks at it (a block wholly beyond is dropped, its bytes become NOPs),
+// then fixes the TCP checksum: the segment then acknowledges everything
+// the DUT has sent and nothing it has not, which a stack would discard as
+// acknowledging unsent data (RFC 9293 §3.10.7.4). True when it changed the
+// frame.
+bool clamp_ack(MutBytes frame, std::uint32_t snd_max);
+
+// What the DUT sent in place of a datagram an ICMP error quotes: the
+// quoted TCP sequence number moves by `seq` (DUT - captured, as Offsets),
+// and the quoted IP identification becomes `ip_id`.
+struct QuoteFix {
+  std::optional<std::uint32_t> seq{};
+  std::optional<std::uint16_t> ip_id{};
+};
+
+// Rewrites the datagram quoted by the ICMP error in `frame` (RFC 792: its
+// IP header and at least 8 bytes of its payload) to what the DUT sent, so
+// the DUT's stack matches the error to its socket (Linux and synack drop a
+// TCP error whose quoted sequence number lies outside SND.UNA..SND.NXT).
+// The quoted IP header checksum is recomputed, a quoted TCP or UDP
+// checksum is updated for the changed words (RFC 1624 eqn. 3; the quote
+// rarely holds the whole datagram to recompute it; a zero UDP checksum
+// stays zero) and the ICMP checksum is recomputed. False, leaving `frame`
+// as it was, when `frame` holds no complete, unfragmented ICMP error with
+// a whole quoted IP header.
+bool translate_icmp_quote(MutBytes frame, const QuoteFix& fix);
+
 // Recomputes the TCP or UDP checksum of a complete unfragmented datagram in
 // `frame` (e.g. after zero-filling bytes a capture did not keep). False
 // when there is nothing to recompute.
@@ -57,10 +87,19 @@ class DutConnections {
     std::optional<std::uint32_t> isn;
     std::optional<std::uint32_t> ts0;
     std::optional<std::uint32_t> snd_max;  // seq + segment length, highest seen
+    // IP identifications of the last datagrams sent, with their TCP
+    // sequence numbers (0 for UDP), for quotes in ICMP errors.
+    std::deque<std::pair<std::uint32_t, std::uint16_t>> ip_ids;
   };
 
   // A TCP segment the DUT sent on `flow`.
   void sent(const FlowKey& flow, const TcpFields& t);
+  // Any unfragmented (or first-fragment) datagram the DUT sent on `flow`
+  // (TCP: with its sequence number), remembered for ip_id().
+  void sent_datagram(const FlowKey& flow, std::uint32_t seq, std::uint16_t ip_id);
+  // The IP identification of the DUT's last datagram on `flow` with
+  // sequence number `seq` (UDP: 0).
+  std::optional<std::uint16_t> ip_id(const FlowKey& flow, std::uint32_t seq) const;
   const State* find(const FlowKey& flow) const;
   // Offsets for `flow` given the captured host's ISN / first TSval on it.
   Offsets offsets(const FlowKey& flow, std::optional<std::uint32_t> cap_isn,

@@ -143,5 +143,117 @@ RC_GTEST_PROP(TranslateProp, InverseOffsetsRoundTrip, (std::uint32_t ack, std::u
   RC_ASSERT(frame == original);
 }
 
+TEST(ClampAck, LowersTheAckAndCutsSackBlocksAtWhatTheDutSent) {
+  // Two SACK blocks: one below what the DUT sent, one straddling it.
+  Bytes sack{1, 1, 5, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  store_be32(sack, 4, 1500);
+  store_be32(sack, 8, 1600);
+  store_be32(sack, 12, 1800);
+  store_be32(sack, 16, 2500);
+  Bytes frame = tcp_frame({.ack = 3000, .flags = 0x10, .options = sack});
+  ASSERT_TRUE(clamp_ack(frame, 2000));
+  auto f = parse_frame(frame);
+  EXPECT_EQ(f->tcp->ack, 2000u);
+  using Blocks = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  EXPECT_EQ(f->tcp->sack, (Blocks{{1500, 1600}, {1800, 2000}}));
+  EXPECT_TRUE(checksum_ok(frame));
+  // A block wholly beyond disappears (its bytes become NOPs).
+  Bytes beyond = tcp_frame({.ack = 1000, .flags = 0x10, .options = sack_option(2100, 2200)});
+  ASSERT_TRUE(clamp_ack(beyond, 2000));
+  f = parse_frame(beyond);
+  EXPECT_EQ(f->tcp->ack, 1000u);
+  EXPECT_TRUE(f->tcp->sack.empty());
+  EXPECT_TRUE(f->tcp->option_kinds.empty());
+  EXPECT_TRUE(checksum_ok(beyond));
+  // Nothing beyond: unchanged.
+  Bytes fine = tcp_frame({.ack = 1000, .flags = 0x10, .options = sack_option(1100, 1200)});
+  Bytes copy = fine;
+  EXPECT_FALSE(clamp_ack(fine, 2000));
+  EXPECT_EQ(fine, copy);
+}
+
+// An ICMP error from the peer's side about `quoted` (a frame kSelf sent):
+// its IP header and the first `keep` bytes of its payload (all when 0).
+Bytes icmp_error(std::uint8_t type, std::uint8_t code, std::uint16_t mtu, const Bytes& quoted, std::size_t keep = 0) {
+  std::size_t take = 20 + (keep ? keep : quoted.size() - 34);
+  Bytes icmp(8, 0);
+  icmp[0] = type;
+  icmp[1] = code;
+  store_be16(icmp, 6, mtu);
+  icmp.insert(icmp.end(), quoted.begin() + 14, quoted.begin() + 14 + static_cast<std::ptrdiff_t>(take));
+  store_be16(icmp, 2, wire::checksum(icmp));
+  return ipv4_frame({.src = kPeer, .dst = kSelf, .proto = 1, .id = 77}, icmp);
+}
+
+bool icmp_checksums_ok(const Bytes& frame) {
+  auto f = parse_frame(frame);
+  ConstBytes msg = ConstBytes(frame).subspan(f->l4_offset, f->l4_len);
+  std::size_t ihl = std::size_t{static_cast<std::uint8_t>(msg[8] & 0x0f)} * 4;
+  return wire::checksum(msg) == 0 && wire::checksum(msg.subspan(8, ihl)) == 0;
+}
+
+TEST(TranslateQuote, FragNeededQuotingATcpSegmentGetsTheDutsSequenceNumberAndIpId) {
+  Bytes seg = tcp_frame({.sport = 5000, .dport = 80, .seq = 1000, .ack = 9, .payload = 40}, {.src = kSelf, .dst = kPeer, .id = 11});
+  Bytes err = icmp_error(3, 4, 1200, seg);  // the whole segment quoted
+  ASSERT_TRUE(icmp_checksums_ok(err));
+  ASSERT_TRUE(translate_icmp_quote(err, QuoteFix{.seq = 0x7000'0000u, .ip_id = 4242}));
+  auto f = parse_frame(err);
+  ASSERT_TRUE(f && f->icmp && f->icmp->quoted);
+  EXPECT_EQ(*f->icmp->inner_seq, 1000u + 0x7000'0000u);
+  EXPECT_EQ(f->icmp->inner_ip_id, 4242);
+  EXPECT_EQ(f->icmp->inner_sport, 5000);
+  EXPECT_EQ(load_be16(err, f->l4_offset + 6), 1200);  // the MTU stays
+  EXPECT_TRUE(icmp_checksums_ok(err));
+  // The quoted TCP checksum was updated in place: it equals the one of the
+  // segment the DUT would have sent.
+  Bytes dut = tcp_frame({.sport = 5000, .dport = 80, .seq = 1000u + 0x7000'0000u, .ack = 9, .payload = 40},
+                        {.src = kSelf, .dst = kPeer, .id = 4242});
+  std::size_t quoted_tcp = f->l4_offset + 8 + 20;
+  EXPECT_EQ(load_be16(err, quoted_tcp + 16), load_be16(dut, 34 + 16));
+  EXPECT_TRUE(std::equal(dut.begin() + 14, dut.end(), err.begin() + static_cast<std::ptrdiff_t>(f->l4_offset + 8)));
+}
+
+TEST(TranslateQuote, AnEightByteQuoteGetsItsSequenceNumberWithoutAChecksum) {
+  Bytes seg = tcp_frame({.sport = 5000, .dport = 80, .seq = 0xfffffff0u, .flags = 0x02}, {.src = kSelf, .dst = kPeer});
+  Bytes err = icmp_error(3, 3, 0, seg, 8);  // RFC 792's minimum
+  ASSERT_TRUE(translate_icmp_quote(err, QuoteFix{.seq = 0x20u}));
+  auto f = parse_frame(err);
+  EXPECT_EQ(*f->icmp->inner_seq, 0x10u);  // wraps
+  EXPECT_EQ(f->icmp->inner_ip_id, 1);     // no id given: as captured
+  EXPECT_TRUE(icmp_checksums_ok(err));
+}
+
+TEST(TranslateQuote, PortUnreachableQuotingUdpTakesTheDutsIpId) {
+  Bytes udp(8 + 5, 0);
+  store_be16(udp, 0, 47056);
+  store_be16(udp, 2, 9);
+  store_be16(udp, 4, 13);
+  Bytes dgram = ipv4_frame({.src = kSelf, .dst = kPeer, .proto = 17, .id = 5}, udp);
+  Bytes err = icmp_error(3, 3, 0, dgram);
+  std::uint16_t udp_sum = load_be16(dgram, 34 + 6);
+  ASSERT_TRUE(translate_icmp_quote(err, QuoteFix{.seq = 99u, .ip_id = 0xbeef}));  // seq: no meaning for UDP
+  auto f = parse_frame(err);
+  EXPECT_EQ(f->icmp->inner_ip_id, 0xbeef);
+  EXPECT_EQ(load_be16(err, f->l4_offset + 8 + 20 + 6), udp_sum);  // the id is not in the UDP checksum
+  EXPECT_EQ(load_be16(err, f->l4_offset + 8 + 20), 47056);
+  EXPECT_TRUE(icmp_checksums_ok(err));
+}
+
+TEST(TranslateQuote, LeavesOtherFramesAlone) {
+  Bytes seg = tcp_frame({});
+  Bytes before = seg;
+  EXPECT_FALSE(translate_icmp_quote(seg, QuoteFix{.seq = 1u}));
+  Bytes echo(8 + 4, 0);
+  echo[0] = 8;
+  Bytes ping = ipv4_frame({.proto = 1}, echo);
+  EXPECT_FALSE(translate_icmp_quote(ping, QuoteFix{.seq = 1u}));
+  EXPECT_EQ(seg, before);
+  // A quote cut inside its IP header.
+  Bytes err = icmp_error(3, 3, 0, tcp_frame({}, {.src = kSelf, .dst = kPeer}), 0);
+  err.resize(14 + 20 + 8 + 12);
+  store_be16(err, 16, static_cast<std::uint16_t>(20 + 8 + 12));
+  EXPECT_FALSE(translate_icmp_quote(err, QuoteFix{.seq = 1u}));
+}
+
 }  // namespace
 }  // namespace synack::harness::replay

@@ -100,6 +100,22 @@ TEST(SocketApi, PingSocket) {
   EXPECT_EQ(r->payload_len, 32u);
 }
 
+// bind() on a ping socket chooses its echo identifier, as on Linux.
+TEST(SocketApi, PingSocketBindSetsTheIdentifier) {
+  Pair p;
+  auto& a = p.a.host();
+  int s = *a.socket(9, SockType::Dgram, socket::SockProto::Icmp);
+  int other = *a.socket(9, SockType::Dgram, socket::SockProto::Icmp);
+  ASSERT_TRUE(a.bind(s, {Ipv4Address::any(), 0x5301}).ok());
+  EXPECT_EQ(a.bind(other, {Ipv4Address::any(), 0x5301}).error(), SockError::AddrInUse);
+  ASSERT_TRUE(a.send_ping(s, ip("10.0.0.2"), 7, Bytes(8, 1)).ok());
+  p.w.run_until([&] { return a.poll(s)->readable; }, Instant::from_secs(1));
+  auto r = a.recv_ping(s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ident, 0x5301);
+  EXPECT_EQ(r->seq, 7);
+}
+
 TEST(Netstat, ListsSocketsWithOwners) {
   Pair p;
   auto& a = p.a.host();

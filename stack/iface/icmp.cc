@@ -182,4 +182,14 @@ Handle Stack::ping_open() {
   }
 }
 
+bool Stack::ping_bind(Handle h, std::uint16_t ident) {
+  PingSocket* own = ping_.get(h);
+  if (own == nullptr) return false;
+  bool used = false;
+  ping_.for_each([&](Handle other, PingSocket& s) { used |= other != h && s.ident() == ident; });
+  if (used) return false;
+  own->set_ident(ident);
+  return true;
+}
+
 }  // namespace synack::iface

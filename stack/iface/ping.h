@@ -36,6 +36,7 @@ class PingSocket {
   static constexpr std::size_t kMaxQueued = 64;
   explicit PingSocket(std::uint16_t ident) : ident_(ident) {}
   std::uint16_t ident() const noexcept { return ident_; }
+  void set_ident(std::uint16_t ident) noexcept { ident_ = ident; }
 
   bool queue(EchoRequest r) {
     if (tx_.size() >= kMaxQueued) return false;

@@ -127,6 +127,10 @@ class Stack {
 
   // ICMP echo sockets.
   Handle ping_open();
+  // Gives the ping socket the identifier `ident`, as bind() does on a Linux
+  // ping socket (the identifier is its "port"); false when another open
+  // ping socket has it.
+  bool ping_bind(Handle h, std::uint16_t ident);
   void ping_close(Handle h) { ping_.erase(h); }
   PingSocket* ping(Handle h) { return ping_.get(h); }
   template <class F>

@@ -58,7 +58,9 @@ Result<void, SockError> Host::bind(int fd, SockAddr local) {
     case Kind::Udp: return stack_.udp_bind((*d)->handle, to_udp(local));
     case Kind::Tcp: return stack_.tcp_bind((*d)->handle, to_tcp(local), (*d)->reuse_addr);
     case Kind::Listener: return Err{SockError::Inval};
-    case Kind::Ping: return Err{SockError::OpNotSupp};
+    case Kind::Ping:
+      if (!stack_.ping_bind((*d)->handle, local.port)) return Err{SockError::AddrInUse};
+      return {};
   }
   return Err{SockError::OpNotSupp};
 }
