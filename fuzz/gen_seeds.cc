@@ -287,6 +287,35 @@ void scripted(SeedSink& sink) {
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, d, msg));
     put_host(sink, s.records);
   }
+  {  // our active open completed, shut down by us (action 3: the newest
+     // descriptor is the active one), the peer's FIN-ACK: TIME-WAIT, which
+     // the timer record ends 2 MSL later
+    Script s;
+    wire::TcpRepr sa;
+    sa.src_port = kActivePeerPort;
+    sa.dst_port = s.fx.active_port();
+    sa.seq = wire::SeqNumber(7777);
+    sa.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 1);
+    sa.flags = wire::kTcpSyn | wire::kTcpAck;
+    sa.window = 65535;
+    (void)sa.options.push_mss(1460);
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, sa, {}), 1000 | 3);
+    wire::TcpRepr fin = sa;
+    fin.seq = wire::SeqNumber(7778);
+    fin.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 2);  // our FIN acknowledged
+    fin.flags = wire::kTcpAck | wire::kTcpFin;
+    fin.options = {};
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, fin, {}));
+    put_host(sink, s.records);
+  }
+  {  // the peer acknowledges "hello\n" with a zero window, then we have 100
+     // bytes to send (action 1): persist probes through the timer record
+    Script s;
+    wire::TcpRepr t = peer_segment(s.peer_seq, s.our_ack_point + 6, wire::kTcpAck, ++s.tsval, s.fx.our_tsval());
+    t.window = 0;
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, t, {}), 1000 | 1);
+    put_host(sink, s.records);
+  }
   {  // UDP to port 53 (answered by action 2), to a closed port, and ICMP echo
     Script s;
     std::string q = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00";
