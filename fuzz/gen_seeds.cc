@@ -9,7 +9,8 @@
 //     protocol, flags, option kinds, size class) and capped per capture;
 //     small captures (<= 4 KB) whole, and the first frames of larger ones
 //     re-written as small pcaps, for fuzz_pcap_file; capture frames
-//     re-addressed to the fuzzed host as fuzz_host_frames records;
+//     re-addressed to the fuzzed host as fuzz_host_frames records (each
+//     fuzz_host_frames input also once more with a final 600 s timer record);
 //   - scripted fuzz_host_frames conversations built against the same fixture
 //     the target uses (fuzz/common/host_fixture.h): data, FIN, RST, new
 //     connections, UDP, ICMP echo and errors, fragments, ARP;
@@ -104,6 +105,25 @@ void append_record(Bytes& out, std::uint16_t time, ConstBytes frame, bool raw = 
   out.insert(out.end(), frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(len));
 }
 
+// A fuzz_host_frames timer record: the clock runs deadline by deadline
+// through the next `secs` seconds.
+void append_timers(Bytes& out, std::uint16_t secs = 600) {
+  std::uint8_t rec[4];
+  store_be16(rec, 0, static_cast<std::uint16_t>(0x8000 | secs));
+  store_be16(rec, 2, 0x8000);
+  out.insert(out.end(), rec, rec + 4);
+}
+
+// A fuzz_host_frames input twice: as is, and followed by 10 minutes of
+// timers (retransmissions, retries, ARP failure, TIME-WAIT); the corpus
+// merge keeps the second where the timers reach something.
+void put_host(SeedSink& sink, const Bytes& records) {
+  sink.put("fuzz_host_frames", records);
+  Bytes timed = records;
+  append_timers(timed);
+  sink.put("fuzz_host_frames", timed);
+}
+
 // Points a captured frame at the fuzzed host (MACs and IPv4 addresses); the
 // target's normaliser fixes the checksums.
 Bytes readdress(ConstBytes frame) {
@@ -184,7 +204,7 @@ void from_capture(const fs::path& path, SeedSink& sink) {
       }
     }
   }
-  if (!host_records.empty()) sink.put("fuzz_host_frames", host_records);
+  if (!host_records.empty()) put_host(sink, host_records);
 }
 
 // ---- scripted fuzz_host_frames conversations ----
@@ -217,7 +237,7 @@ void scripted(SeedSink& sink) {
     s.tcp(wire::kTcpAck | wire::kTcpPsh, "GET / HTTP/1.0\r\n\r\n", ack);
     s.tcp(wire::kTcpAck | wire::kTcpPsh, "more data", ack, 1);  // app action 1: send 100 bytes
     s.tcp(wire::kTcpAck | wire::kTcpFin, "", ack + 100, 0x8000 | 200);
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // out-of-order data, then the hole filled; SACK blocks
     Script s;
@@ -227,16 +247,16 @@ void scripted(SeedSink& sink) {
     s.tcp(wire::kTcpAck, "0123456789", ack);
     s.peer_seq = base;
     s.tcp(wire::kTcpAck, "abcdefghij", ack);
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // RST in window, and an out-of-window RST (challenge ACK)
     Script s;
     s.tcp(wire::kTcpRst, "", 0);
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
     Script s2;
     s2.peer_seq += 100000;
     s2.tcp(wire::kTcpRst | wire::kTcpAck, "", s2.our_ack_point);
-    sink.put("fuzz_host_frames", s2.records);
+    put_host(sink, s2.records);
   }
   {  // a second connection to the listener, and a SYN to a closed port
     Script s;
@@ -246,7 +266,7 @@ void scripted(SeedSink& sink) {
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, syn, {}));
     syn.dst_port = 81;
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, syn, {}));
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // SYN-ACK completing our active open, then data
     Script s;
@@ -265,7 +285,36 @@ void scripted(SeedSink& sink) {
     d.options = {};
     const std::uint8_t msg[] = {'h', 'i'};
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, d, msg));
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
+  }
+  {  // our active open completed, shut down by us (action 3: the newest
+     // descriptor is the active one), the peer's FIN-ACK: TIME-WAIT, which
+     // the timer record ends 2 MSL later
+    Script s;
+    wire::TcpRepr sa;
+    sa.src_port = kActivePeerPort;
+    sa.dst_port = s.fx.active_port();
+    sa.seq = wire::SeqNumber(7777);
+    sa.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 1);
+    sa.flags = wire::kTcpSyn | wire::kTcpAck;
+    sa.window = 65535;
+    (void)sa.options.push_mss(1460);
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, sa, {}), 1000 | 3);
+    wire::TcpRepr fin = sa;
+    fin.seq = wire::SeqNumber(7778);
+    fin.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 2);  // our FIN acknowledged
+    fin.flags = wire::kTcpAck | wire::kTcpFin;
+    fin.options = {};
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, fin, {}));
+    put_host(sink, s.records);
+  }
+  {  // the peer acknowledges "hello\n" with a zero window, then we have 100
+     // bytes to send (action 1): persist probes through the timer record
+    Script s;
+    wire::TcpRepr t = peer_segment(s.peer_seq, s.our_ack_point + 6, wire::kTcpAck, ++s.tsval, s.fx.our_tsval());
+    t.window = 0;
+    s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, t, {}), 1000 | 1);
+    put_host(sink, s.records);
   }
   {  // UDP to port 53 (answered by action 2), to a closed port, and ICMP echo
     Script s;
@@ -275,7 +324,7 @@ void scripted(SeedSink& sink) {
     s.frame(build_udp_frame(kFromPeer, kPeerIp, kOurIp, wire::UdpRepr{5353, 9999}, qp));
     wire::Icmpv4Repr echo{wire::Icmpv4EchoRequest{1, 1}, qp};
     s.frame(build_icmp_frame(kFromPeer, kPeerIp, kOurIp, echo));
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // ICMP errors quoting our connection's segment (unreachable, frag needed)
     Script s;
@@ -296,7 +345,7 @@ void scripted(SeedSink& sink) {
     wire::Icmpv4Repr port{wire::Icmpv4DestUnreachable{wire::Icmpv4UnreachableCode::PortUnreachable, 0},
                           ConstBytes(quoted.data(), 28)};
     s.frame(build_icmp_frame(kFromPeer, kPeerIp, kOurIp, port));
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // a UDP datagram in two fragments, then a lone fragment left to time out
     Script s;
@@ -328,7 +377,7 @@ void scripted(SeedSink& sink) {
         append_record(s.records, 1000, fr);
       }
     }
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
   {  // ARP: a request for us, and the reply resolving 10.0.0.3
     Script s;
@@ -343,11 +392,13 @@ void scripted(SeedSink& sink) {
       eth.emit(fr, arp);
       s.frame(fr);
     }
-    sink.put("fuzz_host_frames", s.records);
+    put_host(sink, s.records);
   }
-  {  // nothing at all: only the timers run (retransmissions, ARP failure)
+  {  // no frame at all: only the timers run (retransmissions, ARP failure):
+     // 5 s, the application's action 1, then (second copy) 600 s more
     Script s;
-    sink.put("fuzz_host_frames", s.records);
+    append_timers(s.records, 5);  // 5 s; bits 0-1: action 1, send 100 bytes on every connection
+    put_host(sink, s.records);
   }
 }
 

@@ -1,8 +1,11 @@
 // A Device for fuzz targets: accepts every frame and keeps a copy, so a
-// target can inspect (and then discard) what the host transmitted.
+// target can inspect (and then discard) what the host transmitted. The
+// copies' buffers are kept across clear() and reused (no allocation per
+// frame once a few have been sent).
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "stack/driver/device.h"
@@ -14,17 +17,20 @@ class CaptureDevice final : public driver::Device {
   explicit CaptureDevice(std::uint16_t mtu = 1500) : mtu_(mtu) {}
   driver::DeviceCaps capabilities() const override { return {mtu_}; }
   bool transmit(Instant, ConstBytes frame) override {
-    frames_.emplace_back(frame.begin(), frame.end());
+    if (count_ == slots_.size()) slots_.emplace_back();
+    slots_[count_++].assign(frame.begin(), frame.end());
     ++total_;
     return true;
   }
-  std::vector<Bytes>& frames() noexcept { return frames_; }
-  void clear() noexcept { frames_.clear(); }
+  // The frames transmitted since the last clear(), oldest first.
+  std::span<const Bytes> frames() const noexcept { return {slots_.data(), count_}; }
+  void clear() noexcept { count_ = 0; }
   std::size_t total() const noexcept { return total_; }
 
  private:
   std::uint16_t mtu_;
-  std::vector<Bytes> frames_;
+  std::vector<Bytes> slots_;
+  std::size_t count_ = 0;
   std::size_t total_ = 0;
 };
 
