@@ -101,11 +101,14 @@ void ArpCache::add_static(wire::Ipv4Address ip, wire::MacAddress mac) {
   e.state = NeighborState::Static;
 }
 
-void ArpCache::remove(wire::Ipv4Address ip) {
+std::vector<PendingPacket> ArpCache::remove(wire::Ipv4Address ip) {
   auto it = entries_.find(ip);
-  if (it == entries_.end()) return;
+  if (it == entries_.end()) return {};
   if (it->second.state == NeighborState::Static) --static_count_;
+  auto waiting = std::exchange(it->second.pending, {});
+  pending_total_ -= waiting.size();
   entries_.erase(it);
+  return waiting;
 }
 
 ArpCache::PollResult ArpCache::poll(Instant now) {

@@ -65,7 +65,10 @@ class ArpCache {
   std::vector<PendingPacket> learn(wire::Ipv4Address ip, wire::MacAddress mac, Instant now, bool create);
 
   void add_static(wire::Ipv4Address ip, wire::MacAddress mac);
-  void remove(wire::Ipv4Address ip);
+  // Forgets a mapping. The datagrams still waiting for it are handed back
+  // (and leave the pending bound) so the caller can report them, never lost
+  // unaccounted.
+  [[nodiscard]] std::vector<PendingPacket> remove(wire::Ipv4Address ip);
 
   struct PollResult {
     std::vector<wire::Ipv4Address> requests;  // send a who-has for each

@@ -74,6 +74,22 @@ TEST(ArpCache, GoesStaleRefreshesAndGarbageCollects) {
   EXPECT_EQ(c.size(), 0u);
 }
 
+TEST(ArpCache, RemovingAResolvingEntryHandsBackItsPacketsAndFreesTheirPlaces) {
+  ArpConfig cfg;
+  cfg.max_pending = 2;
+  ArpCache c(cfg);
+  ASSERT_TRUE(c.enqueue(kA, {0, Bytes{1}}, at_ms(0)));
+  ASSERT_TRUE(c.enqueue(kA, {0, Bytes{2}}, at_ms(0)));
+  auto waiting = c.remove(kA);
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[1].ip_packet, (Bytes{2}));
+  EXPECT_EQ(c.pending_count(), 0u);
+  // The places are free again: the bound counts only what still waits.
+  EXPECT_TRUE(c.enqueue(kA, {0, Bytes{3}}, at_ms(1)));
+  EXPECT_TRUE(c.enqueue(kA, {0, Bytes{4}}, at_ms(1)));
+  EXPECT_TRUE(c.remove(Ipv4Address{0x0c000001}).empty());
+}
+
 TEST(ArpCache, BoundedUnderFloods) {
   ArpConfig cfg;
   cfg.max_entries = 16;
