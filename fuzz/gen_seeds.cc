@@ -227,6 +227,18 @@ struct Script {
     frame(build_tcp_frame(host_fixture::kFromPeer, host_fixture::kPeerIp, host_fixture::kOurIp, t, p), time);
     peer_seq += t.segment_len(data.size());
   }
+  // The peer's SYN-ACK (ISS `seq`, MSS 1460) answering the fixture's active open.
+  wire::TcpRepr syn_ack_to_active_open(std::uint32_t seq) const {
+    wire::TcpRepr sa;
+    sa.src_port = host_fixture::kActivePeerPort;
+    sa.dst_port = fx.active_port();
+    sa.seq = wire::SeqNumber(seq);
+    sa.ack = wire::SeqNumber(fx.active_iss().value_or(0) + 1);
+    sa.flags = wire::kTcpSyn | wire::kTcpAck;
+    sa.window = 65535;
+    (void)sa.options.push_mss(1460);
+    return sa;
+  }
 };
 
 void scripted(SeedSink& sink) {
@@ -270,14 +282,7 @@ void scripted(SeedSink& sink) {
   }
   {  // SYN-ACK completing our active open, then data
     Script s;
-    wire::TcpRepr sa;
-    sa.src_port = kActivePeerPort;
-    sa.dst_port = s.fx.active_port();
-    sa.seq = wire::SeqNumber(5555);
-    sa.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 1);
-    sa.flags = wire::kTcpSyn | wire::kTcpAck;
-    sa.window = 65535;
-    (void)sa.options.push_mss(1460);
+    wire::TcpRepr sa = s.syn_ack_to_active_open(5555);
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, sa, {}));
     wire::TcpRepr d = sa;
     d.seq = wire::SeqNumber(5556);
@@ -291,14 +296,7 @@ void scripted(SeedSink& sink) {
      // descriptor is the active one), the peer's FIN-ACK: TIME-WAIT, which
      // the timer record ends 2 MSL later
     Script s;
-    wire::TcpRepr sa;
-    sa.src_port = kActivePeerPort;
-    sa.dst_port = s.fx.active_port();
-    sa.seq = wire::SeqNumber(7777);
-    sa.ack = wire::SeqNumber(s.fx.active_iss().value_or(0) + 1);
-    sa.flags = wire::kTcpSyn | wire::kTcpAck;
-    sa.window = 65535;
-    (void)sa.options.push_mss(1460);
+    wire::TcpRepr sa = s.syn_ack_to_active_open(7777);
     s.frame(build_tcp_frame(kFromPeer, kPeerIp, kOurIp, sa, {}), 1000 | 3);
     wire::TcpRepr fin = sa;
     fin.seq = wire::SeqNumber(7778);

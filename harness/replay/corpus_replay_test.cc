@@ -21,6 +21,8 @@
 namespace synack::harness::replay {
 namespace {
 
+using testing::dump;
+
 struct Case {
   const char* file;
   const char* as;
@@ -119,13 +121,6 @@ Plan load(const Case& c) {
   auto plan = build_plan(*reader, *wire::Ipv4Address::parse(c.as));
   EXPECT_TRUE(plan) << (plan ? "" : plan.error());
   return std::move(*plan);
-}
-
-std::string dump(const ReplayResult& r) {
-  std::string s;
-  for (std::size_t i = 0; i < r.exchanges.size(); ++i) s += format_exchange(i + 1, r.exchanges[i]) + "\n";
-  for (const auto& n : r.notes) s += "note: " + n + "\n";
-  return s + summary_line(r);
 }
 
 ReplayResult replay(const Plan& plan, conformance::Dut& dut, bool kernel) {

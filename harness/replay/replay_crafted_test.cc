@@ -73,13 +73,6 @@ Plan plan_of(const std::vector<std::pair<std::int64_t, Bytes>>& frames) {
   return std::move(*plan);
 }
 
-std::string dump(const ReplayResult& r) {
-  std::string s;
-  for (std::size_t i = 0; i < r.exchanges.size(); ++i) s += format_exchange(i + 1, r.exchanges[i]) + "\n";
-  for (const auto& n : r.notes) s += "note: " + n + "\n";
-  return s + summary_line(r);
-}
-
 // The captured host connects to the peer's port 80; the peer's host says
 // port unreachable, quoting the SYN; the captured host gives up (RFC 1122
 // 4.2.3.9 hard error; ECONNREFUSED) and sends nothing more. An ARP request

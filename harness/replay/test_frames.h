@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "harness/replay/replay.h"
 #include "stack/base/bytes.h"
 #include "stack/wire/address.h"
 #include "stack/wire/checksum.h"
@@ -96,6 +98,15 @@ inline Bytes sack_option(std::uint32_t left, std::uint32_t right) {
 inline Bytes concat(Bytes a, const Bytes& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
+}
+
+// A replay's exchanges, notes and summary as the CLI prints them, for
+// failure messages.
+inline std::string dump(const ReplayResult& r) {
+  std::string s;
+  for (std::size_t i = 0; i < r.exchanges.size(); ++i) s += format_exchange(i + 1, r.exchanges[i]) + "\n";
+  for (const auto& n : r.notes) s += "note: " + n + "\n";
+  return s + summary_line(r);
 }
 
 }  // namespace synack::harness::replay::testing

@@ -50,6 +50,26 @@ void adjust32(MutBytes b, std::size_t csum, std::uint32_t before, std::uint32_t 
   store_be16(b, csum, c);
 }
 
+// Calls fn(kind, offset, length) for each option of the TCP header at
+// `l4` (RFC 9293 §3.1: EOL ends the list, NOP is one byte, every other
+// option carries its length); stops at the first malformed length.
+template <class Fn>
+void for_each_tcp_option(ConstBytes frame, std::size_t l4, std::size_t header_len, Fn&& fn) {
+  std::size_t end = l4 + header_len;
+  for (std::size_t i = l4 + wire::tcp_field::kOptions; i < end;) {
+    std::uint8_t kind = frame[i];
+    if (kind == wire::kTcpOptEol) return;
+    if (kind == wire::kTcpOptNop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end || frame[i + 1] < 2 || i + frame[i + 1] > end) return;
+    std::size_t len = frame[i + 1];
+    fn(kind, i, len);
+    i += len;
+  }
+}
+
 constexpr std::size_t kIcmpHeader = 8;
 constexpr std::size_t kTcpChecksum = 16;
 
@@ -87,24 +107,14 @@ bool translate_to_dut(MutBytes frame, const Offsets& off) {
   std::size_t o = f->l4_offset;
   if (acking && off.seq) add32(frame, o + wire::tcp_field::kAck, *off.seq);
   // Walk the options again to find SACK blocks and timestamps in place.
-  std::size_t end = o + t.header_len;
-  for (std::size_t i = o + wire::tcp_field::kOptions; i < end;) {
-    std::uint8_t kind = frame[i];
-    if (kind == wire::kTcpOptEol) break;
-    if (kind == wire::kTcpOptNop) {
-      ++i;
-      continue;
-    }
-    if (i + 1 >= end || frame[i + 1] < 2 || i + frame[i + 1] > end) break;
-    std::size_t len = frame[i + 1];
+  for_each_tcp_option(frame, o, t.header_len, [&](std::uint8_t kind, std::size_t i, std::size_t len) {
     if (kind == wire::kTcpOptSack && off.seq)
       for (std::size_t b = i + 2; b + 8 <= i + len; b += 8) {
         add32(frame, b, *off.seq);
         add32(frame, b + 4, *off.seq);
       }
     if (kind == wire::kTcpOptTimestamps && len == 10 && acking && off.ts) add32(frame, i + 6, *off.ts);
-    i += len;
-  }
+  });
   fill_checksum(frame, *f, wire::tcp_field::kChecksum);
   return true;
 }
@@ -120,16 +130,7 @@ bool clamp_ack(MutBytes frame, std::uint32_t snd_max) {
     store_be32(frame, o + wire::tcp_field::kAck, snd_max);
     changed = true;
   }
-  std::size_t end = o + f->tcp->header_len;
-  for (std::size_t i = o + wire::tcp_field::kOptions; i < end;) {
-    std::uint8_t kind = frame[i];
-    if (kind == wire::kTcpOptEol) break;
-    if (kind == wire::kTcpOptNop) {
-      ++i;
-      continue;
-    }
-    if (i + 1 >= end || frame[i + 1] < 2 || i + frame[i + 1] > end) break;
-    std::size_t len = frame[i + 1];
+  for_each_tcp_option(frame, o, f->tcp->header_len, [&](std::uint8_t kind, std::size_t i, std::size_t len) {
     if (kind == wire::kTcpOptSack) {
       std::vector<std::pair<std::uint32_t, std::uint32_t>> keep;
       for (std::size_t b = i + 2; b + 8 <= i + len; b += 8) {
@@ -149,8 +150,7 @@ bool clamp_ack(MutBytes frame, std::uint32_t snd_max) {
         }
       }
     }
-    i += len;
-  }
+  });
   if (changed) fill_checksum(frame, *f, wire::tcp_field::kChecksum);
   return changed;
 }
