@@ -116,10 +116,11 @@ Result<std::optional<PcapFrame>, PcapError> PcapReader::next() {
     // undo the sign extension for times past 2038. pcapng times never are
     // negative. With nanosecond precision tv_usec holds nanoseconds.
     auto secs = static_cast<std::int64_t>(hdr->ts.tv_sec);
-    if (secs < 0) secs += std::int64_t{1} << 32;
+    if (secs < 0 && secs >= INT32_MIN) secs += std::int64_t{1} << 32;
     // Instant holds signed 64-bit nanoseconds (up to year 2262); a pcapng
-    // timestamp past that is damage, not a time.
-    if (secs > (INT64_MAX - 1'000'000'000) / 1'000'000'000) {
+    // timestamp past that (libpcap may hand it over wrapped negative) is
+    // damage, not a time.
+    if (secs < 0 || secs > (INT64_MAX - 1'000'000'000) / 1'000'000'000) {
       done_ = true;
       std::uint64_t index = --frames_read_ + 1;
       return Err{PcapError{fmt::format("{}: frame {}: timestamp {} s is past what nanoseconds can hold",
