@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "harness/world/frames.h"
 #include "stack/iface/arp_cache.h"
 #include "stack/iface/route.h"
 #include "stack/socket/host.h"
@@ -52,20 +53,7 @@ class SinkDevice final : public driver::Device {
 
 // Ethernet + IPv4 + TCP frame from `src` to the host.
 Bytes tcp_frame(Ipv4Address src, const wire::TcpRepr& tcp, ConstBytes payload) {
-  Bytes seg(tcp.buffer_len(payload.size()));
-  tcp.emit(seg, payload, src, kHostIp);
-  wire::Ipv4Repr ip;
-  ip.src = src;
-  ip.dst = kHostIp;
-  ip.protocol = wire::kIpProtoTcp;
-  ip.dont_frag = true;
-  ip.payload_len = static_cast<std::uint16_t>(seg.size());
-  Bytes packet(ip.buffer_len());
-  ip.emit(packet, seg);
-  wire::EthernetRepr eth{kHostMac, kPeerMac, wire::kEtherTypeIpv4, std::nullopt, std::nullopt};
-  Bytes frame(eth.header_len() + packet.size());
-  eth.emit(frame, packet);
-  return frame;
+  return harness::build_tcp_frame(harness::L2{kPeerMac, kHostMac}, src, kHostIp, tcp, payload);
 }
 
 // The TCP header of an Ethernet/IPv4/TCP frame the host sent.

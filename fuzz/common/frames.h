@@ -1,8 +1,9 @@
 // Frame construction and normalisation for the host-level fuzz targets and
 // the seed generator.
 //
-// build_*_frame() assemble Ethernet/IPv4/{TCP,UDP,ICMP} frames from the wire
-// Reprs, so scripted frames are exactly what the stack's own emitters write.
+// build_*_frame() (harness/world/frames.h) assemble Ethernet/IPv4/{TCP,UDP,ICMP}
+// frames from the wire Reprs, so scripted frames are exactly what the
+// stack's own emitters write.
 //
 // normalize_frame() is the "checksum and length fixer" of fuzz_host_frames.
 // Random mutations almost never keep a checksum valid, so without it nearly
@@ -25,6 +26,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "harness/world/frames.h"
 #include "stack/base/bytes.h"
 #include "stack/wire/checksum.h"
 #include "stack/wire/ethernet.h"
@@ -35,51 +37,12 @@
 
 namespace synack::fuzz {
 
-struct L2 {
-  wire::MacAddress src;
-  wire::MacAddress dst;
-};
-
-inline Bytes build_ipv4_frame(const L2& l2, wire::Ipv4Repr ip, ConstBytes l4) {
-  ip.payload_len = static_cast<std::uint16_t>(l4.size());
-  Bytes ipb(ip.buffer_len());
-  ip.emit(ipb, l4);
-  wire::EthernetRepr eth{l2.dst, l2.src, wire::kEtherTypeIpv4, std::nullopt, std::nullopt};
-  Bytes frame(eth.header_len() + ipb.size());
-  eth.emit(frame, ipb);
-  return frame;
-}
-
-inline wire::Ipv4Repr make_ipv4(wire::Ipv4Address src, wire::Ipv4Address dst, std::uint8_t proto) {
-  wire::Ipv4Repr ip;
-  ip.src = src;
-  ip.dst = dst;
-  ip.protocol = proto;
-  ip.ttl = 64;
-  ip.dont_frag = true;
-  return ip;
-}
-
-inline Bytes build_tcp_frame(const L2& l2, wire::Ipv4Address src, wire::Ipv4Address dst,
-                             const wire::TcpRepr& t, ConstBytes payload) {
-  Bytes seg(t.buffer_len(payload.size()));
-  t.emit(seg, payload, src, dst);
-  return build_ipv4_frame(l2, make_ipv4(src, dst, wire::kIpProtoTcp), seg);
-}
-
-inline Bytes build_udp_frame(const L2& l2, wire::Ipv4Address src, wire::Ipv4Address dst,
-                             const wire::UdpRepr& u, ConstBytes payload) {
-  Bytes dgram(u.buffer_len(payload.size()));
-  u.emit(dgram, payload, src, dst);
-  return build_ipv4_frame(l2, make_ipv4(src, dst, wire::kIpProtoUdp), dgram);
-}
-
-inline Bytes build_icmp_frame(const L2& l2, wire::Ipv4Address src, wire::Ipv4Address dst,
-                              const wire::Icmpv4Repr& m) {
-  Bytes msg(m.buffer_len());
-  m.emit(msg);
-  return build_ipv4_frame(l2, make_ipv4(src, dst, wire::kIpProtoIcmp), msg);
-}
+using harness::build_icmp_frame;
+using harness::build_ipv4_frame;
+using harness::build_tcp_frame;
+using harness::build_udp_frame;
+using harness::L2;
+using harness::make_ipv4;
 
 // See the file comment. Never reads or writes outside `frame`.
 inline void normalize_frame(MutBytes frame) {

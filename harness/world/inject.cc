@@ -1,7 +1,6 @@
 #include "harness/world/inject.h"
 
-#include "stack/wire/ethernet.h"
-#include "stack/wire/ipv4.h"
+#include "harness/world/frames.h"
 
 namespace synack::harness {
 
@@ -13,13 +12,7 @@ void inject_tcp(World& world, Link& link, int to_side, HostNode& target, HostNod
   ip.src = src;
   ip.dst = dst;
   ip.protocol = wire::kIpProtoTcp;
-  ip.payload_len = static_cast<std::uint16_t>(l4.size());
-  Bytes l3(ip.header_len() + l4.size());
-  ip.emit(l3, l4);
-  wire::EthernetRepr eth{target.stack().interfaces()[0].mac, peer.stack().interfaces()[0].mac, wire::kEtherTypeIpv4,
-                         {}, {}};
-  Bytes f(eth.header_len() + l3.size());
-  eth.emit(f, l3);
+  Bytes f = build_ipv4_frame(L2{peer.stack().interfaces()[0].mac, target.stack().interfaces()[0].mac}, ip, l4);
   world.schedule_delivery(world.now(), link.id(), to_side, std::move(f));
 }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "harness/world/frames.h"
 #include "harness/world/host_node.h"
 #include "stack/wire/checksum.h"
 #include "stack/wire/ethernet.h"
@@ -26,14 +27,7 @@ struct Fixture {
     ip.src = Ipv4Address::from_octets(10, 0, 0, 2);
     ip.dst = Ipv4Address::from_octets(10, 0, 0, 1);
     ip.protocol = protocol;
-    ip.payload_len = static_cast<std::uint16_t>(l4.size());
-    Bytes l3(ip.header_len() + l4.size());
-    ip.emit(l3, l4);
-    wire::EthernetRepr eth{host.stack().interfaces()[0].mac, peer.stack().interfaces()[0].mac, wire::kEtherTypeIpv4,
-                           {}, {}};
-    Bytes f(eth.header_len() + l3.size());
-    eth.emit(f, l3);
-    return f;
+    return build_ipv4_frame(L2{peer.stack().interfaces()[0].mac, host.stack().interfaces()[0].mac}, ip, l4);
   }
   Bytes udp_frame() {
     wire::UdpRepr u{5000, 53};
