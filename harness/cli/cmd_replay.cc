@@ -84,15 +84,11 @@ int run(const ReplayArgs& a) {
   auto dut = make_dut(a.dut, *plan, a.seed, why, skip);
   if (!dut) return usage(why);
 
-  ReplayOptions opt;
+  // Real time: honour the captured gaps, but not minutes of idleness.
+  ReplayOptions opt = a.dut == "kernel" ? harness::replay::real_time_options() : ReplayOptions{};
   opt.app = app;
   opt.listen = a.listen;
-  if (a.dut == "kernel") {
-    // Real time: honour the captured gaps, but not minutes of idleness.
-    opt.max_gap = *gap;
-    opt.tick = Duration::from_millis(1);
-    opt.start_delay = Duration::from_millis(50);
-  }
+  if (a.dut == "kernel") opt.max_gap = *gap;
   std::vector<std::uint16_t> ports = a.listen.empty() ? plan->listen_ports : a.listen;
   print_header(a, *plan, ports);
   auto result = run_replay(*plan, *dut, opt);

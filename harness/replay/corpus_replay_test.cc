@@ -124,12 +124,7 @@ Plan load(const Case& c) {
 }
 
 ReplayResult replay(const Plan& plan, conformance::Dut& dut, bool kernel) {
-  ReplayOptions opt;
-  if (kernel) {
-    opt.max_gap = Duration::from_secs(1);
-    opt.tick = Duration::from_millis(1);
-    opt.start_delay = Duration::from_millis(50);
-  }
+  ReplayOptions opt = kernel ? real_time_options() : ReplayOptions{};
   auto r = run_replay(plan, dut, opt);
   EXPECT_TRUE(r) << (r ? "" : r.error());
   return std::move(*r);

@@ -321,6 +321,14 @@ conformance::DutNetwork network_for(const Plan& plan) {
   return net;
 }
 
+ReplayOptions real_time_options() {
+  ReplayOptions opt;
+  opt.max_gap = Duration::from_secs(1);
+  opt.tick = Duration::from_millis(1);
+  opt.start_delay = Duration::from_millis(50);
+  return opt;
+}
+
 Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt) {
   Engine e(plan, dut, opt);
   return e.run();

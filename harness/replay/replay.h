@@ -47,6 +47,10 @@ struct ReplayOptions {
   Duration tail = Duration::from_millis(200);  // after the last captured frame
 };
 
+// The options for a real-time DUT (the kernel): captured gaps over 1 s
+// shortened, a 1 ms tick, 50 ms for the DUT's setup to settle.
+ReplayOptions real_time_options();
+
 struct ReplayResult {
   std::vector<Exchange> exchanges;
   std::vector<std::string> notes;

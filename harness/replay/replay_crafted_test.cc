@@ -95,11 +95,7 @@ ReplayResult run(const Plan& plan, const char* dut_name, bool& skipped) {
   auto dut = make_dut(dut_name, plan, 1, why, skip);
   skipped = !dut && skip;
   if (!dut) return {};
-  ReplayOptions opt;
-  if (std::string(dut_name) == "kernel") {
-    opt.tick = Duration::from_millis(1);
-    opt.start_delay = Duration::from_millis(50);
-  }
+  ReplayOptions opt = std::string(dut_name) == "kernel" ? real_time_options() : ReplayOptions{};
   auto r = run_replay(plan, *dut, opt);
   EXPECT_TRUE(r) << (r ? "" : r.error());
   return r ? std::move(*r) : ReplayResult{};
