@@ -13,6 +13,8 @@
 #                      snaplen 256
 #   icmp_frag.pcap     3 ICMP echo requests with 4000 bytes of data (fragmented both ways)
 #   udp_unreach.pcap   UDP datagrams to closed ports: ICMP port unreachable quoting them
+#   udp_echo.pcap      a UDP echo server on b's port 7 (RFC 862) answers three datagrams
+#                      of 5, 300 and 1200 bytes from a's port 40007
 #   tcp_rst.pcap       a SYN to a closed port: RST+ACK
 #   nmap.pcap          nmap -sS -p 1-200, -sX and -sA probes (only when nmap is installed)
 #
@@ -22,11 +24,13 @@
 # removed on exit, whatever happens. The captures are real-time recordings:
 # rerunning gives equivalent traffic, not identical bytes.
 #
-# Usage: corpus/record.sh [OUTDIR]     (default: corpus/captures next to this script)
+# Usage: corpus/record.sh [OUTDIR [NAME...]]   (default: corpus/captures next to this
+# script; every capture, or only the NAMEs given, e.g. udp_echo)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/captures}
+only=("${@:2}")
 ns_a=synack-rec-$$-a
 ns_b=synack-rec-$$-b
 ip_a=10.200.0.1
@@ -207,6 +211,36 @@ EOF
   stop_capture
 }
 
+record_udp_echo() {
+  # b answers every datagram to port 7 with the same bytes (RFC 862 echo).
+  in_b python3 - "$ip_b" >>"$work/server.log" 2>&1 <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 7))
+s.settimeout(5.0)
+try:
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+except socket.timeout:
+    pass
+EOF
+  server_pids+=("$!")
+  sleep 0.3
+  start_capture "$out/udp_echo.pcap" -P
+  in_a python3 - "$ip_a" "$ip_b" <<'EOF'
+import socket, sys, time
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    s.bind((sys.argv[1], 40007))
+    s.settimeout(1.0)
+    for size in (5, 300, 1200):
+        s.sendto(bytes((i * 13) & 0xff for i in range(size)), (sys.argv[2], 7))
+        s.recvfrom(65535)
+        time.sleep(0.1)
+EOF
+  stop_capture
+}
+
 record_tcp_rst() {
   start_capture "$out/tcp_rst.pcap" -P
   in_a curl -s -o /dev/null --max-time 2 "http://$ip_b:81/" || true  # refused: SYN, RST+ACK
@@ -227,14 +261,12 @@ record_nmap() {
 }
 
 mkdir -p "$out"
+wanted() { [[ ${#only[@]} -eq 0 || " ${only[*]} " == *" $1 "* ]]; }
 setup_namespaces
 start_servers
-record_http
-record_bulk_loss
-record_icmp_frag
-record_udp_unreach
-record_tcp_rst
-record_nmap
-chmod a+r "$out"/*.pcap "$out"/*.pcapng
+for name in http bulk_loss icmp_frag udp_unreach udp_echo tcp_rst nmap; do
+  if wanted "$name"; then "record_$name"; fi
+done
+chmod a+r "$out"/*.pcap* 2>/dev/null || true
 log "captures written to $out:"
 ls -l "$out" >&2

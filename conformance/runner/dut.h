@@ -92,6 +92,12 @@ class SocketApi {
   virtual CallResult send_bytes(int fd, ConstBytes data) = 0;
   // recv() of up to `max` bytes into `out` (resized to what was read).
   virtual CallResult recv_bytes(int fd, std::size_t max, Bytes& out) = 0;
+  // sendto() of the given bytes and recvfrom() of up to `max` bytes into
+  // `out` (resized to what was read) with the sender's address in `from`:
+  // the replay's UDP servers, which answer whoever asked.
+  virtual CallResult sendto_bytes(int fd, ConstBytes data, wire::Ipv4Address addr, std::uint16_t port) = 0;
+  virtual CallResult recvfrom_bytes(int fd, std::size_t max, Bytes& out,
+                                    std::pair<wire::Ipv4Address, std::uint16_t>& from) = 0;
   // getpeername(): the remote address of a connected socket.
   virtual std::optional<std::pair<wire::Ipv4Address, std::uint16_t>> peer_name(int fd) = 0;
   virtual CallResult sendto(int fd, std::size_t len, wire::Ipv4Address addr, std::uint16_t port) = 0;

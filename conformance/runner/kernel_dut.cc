@@ -90,6 +90,22 @@ class PosixSocketApi final : public SocketApi {
     sockaddr_in s = sin_of(a, port);
     return from_sys(::sendto(fd, b.data(), len, MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&s), sizeof s));
   }
+  CallResult sendto_bytes(int fd, ConstBytes data, wire::Ipv4Address a, std::uint16_t port) override {
+    sockaddr_in s = sin_of(a, port);
+    return from_sys(
+        ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&s), sizeof s));
+  }
+  CallResult recvfrom_bytes(int fd, std::size_t max, Bytes& out,
+                            std::pair<wire::Ipv4Address, std::uint16_t>& from) override {
+    out.resize(max);
+    sockaddr_in s{};
+    socklen_t len = sizeof s;
+    ssize_t n = ::recvfrom(fd, out.data(), max, 0, reinterpret_cast<sockaddr*>(&s), &len);
+    CallResult r = from_sys(n);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (n >= 0) from = {wire::Ipv4Address{ntohl(s.sin_addr.s_addr)}, ntohs(s.sin_port)};
+    return r;
+  }
   CallResult recvfrom(int fd, std::size_t len) override {
     Bytes b(len);
     return from_sys(::recvfrom(fd, b.data(), len, 0, nullptr, nullptr));

@@ -178,6 +178,20 @@ class SimSocketApi final : public SocketApi {
     if (!r) return would(fd, r.error());
     return CallResult{static_cast<long long>(*r), 0, false};
   }
+  CallResult sendto_bytes(int fd, ConstBytes data, wire::Ipv4Address a, std::uint16_t port) override {
+    auto r = h_.sendto(fd, data, {a, port});
+    if (!r) return would(fd, r.error());
+    return CallResult{static_cast<long long>(*r), 0, false};
+  }
+  CallResult recvfrom_bytes(int fd, std::size_t max, Bytes& out,
+                            std::pair<wire::Ipv4Address, std::uint16_t>& from) override {
+    if (recv_buf_.size() < max) recv_buf_.resize(max);
+    auto r = h_.recvfrom(fd, MutBytes(recv_buf_).first(max));
+    out.assign(recv_buf_.begin(), recv_buf_.begin() + static_cast<std::ptrdiff_t>(r ? r->first : 0));
+    if (!r) return would(fd, r.error());
+    from = {r->second.addr, r->second.port};
+    return CallResult{static_cast<long long>(r->first), 0, false};
+  }
   CallResult recvfrom(int fd, std::size_t len) override {
     Bytes buf(len);
     auto r = h_.recvfrom(fd, buf);

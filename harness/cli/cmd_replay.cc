@@ -45,9 +45,11 @@ int usage(const std::string& why) {
 void print_header(const ReplayArgs& a, const harness::replay::Plan& plan, const std::vector<std::uint16_t>& ports) {
   std::string port_list;
   for (auto p : ports) port_list += (port_list.empty() ? "" : ",") + std::to_string(p);
-  fmt::print("replay: {} as {} ({}) on {}: {} frames, {} injected, app {}, listening on {}\n", a.capture, a.as,
+  std::string udp_list;
+  for (auto p : plan.udp_ports) udp_list += (udp_list.empty() ? ", serving UDP on " : ",") + std::to_string(p);
+  fmt::print("replay: {} as {} ({}) on {}: {} frames, {} injected, app {}, listening on {}{}\n", a.capture, a.as,
              plan.self_mac.to_string(), a.dut, plan.frames, plan.injections.size(), a.app,
-             port_list.empty() ? "nothing" : port_list);
+             port_list.empty() ? "nothing" : port_list, udp_list);
   for (const auto& c : plan.conns)
     if (c.zero_filled > 0 && a.app == "capture")
       fmt::print("note: {}: {} stream bytes were not captured (snap length) and are sent as zeros\n",

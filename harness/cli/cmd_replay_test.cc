@@ -79,6 +79,18 @@ TEST_P(ReplayCli, CaptureAppSendsDatagramsAndEchoRequests) {
   EXPECT_EQ(sink.status, 1) << describe(sink);
 }
 
+// The UDP echo server of udp_echo.pcap: port 7 is bound before the first
+// request, and both the capture and the echo application answer every one.
+TEST_P(ReplayCli, UdpServerAnswersWithCaptureAndEcho) {
+  for (const char* app : {"capture", "echo"}) {
+    CliRun r = run({capture("udp_echo.pcap"), "--as", "10.200.0.2", "--app", app, "--expect-match"});
+    EXPECT_EQ(r.status, 0) << app << "\n" << describe(r);
+    EXPECT_TRUE(contains(r.out, std::string("app ") + app + ", listening on nothing, serving UDP on 7")) << describe(r);
+    EXPECT_TRUE(contains(r.out, "#3 0.204807 10.200.0.1:40007 > 10.200.0.2:7 UDP len 1200: match (UDP 1200)"))
+        << describe(r);
+  }
+}
+
 // sink and echo cannot produce the server's HTTP response: the exchanges
 // after the request differ, which is exit 1 only with --expect-match.
 TEST_P(ReplayCli, AppsThatCannotReproduceTheCaptureDiffer) {

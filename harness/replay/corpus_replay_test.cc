@@ -44,6 +44,12 @@ const Case kCases[] = {
     // The DUT as the UDP sender: its application sends the two captured
     // datagrams; the port unreachable errors quote them.
     {"udp_unreach.pcap", "10.200.0.1", 0, "", 0, ""},
+    // The DUT as the UDP echo server (RFC 862): port 7, where the requests
+    // came and the answers left from, is bound before the first request
+    // (plan.h udp_ports); the capture application sends the captured
+    // answers from it.
+    {"udp_echo.pcap", "10.200.0.2", 0, "", 0, ""},
+    {"udp_echo.pcap", "10.200.0.1", 0, "", 0, ""},
     {"icmp_frag.pcap", "10.200.0.2", 0, "", 0, ""},
     // The DUT as the pinger: its application sends the three 4000-byte echo
     // requests through a ping socket bound to the captured identifier. Each
@@ -270,6 +276,55 @@ TEST(CorpusReplay, UdpSenderGetsEconnrefusedOnSimAndKernel) {
     EXPECT_EQ(r.differed, 0u) << name << "\n" << d;
     EXPECT_NE(d.find("note: udp 10.200.0.1:47056 10.200.0.2:9: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
     EXPECT_NE(d.find("note: udp 10.200.0.1:59671 10.200.0.2:33434: ECONNREFUSED"), std::string::npos) << name << "\n" << d;
+  }
+}
+
+TEST(CorpusReplay, PlanOfTheUdpEchoServer) {
+  Plan server = load(Case{"udp_echo.pcap", "10.200.0.2", 0, "", 0, ""});
+  EXPECT_EQ(server.udp_ports, std::vector<std::uint16_t>{7});
+  EXPECT_TRUE(server.listen_ports.empty());
+  ASSERT_EQ(server.datagrams.size(), 3u);
+  std::size_t sizes[] = {5, 300, 1200};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(server.datagrams[i].reply) << i;
+    EXPECT_EQ(server.datagrams[i].flow.to_string(), "udp 10.200.0.2:7 10.200.0.1:40007");
+    EXPECT_EQ(server.datagrams[i].payload.size(), sizes[i]);
+  }
+  // The client asked first: its later requests are no answers, and it
+  // serves nothing.
+  Plan client = load(Case{"udp_echo.pcap", "10.200.0.1", 0, "", 0, ""});
+  EXPECT_TRUE(client.udp_ports.empty());
+  ASSERT_EQ(client.datagrams.size(), 3u);
+  for (const auto& d : client.datagrams) EXPECT_FALSE(d.reply);
+}
+
+// The UDP server side with each application: `capture` and `echo` answer
+// every request as captured; `sink` reads and answers nothing, and the
+// bound port keeps the stack from answering with ICMP port unreachable
+// (which an unbound port would draw, RFC 1122 4.1.3.1).
+TEST(CorpusReplay, UdpServerAnswersOnSimAndKernel) {
+  Plan plan = load(Case{"udp_echo.pcap", "10.200.0.2", 0, "", 0, ""});
+  for (const char* name : {"sim", "kernel"}) {
+    if (std::string(name) == "kernel" && ::geteuid() != 0) continue;
+    for (AppKind app : {AppKind::Capture, AppKind::Echo, AppKind::Sink}) {
+      std::string why;
+      bool skip = false;
+      auto dut = make_dut(name, plan, 1, why, skip);
+      if (!dut && skip) continue;
+      ASSERT_TRUE(dut) << why;
+      ReplayOptions opt = std::string(name) == "kernel" ? real_time_options() : ReplayOptions{};
+      opt.app = app;
+      auto r = run_replay(plan, *dut, opt);
+      ASSERT_TRUE(r) << r.error();
+      std::string d = dump(*r);
+      ASSERT_EQ(r->exchanges.size(), 3u) << name << "\n" << d;
+      if (app == AppKind::Sink) {
+        EXPECT_EQ(r->differed, 3u) << name << "\n" << d;
+        for (const auto& e : r->exchanges) EXPECT_TRUE(e.actual.empty()) << name << "\n" << d;
+      } else {
+        EXPECT_EQ(r->differed, 0u) << name << "\n" << d;
+      }
+    }
   }
 }
 

@@ -196,6 +196,10 @@ class Builder {
       recompute_l4_checksum(inj.frame);
       ++plan_.padded_injections;
     }
+    // A datagram to one of self's UDP ports (not an ICMP error quoting one)
+    // on a flow self had not sent on: the peer asked, self may serve it.
+    if (f.ipv4 && f.proto == wire::kIpProtoUdp && inj.flow.kind == FlowKey::Kind::Udp && !udp_sent_.count(inj.flow))
+      udp_asked_.insert(inj.flow);
     // An ICMP error belongs to the connection it quotes: it needs the ISN too.
     if (auto it = conns_.find(inj.flow); (f.tcp || f.icmp) && it != conns_.end()) {
       inj.cap_isn = it->second.isn;
@@ -295,6 +299,14 @@ class Builder {
       a.flow = FlowKey{FlowKey::Kind::Udp, self_, f.dst, load_be16(d->l4, 0), load_be16(d->l4, 2)};
       // The UDP length field (RFC 768) bounds the payload; the IP length the rest.
       len = std::clamp<std::size_t>(load_be16(d->l4, 4), 8, d->l4.size());
+      // An answer on a flow the peer opened: self serves that port.
+      if (udp_asked_.count(a.flow)) {
+        a.reply = true;
+        auto& ports = plan_.udp_ports;
+        if (std::find(ports.begin(), ports.end(), a.flow.local_port) == ports.end()) ports.push_back(a.flow.local_port);
+      } else {
+        udp_sent_.insert(a.flow);
+      }
     } else if (d->l4[0] == 8 && d->l4[1] == 0) {
       a.flow = FlowKey{FlowKey::Kind::Echo, self_, f.dst, load_be16(d->l4, 4), 0};
       a.echo_seq = load_be16(d->l4, 6);
@@ -311,6 +323,8 @@ class Builder {
   Attributor attr_;
   wire::Ipv4Address self_;
   std::map<FlowKey, CapConn> conns_;
+  std::set<FlowKey> udp_sent_;   // UDP flows self sent on first
+  std::set<FlowKey> udp_asked_;  // UDP flows the peer sent on first
   std::map<ExchangeId, std::size_t> index_;
   std::set<std::uint64_t> lost_;
 };

@@ -10,7 +10,8 @@
 // SYN-ACK), which connections it opened (its SYN, at the captured time), and
 // per connection the byte stream it sent, as writes at the times the bytes
 // first appeared, and when it sent its FIN; and the UDP datagrams and ICMP
-// echo requests it sent.
+// echo requests it sent, and which UDP ports it served (it answered a
+// datagram from the port the datagram came to).
 // Bytes a snap length cut off are zero-filled (and counted).
 //
 // Peer segments the captured host never received (dropped between the
@@ -74,6 +75,9 @@ struct AppDatagram {
   std::uint16_t echo_seq = 0;
   Bytes payload;  // UDP: the payload; echo: the data after the ICMP header
   std::size_t zero_filled = 0;  // payload bytes the capture did not keep
+  // UDP: an answer to a datagram the peer had sent to this flow before
+  // (self served the port; the DUT sends it from its pre-bound server socket).
+  bool reply = false;
 };
 
 struct Plan {
@@ -83,6 +87,9 @@ struct Plan {
   std::vector<Injection> injections;
   std::vector<Exchange> exchanges;  // with `expected` filled
   std::vector<std::uint16_t> listen_ports;  // inferred from SYN-ACKs
+  // UDP ports self answered datagrams from (after a peer's datagram to it
+  // on the same flow): pre-bound on the DUT, so the requests find a socket.
+  std::vector<std::uint16_t> udp_ports;
   std::vector<AppConn> conns;
   std::vector<AppDatagram> datagrams;  // in capture order
   std::vector<std::int64_t> times_ns;  // every used frame's time, ascending

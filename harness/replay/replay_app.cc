@@ -40,6 +40,18 @@ std::string ReplayApp::setup(conformance::SocketApi& api) {
     if (auto l = api.listen(fd, kBacklog); l.ret < 0) return fmt::format("listen port {}: errno {}", port, l.err);
     listeners_.push_back(fd);
   }
+  // The UDP ports the captured host served, bound before any request comes
+  // (unbound, the DUT would answer one with ICMP port unreachable).
+  for (std::uint16_t port : plan_.udp_ports) {
+    auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (s.ret < 0) return fmt::format("UDP socket for port {}: errno {}", port, s.err);
+    int fd = static_cast<int>(s.ret);
+    conformance::OptValue one;
+    one.integer = 1;
+    api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
+    if (auto b = api.bind(fd, plan_.self, port); b.ret < 0) return fmt::format("bind UDP port {}: errno {}", port, b.err);
+    udp_servers_.emplace_back(port, fd);
+  }
   return "";
 }
 
@@ -168,6 +180,15 @@ int ReplayApp::datagram_socket(conformance::SocketApi& api, const FlowKey& flow)
 void ReplayApp::send_datagrams(conformance::SocketApi& api, std::int64_t t_ns) {
   for (; next_datagram_ < plan_.datagrams.size() && plan_.datagrams[next_datagram_].t_ns <= t_ns; ++next_datagram_) {
     const AppDatagram& d = plan_.datagrams[next_datagram_];
+    if (d.reply) {
+      // From the server socket, to whoever the captured answer went to.
+      for (const auto& [port, fd] : udp_servers_) {
+        if (port != d.flow.local_port) continue;
+        auto w = api.sendto_bytes(fd, d.payload, d.flow.remote, d.flow.remote_port);
+        if (w.ret < 0) notes_.push_back(fmt::format("{}: sendto failed, {}", d.flow.to_string(), errno_name(w.err)));
+      }
+      continue;
+    }
     int fd = datagram_socket(api, d.flow);
     if (fd < 0) continue;
     Bytes echo;
@@ -196,10 +217,29 @@ void ReplayApp::read_datagrams(conformance::SocketApi& api) {
   }
 }
 
+void ReplayApp::serve_udp(conformance::SocketApi& api) {
+  Bytes buf;
+  std::pair<wire::Ipv4Address, std::uint16_t> from;
+  for (const auto& [port, fd] : udp_servers_) {
+    for (;;) {
+      auto r = api.recvfrom_bytes(fd, kReadChunk, buf, from);
+      if (r.ret < 0) {
+        if (r.err != EAGAIN && r.err != EWOULDBLOCK) notes_.push_back(fmt::format("UDP port {}: {}", port, errno_name(r.err)));
+        break;
+      }
+      if (kind_ != AppKind::Echo) continue;
+      if (auto w = api.sendto_bytes(fd, buf, from.first, from.second); w.ret < 0)
+        notes_.push_back(fmt::format("UDP port {}: echo to {}:{} failed, {}", port, from.first.to_string(), from.second,
+                                     errno_name(w.err)));
+    }
+  }
+}
+
 void ReplayApp::service(conformance::SocketApi& api, std::int64_t t_ns) {
   open_due(api, t_ns);
   accept_all(api);
   for (auto& c : conns_) drive(api, c, t_ns);
+  serve_udp(api);
   if (kind_ == AppKind::Capture) send_datagrams(api, t_ns);
   read_datagrams(api);
 }

@@ -4,8 +4,10 @@
 // engine calls service() often (and right after each injection), so the
 // application reacts within one service tick.
 //
-//   sink     listens, accepts, reads and discards; closes after EOF.
-//   echo     listens, accepts, writes back what it reads; closes after EOF.
+//   sink     listens, accepts, reads and discards; closes after EOF;
+//            reads and discards datagrams to its UDP ports.
+//   echo     listens, accepts, writes back what it reads; closes after EOF;
+//            sends every datagram to its UDP ports back to its sender.
 //   capture  does what the captured host's application did (plan.h
 //            AppConn): writes the captured stream at the captured times,
 //            sends its FIN (shutdown SHUT_WR) when the captured host did,
@@ -16,9 +18,11 @@
 //            captured identifier) and connected to the captured peer, kept
 //            open and read, so errors the stack matches to it (ICMP port
 //            unreachable: ECONNREFUSED) become notes.
-// Whatever the kind, it listens on the listening ports and opens the
-// connections the captured host opened (bound to the captured local port,
-// at the captured time).
+// Whatever the kind, it listens on the listening ports, binds the UDP ports
+// the captured host served (plan.h udp_ports; `capture` sends the captured
+// answers from them, to the captured peer, at the captured times) and opens
+// the connections the captured host opened (bound to the captured local
+// port, at the captured time).
 #pragma once
 
 #include <cstdint>
@@ -66,6 +70,7 @@ class ReplayApp {
   void send_datagrams(conformance::SocketApi& api, std::int64_t t_ns);
   int datagram_socket(conformance::SocketApi& api, const FlowKey& flow);
   void read_datagrams(conformance::SocketApi& api);
+  void serve_udp(conformance::SocketApi& api);
   void open_due(conformance::SocketApi& api, std::int64_t t_ns);
   void drive(conformance::SocketApi& api, Conn& c, std::int64_t t_ns);
   const AppConn* script_for(wire::Ipv4Address addr, std::uint16_t port, std::uint16_t local_port);
@@ -74,6 +79,7 @@ class ReplayApp {
   AppKind kind_;
   std::vector<std::uint16_t> ports_;
   std::vector<int> listeners_;
+  std::vector<std::pair<std::uint16_t, int>> udp_servers_;  // port, fd
   std::vector<bool> opened_;  // per plan conn (active ones)
   std::vector<bool> claimed_;  // per plan conn: bound to a DUT socket
   std::vector<Conn> conns_;
