@@ -4,7 +4,10 @@
 //    translate_icmp_quote), or the DUT's stack does not match the error to
 //    its socket and the conversation goes on where the captured one ended;
 //  - the captured peer acknowledges more than the DUT has sent: the replay
-//    must lower the acknowledgment (replay.cc gate), or the DUT drops it.
+//    must lower the acknowledgment (replay.cc gate), or the DUT drops it;
+//  - a router on the peer's side says "fragmentation needed" about a data
+//    segment the DUT sent with DF: the DUT lowers its MSS to the next-hop
+//    MTU (RFC 1191) and resends the data in smaller segments.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -181,6 +184,104 @@ TEST(ReplayLag, AnAckAheadOfTheDutIsLoweredAndTheTransferCompletes) {
   EXPECT_GE(sent, 20000u) << d;  // with a retransmission its RTO sent during the wait
   EXPECT_TRUE(fin) << d;
   EXPECT_EQ(d.find("RST"), std::string::npos) << d;
+}
+
+// The client's 2920-byte request leaves as two 1460-byte segments with DF
+// set; a router on the way (10.200.1.254, beyond the peer) answers the
+// first with ICMP "fragmentation needed" (type 3 code 4, RFC 1191 §4),
+// next-hop MTU 1000, quoting its IP header and 8 bytes (RFC 792); the
+// client lowers its MSS to 960 (1000 less 40 bytes of headers: the
+// connection has no TCP options after the SYN) and resends everything
+// unacknowledged; the server acknowledges all of it. The resent segments
+// are Linux's (tcp_simple_retransmit marks both segments lost, and each is
+// cut at the new MSS as it is retransmitted: 960 + 500, 960 + 500), so the
+// kernel DUT must match exactly. synack repacks the unacknowledged bytes
+// into full segments of the new MSS (960 x3 + 40): the same bytes, every
+// segment within the new MSS, cut differently; on sim the exchange differs
+// by that and nothing else.
+constexpr wire::Ipv4Address kRouter = wire::Ipv4Address::from_octets(10, 200, 1, 254);
+
+Bytes frag_needed(std::uint16_t mtu, const Bytes& quoted) {
+  Bytes icmp(8, 0);
+  icmp[0] = 3;
+  icmp[1] = 4;
+  store_be16(icmp, 6, mtu);
+  icmp.insert(icmp.end(), quoted.begin() + 14, quoted.begin() + 14 + 20 + 8);
+  store_be16(icmp, 2, wire::checksum(icmp));
+  return from(false, ipv4_frame({.src = kRouter, .dst = kSelf, .proto = 1, .id = 301}, icmp));
+}
+
+Plan mtu_lowered() {
+  Bytes opts = concat(Bytes{2, 4, 0x05, 0xb4, 4, 2}, concat(ts_option(5000, 0), Bytes{1, 3, 3, 7}));
+  opts.erase(opts.begin() + 6, opts.begin() + 8);
+  auto self = [](Tcp t, std::uint16_t id) {
+    t.sport = 40000;
+    t.dport = 80;
+    return from(true, tcp_frame(t, {.src = kSelf, .dst = kPeer, .id = id, .frag = 0x4000}));  // DF
+  };
+  auto peer = [](Tcp t) {
+    t.sport = 80;
+    t.dport = 40000;
+    return from(false, tcp_frame(t, {.src = kPeer, .dst = kSelf}));
+  };
+  Bytes first = self({.seq = 1001, .ack = 7001, .flags = 0x10, .window = 64240, .payload = 1460}, 2);
+  std::vector<std::pair<std::int64_t, Bytes>> frames{
+      {0, self({.seq = 1000, .flags = 0x02, .window = 64240, .options = opts}, 0)},
+      {1, peer({.seq = 7000, .ack = 1001, .flags = 0x12, .window = 65535, .options = {2, 4, 0x05, 0xb4}})},
+      {1, self({.seq = 1001, .ack = 7001, .flags = 0x10, .window = 64240}, 1)},
+      {2, first},
+      {2, self({.seq = 2461, .ack = 7001, .flags = 0x18, .window = 64240, .payload = 1460}, 3)},
+      {3, frag_needed(1000, first)}};
+  std::uint32_t seq = 1001;
+  for (std::uint16_t i = 0; i < 4; ++i) {
+    std::size_t len = i % 2 == 0 ? 960 : 500;
+    frames.push_back({3, self({.seq = seq, .ack = 7001, .flags = static_cast<std::uint8_t>(i == 3 ? 0x18 : 0x10),
+                               .window = 64240, .payload = len},
+                              static_cast<std::uint16_t>(4 + i))});
+    seq += static_cast<std::uint32_t>(len);
+  }
+  frames.push_back({4, peer({.seq = 7001, .ack = 3921, .flags = 0x10, .window = 65535})});
+  return plan_of(frames);
+}
+
+ReplayResult replay_mtu_lowered(const char* dut, bool& skipped) {
+  Plan plan = mtu_lowered();
+  EXPECT_EQ(plan.conns.size(), 1u);
+  std::size_t written = 0;
+  for (const auto& w : plan.conns.at(0).writes) written += w.data.size();
+  EXPECT_EQ(written, 2920u);  // the retransmissions add no stream bytes
+  return run(plan, dut, skipped);
+}
+
+// The data segments the DUT sent in answer to the error.
+std::vector<std::size_t> resent(const ReplayResult& r) {
+  std::vector<std::size_t> out;
+  for (const auto& a : r.exchanges.at(2).actual)
+    if (a.cls.rfind("data", 0) == 0) out.push_back(a.data);
+  return out;
+}
+
+TEST(ReplayPmtu, SimLowersItsMssOnFragmentationNeeded) {
+  bool skipped = false;
+  ReplayResult r = replay_mtu_lowered("sim", skipped);
+  std::string d = dump(r);
+  // The SYN, the SYN-ACK (ACK and the request), the error, the final ACK.
+  ASSERT_EQ(r.exchanges.size(), 4u) << d;
+  EXPECT_EQ(r.differed, 1u) << d;
+  EXPECT_EQ(resent(r), (std::vector<std::size_t>{960, 960, 960, 40})) << d;
+  EXPECT_EQ(difference(r.exchanges[2]), "frame 2 of 4: expected data 500 ack=7001 win>0; got data 960 ack=7001 win>0")
+      << d;
+}
+
+TEST(ReplayPmtu, KernelLowersItsMssOnFragmentationNeeded) {
+  if (::geteuid() != 0) GTEST_SKIP() << "kernel DUT needs root (TAP device and network namespace)";
+  bool skipped = false;
+  ReplayResult r = replay_mtu_lowered("kernel", skipped);
+  if (skipped) GTEST_SKIP() << "kernel DUT unavailable";
+  std::string d = dump(r);
+  ASSERT_EQ(r.exchanges.size(), 4u) << d;
+  EXPECT_EQ(r.differed, 0u) << d;
+  EXPECT_EQ(resent(r), (std::vector<std::size_t>{960, 500, 960, 500})) << d;
 }
 
 }  // namespace
