@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "stack/wire/ipv4.h"
 #include "stack/wire/seq_number.h"
@@ -122,8 +123,79 @@ bool compared(const FrameInfo& f, wire::Ipv4Address self) {
   return f.ipv4 && f.src == self;
 }
 
+namespace {
+
+bool pure_ack(const Response& r) { return r.cls == "ACK"; }
+
+std::vector<Response> without_pure_acks(const std::vector<Response>& rs) {
+  std::vector<Response> out;
+  std::copy_if(rs.begin(), rs.end(), std::back_inserter(out), [](const Response& r) { return !pure_ack(r); });
+  return out;
+}
+
+// What a flight's pure ACKs told the peer by its end.
+struct AckOutcome {
+  bool any = false;
+  std::optional<std::uint32_t> ack;
+  bool window_zero = false;
+  std::vector<std::uint8_t> options;  // sorted, unique
+  bool operator==(const AckOutcome&) const = default;
+
+  void add(const std::vector<Response>& rs) {
+    for (const auto& r : rs) {
+      if (!pure_ack(r)) continue;
+      any = true;
+      if (r.ack && (!ack || wire::SeqNumber(*r.ack).gt(wire::SeqNumber(*ack)))) ack = r.ack;
+      window_zero = window_zero || r.window_zero.value_or(false);
+      std::vector<std::uint8_t> u;
+      std::set_union(options.begin(), options.end(), r.options.begin(), r.options.end(), std::back_inserter(u));
+      options = std::move(u);
+    }
+  }
+};
+
+struct Flight {
+  std::int64_t last_t_ns = 0;
+  std::vector<std::size_t> members;
+  AckOutcome expected, actual;
+};
+
+void close_flight(std::vector<Exchange>& xs, const Flight& f) {
+  if (f.expected != f.actual) return;
+  for (std::size_t i : f.members) xs[i].flight_acks_agree = true;
+}
+
+}  // namespace
+
+void apply_ack_flights(std::vector<Exchange>& xs, wire::Ipv4Address self,
+                       const std::map<FlowKey, std::int64_t>& round_trip_ns) {
+  std::map<FlowKey, Flight> open;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    Exchange& e = xs[i];
+    e.flight_acks_agree = false;
+    if (!e.in_capture || !e.probe || !e.probe->tcp || e.probe->is_fragment()) continue;
+    FlowKey k = flow_of(*e.probe, self);
+    auto rtt = round_trip_ns.find(k);
+    std::int64_t gap = rtt == round_trip_ns.end() ? 0 : rtt->second;
+    auto it = open.find(k);
+    if (it != open.end() && e.t_ns - it->second.last_t_ns > gap) {
+      close_flight(xs, it->second);
+      open.erase(it);
+      it = open.end();
+    }
+    if (it == open.end()) it = open.emplace(k, Flight{}).first;
+    Flight& f = it->second;
+    f.last_t_ns = e.t_ns;
+    f.members.push_back(i);
+    f.expected.add(e.expected);
+    f.actual.add(e.actual);
+  }
+  for (const auto& [k, f] : open) close_flight(xs, f);
+}
+
 std::string difference(const Exchange& e) {
   if (e.expected == e.actual) return "";
+  if (e.flight_acks_agree && without_pure_acks(e.expected) == without_pure_acks(e.actual)) return "";
   const FrameInfo* p = e.probe ? &*e.probe : nullptr;
   if (e.expected.size() == e.actual.size()) {
     // Name the first differing frame when the shapes agree.

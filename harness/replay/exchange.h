@@ -28,7 +28,28 @@
 // leaves as captured, so it compares directly and prints relative to the
 // probe), whether the window is zero, the set of TCP option kinds, and the
 // amount of data (TCP/UDP payload, ICMP body, fragment payload). Two
-// exchanges match when their Response lists are equal.
+// exchanges match when their Response lists are equal, or when they differ
+// only in pure ACKs and the ACK flight rule below holds.
+//
+// ACK flights. A flight is a run of the peer's probes on one TCP
+// connection each captured less than one round trip (the capture's
+// handshake, SYN to the ACK completing it: plan.h round_trip_ns) after the
+// one before. The peer sent the whole flight before any acknowledgment of
+// its first segment could have reached it, so which of its segments the
+// receiver acknowledged one by one, two at a time (RFC 9293 §3.8.6.3, RFC
+// 5681 §4.2), or with how many SACK duplicates (Linux compresses them),
+// changed nothing the peer did; it follows when the segments reached the
+// receiver's stack and application, which real-time injection cannot
+// reproduce to the microsecond. So the pure ACKs (no data, SYN, FIN or RST)
+// the host sent in answer to a flight are compared as what they told the
+// peer by the end of it: the highest acknowledgment number, whether any
+// advertised a zero window, and the union of their option kinds (whether
+// any carried SACK blocks). Everything else (data, control flags, ICMP) is
+// still compared frame by frame in its exchange. An exchange that differs
+// in its pure ACKs matches when its flight's ACK outcome is the same on
+// both sides; an acknowledgment that never comes, comes for less, or a
+// zero window or SACK only one side sent still differs. The rule is the
+// same for every DUT.
 #pragma once
 
 #include <cstdint>
@@ -79,9 +100,19 @@ struct Exchange {
   std::vector<Response> expected;
   std::vector<Response> actual;
   bool in_capture = true;  // false: only the DUT produced frames for it
+  // Its ACK flight told the peer the same on both sides (apply_ack_flights).
+  bool flight_acks_agree = false;
 };
 
-// Empty when expected == actual, else what differs.
+// Sets flight_acks_agree on every exchange whose ACK flight (see above) has
+// the same ACK outcome in `expected` and `actual`. `round_trip_ns` per TCP
+// connection of `self`; a connection without one has flights of probes
+// captured at the same instant only.
+void apply_ack_flights(std::vector<Exchange>& xs, wire::Ipv4Address self,
+                       const std::map<FlowKey, std::int64_t>& round_trip_ns);
+
+// Empty when expected == actual (or they differ only in pure ACKs and
+// flight_acks_agree), else what differs.
 std::string difference(const Exchange& e);
 
 // Assigns answer frames to exchanges (see the header comment).

@@ -329,6 +329,21 @@ class Builder {
   std::set<std::uint64_t> lost_;
 };
 
+// The capture's round trip on a TCP connection: from the SYN to the ACK
+// that completes the handshake (both hosts' turnaround and the path there
+// and back, wherever the capture point was).
+void handshake_round_trip(Plan& plan, std::map<FlowKey, std::int64_t>& syn_t, const FrameInfo& f, std::int64_t t) {
+  if (!f.tcp || f.is_fragment()) return;
+  FlowKey k = flow_of(f, plan.self);
+  std::uint16_t flags = f.tcp->flags;
+  if ((flags & wire::kTcpSyn) && !(flags & wire::kTcpAck)) {
+    syn_t[k] = t;
+    plan.round_trip_ns.erase(k);
+  } else if (!(flags & (wire::kTcpSyn | wire::kTcpRst)) && (flags & wire::kTcpAck)) {
+    if (auto it = syn_t.find(k); it != syn_t.end() && !plan.round_trip_ns.count(k)) plan.round_trip_ns[k] = t - it->second;
+  }
+}
+
 }  // namespace
 
 Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self) {
@@ -342,6 +357,7 @@ Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self)
   plan.self_mac = *mac;
   Instant t0 = frames->empty() ? Instant::zero() : frames->front().frame.timestamp;
   Builder b(plan, self, lost_before_self(*frames, self));
+  std::map<FlowKey, std::int64_t> syn_t;
   for (const auto& c : *frames) {
     bool probe = is_probe(c.info, self);
     bool answer = !probe && from_self(c.info, self);
@@ -352,6 +368,7 @@ Result<Plan, std::string> build_plan(PcapReader& reader, wire::Ipv4Address self)
     plan.last_t_ns = std::max(plan.last_t_ns, t);
     if (probe) b.probe(c, t);
     else b.answer(c, t);
+    handshake_round_trip(plan, syn_t, c.info, t);
   }
   std::sort(plan.times_ns.begin(), plan.times_ns.end());
   if (plan.injections.empty())

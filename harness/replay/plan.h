@@ -92,6 +92,9 @@ struct Plan {
   std::vector<std::uint16_t> udp_ports;
   std::vector<AppConn> conns;
   std::vector<AppDatagram> datagrams;  // in capture order
+  // Per TCP connection, the capture's round trip: SYN to the ACK completing
+  // the handshake (exchange.h apply_ack_flights).
+  std::map<FlowKey, std::int64_t> round_trip_ns;
   std::vector<std::int64_t> times_ns;  // every used frame's time, ascending
   std::int64_t last_t_ns = 0;
   std::uint64_t frames = 0;       // in the file

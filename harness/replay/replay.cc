@@ -284,7 +284,12 @@ class Engine {
                                           static_cast<double>(gap) / 1e9, static_cast<double>(t) / 1e9,
                                           static_cast<double>(opt_.max_gap->nanos()) / 1e9));
     for (const auto& n : app_.notes()) result_.notes.push_back(n);
-    for (const auto& e : result_.exchanges) (difference(e).empty() ? result_.matched : result_.differed)++;
+    apply_ack_flights(result_.exchanges, plan_.self, plan_.round_trip_ns);
+    for (const auto& e : result_.exchanges) {
+      bool same = difference(e).empty();
+      (same ? result_.matched : result_.differed)++;
+      if (same && e.expected != e.actual) ++result_.matched_by_flight;
+    }
   }
 
   const Plan& plan_;
@@ -338,11 +343,16 @@ std::string format_exchange(std::size_t index, const Exchange& e) {
   std::string head = fmt::format("#{} {:.6f} {}", index, static_cast<double>(e.t_ns) / 1e9, e.probe_text);
   std::string diff = difference(e);
   if (!diff.empty()) return fmt::format("{}: DIFFER {}", head, diff);
+  if (e.expected != e.actual)
+    return fmt::format("{}: match by ACK flight ({}; got {})", head, describe(e.expected, e.probe ? &*e.probe : nullptr),
+                       describe(e.actual, e.probe ? &*e.probe : nullptr));
   return fmt::format("{}: match ({})", head, describe(e.expected, e.probe ? &*e.probe : nullptr));
 }
 
 std::string summary_line(const ReplayResult& r) {
-  return fmt::format("replay: {} exchanges, {} match, {} differ", r.exchanges.size(), r.matched, r.differed);
+  std::string s = fmt::format("replay: {} exchanges, {} match, {} differ", r.exchanges.size(), r.matched, r.differed);
+  if (r.matched_by_flight) s += fmt::format(" ({} matched by their ACK flight)", r.matched_by_flight);
+  return s;
 }
 
 nlohmann::json to_json(const ReplayResult& r, const nlohmann::json& header) {
@@ -366,12 +376,16 @@ nlohmann::json to_json(const ReplayResult& r, const nlohmann::json& header) {
     x["actual"] = answers(e.actual);
     std::string d = difference(e);
     x["match"] = d.empty();
+    if (d.empty() && e.expected != e.actual) x["ack_flight"] = true;
     if (!d.empty()) x["difference"] = d;
     list.push_back(std::move(x));
   }
   j["exchanges"] = std::move(list);
   j["notes"] = r.notes;
-  j["summary"] = {{"exchanges", r.exchanges.size()}, {"match", r.matched}, {"differ", r.differed}};
+  j["summary"] = {{"exchanges", r.exchanges.size()},
+                  {"match", r.matched},
+                  {"differ", r.differed},
+                  {"matched_by_ack_flight", r.matched_by_flight}};
   return j;
 }
 

@@ -57,6 +57,7 @@ struct ReplayResult {
   std::size_t matched = 0;
   std::size_t differed = 0;
   std::size_t clamped = 0;  // injected ACKs lowered to what the DUT had sent
+  std::size_t matched_by_flight = 0;  // of `matched`: different pure ACKs, same flight outcome
 };
 
 // Where the DUT must sit for `plan`: the captured host's address (in a /24)
@@ -68,8 +69,8 @@ conformance::DutNetwork network_for(const Plan& plan);
 // Runs the replay; an error only when the DUT's application cannot start.
 Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt);
 
-// One line per exchange: "#4 0.005635 <probe> : match (<answers>)" or
-// ": DIFFER <difference>".
+// One line per exchange: "#4 0.005635 <probe> : match (<answers>)",
+// ": match by ACK flight (<expected>; got <actual>)" or ": DIFFER <difference>".
 std::string format_exchange(std::size_t index, const Exchange& e);
 // "replay: N exchanges, M match, K differ".
 std::string summary_line(const ReplayResult& r);
