@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "harness/replay/test_frames.h"
 
 namespace synack::harness::replay {
@@ -186,6 +189,89 @@ TEST(Attributor, DataAnswersKeepTheLastProbeOfTheirFlow) {
   EXPECT_EQ(a.attribute(info(from_self({.sport = 5000, .dport = 80, .seq = 1, .ack = 1100, .payload = 10})))
                 .probe_frame,
             2u);
+}
+
+// ---- ACK flights (exchange.h apply_ack_flights) ----
+
+// A peer's data segment (a probe) at `t_us`, `len` bytes at `seq`, and the
+// pure ACKs the host answered with.
+Exchange data_probe(std::uint64_t frame, std::int64_t t_us, std::uint32_t seq, std::vector<Response> expected,
+                    std::vector<Response> actual) {
+  Exchange e;
+  e.id = ExchangeId{frame, {}};
+  e.t_ns = t_us * 1000;
+  e.probe = info(tcp_frame({.sport = 80, .dport = 40000, .seq = seq, .ack = 1, .flags = 0x10, .payload = 1000}));
+  e.expected = std::move(expected);
+  e.actual = std::move(actual);
+  return e;
+}
+
+Response ack(std::uint32_t n, std::vector<std::uint8_t> options = {}, bool zero = false) {
+  return Response{"ACK", n, zero, std::move(options), 0};
+}
+
+std::map<FlowKey, std::int64_t> rtt_of(std::int64_t us) {
+  FlowKey k{FlowKey::Kind::Tcp, kSelf, kPeer, 40000, 80};
+  return {{k, us * 1000}};
+}
+
+std::size_t differing(std::vector<Exchange>& xs, std::int64_t rtt_us) {
+  apply_ack_flights(xs, kSelf, rtt_of(rtt_us));
+  return static_cast<std::size_t>(std::count_if(xs.begin(), xs.end(), [](const Exchange& e) {
+    return !difference(e).empty();
+  }));
+}
+
+// Four segments 1 us apart, round trip 30 us: the captured host ACKed the
+// second and the fourth, the DUT every one. Both told the peer "up to
+// 5000" by the end of the flight: everything matches.
+TEST(AckFlight, AckEverySegmentMatchesAckEveryOtherWithinAFlight) {
+  std::vector<Exchange> xs{data_probe(1, 100, 1000, {}, {ack(2000)}),
+                           data_probe(2, 101, 2000, {ack(3000)}, {ack(3000)}),
+                           data_probe(3, 102, 3000, {}, {ack(4000)}),
+                           data_probe(4, 103, 4000, {ack(5000)}, {ack(5000)})};
+  EXPECT_EQ(differing(xs, 30), 0u);
+  EXPECT_TRUE(xs[0].flight_acks_agree);
+  // Spaced more than a round trip apart they are four flights: the
+  // ACK the capture does not have is a real difference there.
+  EXPECT_EQ(differing(xs, 0), 2u);
+}
+
+// Compressed SACK duplicates (Linux) against one per out-of-order segment.
+TEST(AckFlight, SackDuplicatesCompressedOrNotMatch) {
+  std::vector<std::uint8_t> sack{5, 8};
+  std::vector<Exchange> xs{data_probe(1, 100, 2000, {ack(1000, sack)}, {ack(1000, sack)}),
+                           data_probe(2, 101, 3000, {}, {ack(1000, sack)}),
+                           data_probe(3, 102, 4000, {ack(1000, sack)}, {ack(1000, sack)})};
+  EXPECT_EQ(differing(xs, 30), 0u);
+}
+
+// The rule still flags what the peer would have seen differently.
+TEST(AckFlight, RealDifferencesAreStillCaught) {
+  std::vector<std::uint8_t> sack{5, 8};
+  // The DUT acknowledges less by the end of the flight.
+  std::vector<Exchange> less{data_probe(1, 100, 1000, {}, {ack(2000)}),
+                             data_probe(2, 101, 2000, {ack(3000)}, {})};
+  EXPECT_EQ(differing(less, 30), 2u);
+  // The DUT acknowledges nothing at all.
+  std::vector<Exchange> none{data_probe(1, 100, 1000, {}, {}), data_probe(2, 101, 2000, {ack(3000)}, {})};
+  EXPECT_EQ(differing(none, 30), 1u);
+  // A zero window, or SACK blocks, only one side sent.
+  std::vector<Exchange> zero{data_probe(1, 100, 1000, {ack(2000, {}, true)}, {ack(2000)})};
+  EXPECT_EQ(differing(zero, 30), 1u);
+  std::vector<Exchange> nosack{data_probe(1, 100, 2000, {ack(1000, sack)}, {}),
+                               data_probe(2, 101, 3000, {}, {ack(1000)})};
+  EXPECT_EQ(differing(nosack, 30), 2u);
+  // Data is compared frame by frame whatever the ACKs.
+  Response data{"data", 1, false, {}, 1448};
+  std::vector<Exchange> moved{data_probe(1, 100, 1000, {data}, {ack(2000)}),
+                              data_probe(2, 101, 2000, {ack(3000)}, {data, ack(3000)})};
+  EXPECT_EQ(differing(moved, 30), 2u);
+  // Another connection's probe neither joins nor breaks a flight.
+  std::vector<Exchange> other{data_probe(1, 100, 1000, {}, {ack(2000)}),
+                              data_probe(2, 101, 2000, {ack(3000)}, {ack(3000)})};
+  other[1].probe = info(tcp_frame({.sport = 81, .dport = 40000, .seq = 2000, .ack = 1, .flags = 0x10, .payload = 1000}));
+  EXPECT_EQ(differing(other, 30), 1u);
 }
 
 TEST(FrameInfo, IcmpErrorsBelongToTheQuotedFlow) {
