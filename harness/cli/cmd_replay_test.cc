@@ -127,6 +127,32 @@ TEST_P(ReplayCli, ListenOverridesTheInferredPorts) {
   EXPECT_TRUE(contains(both.out, "replay: 7 exchanges, 7 match, 0 differ")) << describe(both);
 }
 
+// The client of bulk_loss.pcap on sim: synack sends a SACK duplicate ACK
+// per out-of-order segment where the captured Linux compressed them; within
+// a flight of the server's segments both told the server the same, so
+// those exchanges match by the ACK flight rule (exchange.h), say so on
+// their line, and are counted in the summary and the report.
+TEST_P(ReplayCli, AckFlightMatchesAreShownAndCounted) {
+  TempDir dir("replay-flight");
+  std::string path = dir / "bulk.json";
+  CliRun r = run({capture("bulk_loss.pcap"), "--as", "10.200.0.2", "--report", path});
+  ASSERT_EQ(r.status, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "replay: 1502 exchanges, 763 match, 739 differ (148 matched by their ACK flight)"))
+      << r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
+  EXPECT_TRUE(contains(r.out, ": match by ACK flight (")) << r.out.substr(0, 4000);
+  auto j = nlohmann::json::parse(read_text(path), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["summary"]["matched_by_ack_flight"], 148);
+  std::size_t flagged = 0;
+  for (const auto& x : j["exchanges"])
+    if (x.contains("ack_flight")) {
+      ++flagged;
+      EXPECT_TRUE(x["match"].get<bool>()) << x.dump();
+      EXPECT_NE(x["expected"], x["actual"]) << x.dump();
+    }
+  EXPECT_EQ(flagged, 148u);
+}
+
 // The JSON report: the command's header, one entry per exchange (with the
 // difference when there is one), the notes and the summary counts.
 TEST_P(ReplayCli, ReportIsJsonOfEveryExchange) {
@@ -152,7 +178,10 @@ TEST_P(ReplayCli, ReportIsJsonOfEveryExchange) {
     }
     const std::size_t want_differ = std::string(app) == "capture" ? 0 : 4;
     EXPECT_EQ(differ, want_differ);
-    EXPECT_EQ(j["summary"], (nlohmann::json{{"exchanges", 7}, {"match", 7 - want_differ}, {"differ", want_differ}}));
+    EXPECT_EQ(j["summary"], (nlohmann::json{{"exchanges", 7},
+                                            {"match", 7 - want_differ},
+                                            {"differ", want_differ},
+                                            {"matched_by_ack_flight", 0}}));
     // The handshake: probe frame 3 (after the ARP pair), answered SYN-ACK.
     const auto& syn = j["exchanges"][1];
     EXPECT_EQ(syn["probe_frame"], 3);
