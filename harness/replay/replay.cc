@@ -331,6 +331,9 @@ ReplayOptions real_time_options() {
   opt.max_gap = Duration::from_secs(1);
   opt.tick = Duration::from_millis(1);
   opt.start_delay = Duration::from_millis(50);
+  // Shorter than Linux's minimum RTO (200 ms): waiting for the DUT to send
+  // what a captured ACK covers must not itself make it retransmit.
+  opt.ack_wait = Duration::from_millis(100);
   return opt;
 }
 

@@ -48,7 +48,8 @@ struct ReplayOptions {
 };
 
 // The options for a real-time DUT (the kernel): captured gaps over 1 s
-// shortened, a 1 ms tick, 50 ms for the DUT's setup to settle.
+// shortened, a 1 ms tick, 50 ms for the DUT's setup to settle, waits for
+// the DUT of 100 ms at most.
 ReplayOptions real_time_options();
 
 struct ReplayResult {
