@@ -18,7 +18,11 @@
 // ticks at most. Likewise an ICMP answer to a datagram of the captured host
 // (echo reply, error quoting it) waits until the DUT has sent its
 // counterpart. The DUT's application (replay_app.h) is serviced every
-// `tick`.
+// `tick`; it serves the UDP ports the captured host served (plan.h
+// udp_ports). The answers are compared as exchange.h says: frame by frame,
+// except that pure ACKs answering one flight of the peer's segments are
+// compared by what they told the peer by its end (the ACK flight rule, the
+// same for every DUT; counted apart in the summary).
 #pragma once
 
 #include <cstdint>
