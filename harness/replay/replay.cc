@@ -79,6 +79,7 @@ class Engine {
       FlowKey k = flow_of(*f, plan_.self);
       if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
       dut_conns_.sent_datagram(k, f->tcp ? f->tcp->seq : 0, f->ip_id);
+      if (k.kind == FlowKey::Kind::Udp && f->proto == wire::kIpProtoUdp) ++dut_udp_sent_[k];
     }
     if (f->ipv4 && f->src == plan_.self && f->proto == wire::kIpProtoIcmp) echo_progress(*f);
     if (!compared(*f, plan_.self)) return;
@@ -193,6 +194,8 @@ class Engine {
       }
       if (o.any()) translate_to_dut(frame, o);
       if (o.seq && st && st->snd_max) clamp_ack(frame, *st->snd_max);  // SACK blocks beyond what it sent
+    } else if (inj.info.ipv4 && inj.info.proto == wire::kIpProtoUdp && inj.flow.kind == FlowKey::Kind::Udp) {
+      gate_udp(inj);
     } else if (inj.info.icmp) {
       gate_icmp(inj);
       if (inj.info.icmp->quoted && inj.info.icmp->inner_src == plan_.self) fix_quote(inj, frame);
@@ -263,6 +266,21 @@ class Engine {
                                           opt_.ack_wait.millis()));
   }
 
+  // A peer's datagram on a flow the captured host's application opened
+  // (an answer, as a UDP echo or DNS reply) waits, up to `ack_wait`, until
+  // the DUT has sent as many datagrams on it as the captured host had: a
+  // real-time DUT's request can still be on its way when the answer is due.
+  void gate_udp(const Injection& inj) {
+    auto sent_before = static_cast<std::size_t>(
+        std::count_if(plan_.datagrams.begin(), plan_.datagrams.end(),
+                      [&](const AppDatagram& d) { return d.flow == inj.flow && !d.reply && d.t_ns < inj.t_ns; }));
+    if (sent_before == 0) return;
+    auto pending = [&] { return dut_udp_sent_[inj.flow] < sent_before; };
+    if (pending() && wait_while(pending, opt_.ack_wait))
+      result_.notes.push_back(fmt::format("frame {}: the DUT had not sent what it answers after {} ms", inj.frame_no,
+                                          opt_.ack_wait.millis()));
+  }
+
   // An ICMP error about a datagram the captured host sent now quotes the
   // one the DUT sent in its place (translate.h translate_icmp_quote).
   void fix_quote(const Injection& inj, Bytes& frame) {
@@ -301,6 +319,7 @@ class Engine {
   DutConnections dut_conns_;
   std::set<FlowKey> clamped_;  // connections whose ACKs once outran the DUT
   std::map<FlowKey, std::uint32_t> lag_;  // bytes the DUT trails the capture by
+  std::map<FlowKey, std::size_t> dut_udp_sent_;  // datagrams the DUT sent per UDP flow
   std::set<std::pair<std::uint16_t, std::uint16_t>> echo_sent_;
   std::map<std::uint16_t, std::pair<std::uint16_t, std::uint16_t>> echo_frags_;  // IP id -> (ident, seq)
   std::map<ExchangeId, std::size_t> index_;

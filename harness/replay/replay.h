@@ -15,9 +15,9 @@
 // runs out, the peer's acknowledgments on that connection from then on
 // trail the capture by as much as the DUT lags (a stack drops an ACK of
 // unsent data; shifted, duplicates stay duplicates), after a wait of two
-// ticks at most. Likewise an ICMP answer to a datagram of the captured host
-// (echo reply, error quoting it) waits until the DUT has sent its
-// counterpart. The DUT's application (replay_app.h) is serviced every
+// ticks at most. Likewise an answer to a datagram of the captured host
+// (echo reply, ICMP error quoting it, a UDP datagram back on the flow it
+// sent on) waits until the DUT has sent its counterpart. The DUT's application (replay_app.h) is serviced every
 // `tick`; it serves the UDP ports the captured host served (plan.h
 // udp_ports). The answers are compared as exchange.h says: frame by frame,
 // except that pure ACKs answering one flight of the peer's segments are
