@@ -56,25 +56,39 @@ constexpr int kCycles = 1000;
 constexpr auto kClientLimit = std::chrono::seconds(60);
 constexpr std::uint16_t kEchoPort = 7, kDiscardPort = 9, kChargenPort = 19;
 
-// Every thread of a benchmark (synack's runtime or the kernel's servers, and
-// the client) runs on one CPU, as the lwIP reference in issue 5 was measured
-// ("server and client pinned to one core"): on a VM, waking a thread on the
-// other CPU costs an inter-processor interrupt, and whether the scheduler
-// put the two threads together or apart made the lifecycle figure swing by
-// a factor of 4 between runs. SYNACK_BENCH_NO_PIN=1 leaves them free.
+// Where the threads run. One CPU (`cpus:1`): every thread of a benchmark
+// (synack's runtime or the kernel's servers, and the client) on the CPU the
+// process started on: on a VM, waking a thread on the other CPU costs an
+// inter-processor interrupt, and whether the scheduler put the two threads
+// together or apart made the lifecycle figure swing by a factor of 4 between
+// runs. Two CPUs (`cpus:2`, most likely how the lwIP reference in issue 5
+// was measured, "server and client pinned to one core" each): the server
+// side (synack's runtime, the kernel's servers) on CPU 0, the client on CPU
+// 1, so the client's own kernel work no longer shares the server's CPU.
+// SYNACK_BENCH_NO_PIN=1 leaves them free.
+enum class Role { Server, Client };
+int g_cpus = 1;  // the running benchmark's layout (benchmarks run one at a time)
+
 int bench_cpu() {
   static const int cpu = std::getenv("SYNACK_BENCH_NO_PIN") != nullptr ? -1 : ::sched_getcpu();
   return cpu;
 }
 
+int cpu_for(Role role) {
+  if (bench_cpu() < 0) return -1;
+  if (g_cpus == 1 || std::thread::hardware_concurrency() < 2) return bench_cpu();
+  return role == Role::Server ? 0 : 1;
+}
+
 // Also names the thread (`perf report --comm`, `perf trace`): tb-runtime is
 // synack's, tb-client the Asio client's, tb-kserver the kernel's servers'.
-void pin_this_thread(const char* name) {
+void pin_this_thread(const char* name, Role role) {
   (void)::pthread_setname_np(::pthread_self(), name);
-  if (bench_cpu() < 0) return;
+  const int cpu = cpu_for(role);
+  if (cpu < 0) return;
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(bench_cpu(), &set);
+  CPU_SET(cpu, &set);
   (void)::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
 }
 
@@ -227,7 +241,7 @@ ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t
                      Args... args) {
   ClientRun out;
   auto r = run_thread_in_netns(ns, [&] {
-    pin_this_thread("tb-client");
+    pin_this_thread("tb-client", Role::Client);
     boost::asio::io_context io;
     C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
@@ -251,7 +265,7 @@ class KernelServers {
   bool start(const std::string& ns, std::string* why) {
     std::atomic<int> state{0};  // 1 listening, 2 failed
     thread_ = std::thread([&, ns] {
-      pin_this_thread("tb-kserver");
+      pin_this_thread("tb-kserver", Role::Server);
       if (!enter_netns(ns)) {
         state = 2;
         return;
@@ -391,7 +405,7 @@ struct SynackPeer {
     rt.run_app<ChargenServer>(session->host(), kChargenPort);
     ns = a.netns;
     thread = std::thread([this] {
-      pin_this_thread("tb-runtime");
+      pin_this_thread("tb-runtime", Role::Server);
       session->runtime().run();
       cpu_seconds = thread_cpu_seconds();
       rusage ru{};
@@ -501,17 +515,20 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
 }
 
 // Figure keys (bench_util.h kRatios): synack with the TAP's offload, synack
-// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel.
+// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel; the
+// two-CPU layout's keys end in "/2cpu".
 std::string key_of(Work w, const char* who) {
+  std::string layout = g_cpus == 2 ? "/2cpu" : "";
   switch (w) {
-    case Work::KernelToPeer: return std::string("tap/k2s/") + who;
-    case Work::PeerToKernel: return std::string("tap/s2k/") + who;
-    case Work::Lifecycles: return std::string("tap/lifecycles/") + who;
+    case Work::KernelToPeer: return std::string("tap/k2s/") + who + layout;
+    case Work::PeerToKernel: return std::string("tap/s2k/") + who + layout;
+    case Work::Lifecycles: return std::string("tap/lifecycles/") + who + layout;
   }
   return "";
 }
 
 void veth_bench(benchmark::State& state, Work work) {
+  g_cpus = static_cast<int>(state.range(0));
   VethPair v;
   std::string why;
   if (!v.open(&why)) {
@@ -523,6 +540,7 @@ void veth_bench(benchmark::State& state, Work work) {
 
 void tap_bench(benchmark::State& state, Work work) {
   const bool offload = state.range(0) != 0;
+  g_cpus = static_cast<int>(state.range(1));
   SynackPeer peer;
   std::string why;
   if (!peer.open(offload, &why)) {
@@ -540,12 +558,16 @@ void BM_TapKernelToSynack(benchmark::State& state) { tap_bench(state, Work::Kern
 void BM_TapSynackToKernel(benchmark::State& state) { tap_bench(state, Work::PeerToKernel); }
 void BM_TapConnectionLifecycles(benchmark::State& state) { tap_bench(state, Work::Lifecycles); }
 
-BENCHMARK(BM_VethKernelToKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_VethKernelFromKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_VethKernelLifecycles)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
-BENCHMARK(BM_TapKernelToSynack)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapSynackToKernel)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapConnectionLifecycles)->ArgName("offload")->Arg(1)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+// cpus: 1 every thread on one CPU, 2 server and client each on its own.
+BENCHMARK(BM_VethKernelToKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_VethKernelFromKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_VethKernelLifecycles)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+BENCHMARK(BM_TapKernelToSynack)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({0, 1})->Args({1, 2})->Args({0, 2})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapSynackToKernel)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({0, 1})->Args({1, 2})->Args({0, 2})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapConnectionLifecycles)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({1, 2})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace
 }  // namespace synack::harness
