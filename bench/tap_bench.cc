@@ -393,6 +393,8 @@ struct SynackPeer {
     a.netns = unique_name("skbn");
     a.seed = 42;
     a.offload = offload;
+    // SYNACK_BENCH_BUSY_POLL=US: the runtime's busy-poll budget (--busy-poll).
+    if (const char* bp = std::getenv("SYNACK_BENCH_BUSY_POLL")) a.busy_poll_us = static_cast<std::uint32_t>(std::atoi(bp));
     auto s = NetSession::open(a);
     if (!s) {
       *why = s.error();
@@ -448,6 +450,10 @@ struct SynackPeer {
       state.counters[std::string("rx_frames/") + per] = static_cast<double>(tap.rx_frames) / items;
       state.counters[std::string("tx_writes/") + per] = static_cast<double>(tap.tx_writes) / items;
       state.counters[std::string("vcsw/") + per] = voluntary_switches / items;
+      if (rs.spins > 0) {
+        state.counters[std::string("spins/") + per] = static_cast<double>(rs.spins) / items;
+        state.counters["spin_hit_ratio"] = static_cast<double>(rs.spin_hits) / static_cast<double>(rs.spins);
+      }
       state.counters[std::string("ivcsw/") + per] = involuntary_switches / items;
     }
     const auto& tcp = session->host().stack().tcp_stats();

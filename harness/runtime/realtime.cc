@@ -2,6 +2,7 @@
 #include "harness/runtime/realtime.h"
 
 #include <fmt/core.h>
+#include <sched.h>
 #include <signal.h>
 
 #include <boost/asio/post.hpp>
@@ -121,22 +122,63 @@ void Realtime::drain(Instant t, int frames) {
     auto burst = read_burst(t, kReadBatch - frames);
     if (!burst) return;  // a read error: reported, the loop stops
     frames += burst->frames;
-    if (frames == 0) break;
-    const std::uint64_t tx_before = tx_attempts();
-    step(t);
-    if (stopped_) return;
-    if (burst->drained && tx_attempts() == tx_before) break;
+    bool idle = frames == 0;
+    if (!idle) {
+      const std::uint64_t tx_before = tx_attempts();
+      step(t);
+      if (stopped_) return;
+      idle = burst->drained && tx_attempts() == tx_before;
+      frames = 0;
+      t = now();
+    }
+    if (idle) {
+      auto got = spin(&t);
+      if (!got) return;
+      if (!*got) break;
+      frames = 1;
+    }
     if (i + 1 == kInlineSteps) {
       ++stats_.yields;
-      boost::asio::post(io_, [this] {
-        if (!stopped_) drain(now(), 0);
+      // A frame the spin gave the host is stepped with the next burst.
+      boost::asio::post(io_, [this, pending = frames] {
+        if (!stopped_) drain(now(), pending);
       });
       return;
     }
-    frames = 0;
-    t = now();
   }
   start_read();
+}
+
+std::optional<bool> Realtime::spin(Instant* t) {
+  if (busy_budget_.count() <= 0) return false;
+  ++stats_.spins;
+  const Instant start = now();
+  Instant end = start + Duration::from_nanos(busy_budget_.count());
+  if (armed_ && *armed_ < end) end = *armed_;  // a due timer runs from the io_context
+  for (;;) {
+    ++stats_.reads;
+    auto r = tap_.read_frame(rx_buf_);
+    if (!r) {
+      error_ = r.error().message;
+      io_.stop();
+      return std::nullopt;
+    }
+    const Instant n = now();
+    if (!r->empty()) {
+      ++stats_.spin_hits;
+      busy_budget_ = busy_max_;
+      *t = n;
+      on_frame(n, *r);
+      return true;
+    }
+    ++stats_.empty_reads;
+    if (n >= end) break;
+    // The peer may be waiting for this CPU (a client on the same one, the
+    // kernel's softirq work): let it run, then look again.
+    (void)::sched_yield();
+  }
+  busy_budget_ = std::max(busy_budget_ / 2, busy_max_ / 16);
+  return false;
 }
 
 std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
