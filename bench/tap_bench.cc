@@ -402,6 +402,8 @@ struct SynackPeer {
     }
     session = std::move(*s);
     auto& rt = session->runtime();
+    // SYNACK_BENCH_VERIFY_CSUM=1: the stack verifies every checksum (A/B).
+    rt.set_trust_checksums(std::getenv("SYNACK_BENCH_VERIFY_CSUM") == nullptr);
     rt.run_app<EchoServer>(session->host(), kEchoPort);
     rt.run_app<DiscardServer>(session->host(), kDiscardPort);
     rt.run_app<ChargenServer>(session->host(), kChargenPort);

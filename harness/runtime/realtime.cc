@@ -99,7 +99,7 @@ void Realtime::on_read(const boost::system::error_code& ec, std::size_t n) {
   // One clock reading for the whole burst: the frames were all queued
   // before the first read, and the read time is all we know of them.
   Instant t = now();
-  on_frame(t, tap_.accept_read(MutBytes(rx_buf_).first(n)));
+  on_frame(t, tap_.accept_read(MutBytes(rx_buf_).first(n), rx_meta()));
   drain(t, 1);
 }
 
@@ -157,7 +157,7 @@ std::optional<bool> Realtime::spin(Instant* t) {
   if (armed_ && *armed_ < end) end = *armed_;  // a due timer runs from the io_context
   for (;;) {
     ++stats_.reads;
-    auto r = tap_.read_frame(rx_buf_);
+    auto r = tap_.read_frame(rx_buf_, rx_meta());
     if (!r) {
       error_ = r.error().message;
       io_.stop();
@@ -185,7 +185,7 @@ std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
   Burst b;
   for (; b.frames < limit; ++b.frames) {
     ++stats_.reads;
-    auto r = tap_.read_frame(rx_buf_);
+    auto r = tap_.read_frame(rx_buf_, rx_meta());
     if (!r) {
       error_ = r.error().message;
       io_.stop();
@@ -201,10 +201,16 @@ std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
   return b;
 }
 
+driver::RxMeta* Realtime::rx_meta() noexcept {
+  rx_meta_ = {};
+  // A capture gets the frames with their checksums complete.
+  return trust_checksums_ && pcap_ == nullptr ? &rx_meta_ : nullptr;
+}
+
 void Realtime::on_frame(Instant t, ConstBytes frame) {
   if (frame.empty()) return;  // malformed, counted by the device
   if (pcap_) (void)pcap_->write(wall(t), frame);
-  host_.receive(t, iface_, frame);
+  host_.receive(t, iface_, frame, rx_meta_);
 }
 
 // The applications run before the host is polled, so what they answer to

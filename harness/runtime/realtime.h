@@ -110,6 +110,12 @@ class Realtime {
   void set_pcap(PcapWriter* pcap) { pcap_ = pcap; }
   // SIGINT/SIGTERM stop the loop, SIGUSR1 prints netstat to `out`.
   void handle_signals(std::FILE* out = stdout);
+  // Whether the stack trusts the TAP's checksum offload (TapDevice::
+  // read_frame with RxMeta: TCP/UDP checksums of frames from the kernel are
+  // neither completed nor verified, as Linux's CHECKSUM_UNNECESSARY). On by
+  // default; off, or while a pcap is attached, every checksum is completed
+  // and verified.
+  void set_trust_checksums(bool on) { trust_checksums_ = on; }
   // Busy-poll the TAP for up to `budget` before blocking (above); zero: off.
   void set_busy_poll(std::chrono::microseconds budget) { busy_max_ = busy_budget_ = budget; }
   // Called after each step; returning true stops the loop (e.g. a client
@@ -144,6 +150,9 @@ class Realtime {
   // Reads up to `limit` frames into the host; nullopt after a read error
   // (reported, loop stopped).
   std::optional<Burst> read_burst(Instant t, int limit);
+  // The RxMeta to read the next frame with (reset), or null when not trusting.
+  driver::RxMeta* rx_meta() noexcept;
+  // Hands a frame read with rx_meta() to the host.
   void on_frame(Instant t, ConstBytes frame);
   // Busy poll: reads until a frame comes (given to the host at *t, true)
   // or the budget is spent (false); nullopt after a read error.
@@ -169,6 +178,8 @@ class Realtime {
   Bytes rx_buf_;
   std::optional<Instant> armed_;  // the timer's deadline while it is pending
   std::chrono::nanoseconds busy_max_{0}, busy_budget_{0};
+  bool trust_checksums_ = true;
+  driver::RxMeta rx_meta_;  // of the frame being read
   bool step_posted_ = false;
   bool stopped_ = false;
   std::string error_;
