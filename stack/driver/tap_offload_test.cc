@@ -95,8 +95,8 @@ TEST(AcceptVnetFrame, TrustsTheKernelsOffloadWhenAsked) {
   Bytes partial = f;  // what the kernel hands over with NEEDS_CSUM
   store_be16(partial, 34 + 16, wire::checksum_fold(wire::pseudo_header_sum(kSrc, kDst, 6, f.size() - 34)));
   auto with = [](std::uint8_t flags, const Bytes& fr) {
-    Bytes raw(VnetHeader::kLen, 0);
-    raw.insert(raw.end(), fr.begin(), fr.end());
+    Bytes raw(VnetHeader::kLen + fr.size(), 0);
+    std::copy(fr.begin(), fr.end(), raw.begin() + VnetHeader::kLen);
     VnetHeader{flags, 0, 0, 0, 34, 16}.emit(raw);
     return raw;
   };
