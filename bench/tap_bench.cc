@@ -12,7 +12,13 @@
 // The TAP rows run with the TAP's checksum/TSO offload (`offload:1`, the
 // runtime's default: 64 KiB GSO frames each way, tap_offload.h) and the
 // bulk ones also without (`offload:0`: every frame MTU-sized, as lwIP's TAP
-// driver and the veth reference). The veth benchmarks are registered first
+// driver and the veth reference). Every row runs in two layouts (`cpus:1`
+// every thread on one CPU, `cpus:2` server and client each on its own, see
+// cpu_for), and the synack rows with offload also with the runtime's busy
+// poll (`busy_poll:50`, --busy-poll 50; keys "synack_busypoll"). The runtime
+// trusts the kernel's checksum offload (Realtime::set_trust_checksums);
+// SYNACK_BENCH_VERIFY_CSUM=1 makes it verify every checksum, for an A/B.
+// The veth benchmarks are registered first
 // so that their figures exist when the synack ones run and the ratio lands
 // on the synack row. The TAP rows also report what the runtime did: its
 // thread's CPU time per MB or lifecycle (steadier than wall time on a
@@ -381,7 +387,7 @@ struct VethPair {
 
 // synack at 10.210.0.2 serving echo, discard and chargen; the kernel at .1.
 struct SynackPeer {
-  bool open(bool offload, std::string* why) {
+  bool open(bool offload, std::uint32_t busy_poll_us, std::string* why) {
     if (auto r = driver::tap_unavailable_reason()) {
       *why = *r;
       return false;
@@ -393,8 +399,7 @@ struct SynackPeer {
     a.netns = unique_name("skbn");
     a.seed = 42;
     a.offload = offload;
-    // SYNACK_BENCH_BUSY_POLL=US: the runtime's busy-poll budget (--busy-poll).
-    if (const char* bp = std::getenv("SYNACK_BENCH_BUSY_POLL")) a.busy_poll_us = static_cast<std::uint32_t>(std::atoi(bp));
+    a.busy_poll_us = busy_poll_us;
     auto s = NetSession::open(a);
     if (!s) {
       *why = s.error();
@@ -551,11 +556,12 @@ void tap_bench(benchmark::State& state, Work work) {
   g_cpus = static_cast<int>(state.range(1));
   SynackPeer peer;
   std::string why;
-  if (!peer.open(offload, &why)) {
+  const auto busy_poll_us = static_cast<std::uint32_t>(state.range(2));
+  if (!peer.open(offload, busy_poll_us, &why)) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, offload ? "synack" : "synack_plain"));
+  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, !offload ? "synack_plain" : busy_poll_us != 0 ? "synack_busypoll" : "synack"));
   if (items > 0) peer.report(state, items, work == Work::Lifecycles ? "lifecycle" : "MB");
 }
 
@@ -570,11 +576,15 @@ void BM_TapConnectionLifecycles(benchmark::State& state) { tap_bench(state, Work
 BENCHMARK(BM_VethKernelToKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_VethKernelFromKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_VethKernelLifecycles)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
-BENCHMARK(BM_TapKernelToSynack)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({0, 1})->Args({1, 2})->Args({0, 2})
+// busy_poll: the runtime's busy-poll budget in µs (--busy-poll; 0 off, the default).
+BENCHMARK(BM_TapKernelToSynack)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({0, 1, 0})->Args({1, 2, 0})->Args({0, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapSynackToKernel)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({0, 1})->Args({1, 2})->Args({0, 2})
+BENCHMARK(BM_TapSynackToKernel)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({0, 1, 0})->Args({1, 2, 0})->Args({0, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapConnectionLifecycles)->ArgNames({"offload", "cpus"})->Args({1, 1})->Args({1, 2})
+BENCHMARK(BM_TapConnectionLifecycles)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({1, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace
