@@ -1,9 +1,9 @@
 // What every real-time command shares: the network flags (--tap, --ip,
 // --kernel-ip, --gw, --mac, --netns, --pcap, --seed, --mtu, --no-offload,
-// --busy-poll) and a NetSession that
-// turns them into a running setup: the namespace (created when missing and
-// then deleted on exit), the TAP inside it, the kernel's address on the TAP,
-// a socket::Host with the TAP as interface 0, and the Realtime runtime.
+// --busy-poll) and a NetSession that turns them into a running setup: the
+// namespace (created when missing and then deleted on exit), the TAP inside
+// it, the kernel's address on the TAP, a socket::Host with the TAP as
+// interface 0, and the Realtime runtime.
 #pragma once
 
 #include <CLI/CLI.hpp>
