@@ -116,7 +116,8 @@ std::uint64_t Realtime::tx_attempts() const noexcept {
 // that wrote nothing after a burst that emptied the queue ends the loop
 // without another read: no answer can be queued, and whatever else arrives
 // from now on wakes the reactor (edge-triggered: it arrives after the empty
-// read). Bounded so that timers, signals and posted work still run.
+// read), unless the busy poll (spin) finds one within its budget.
+// Bounded so that timers, signals and posted work still run.
 void Realtime::drain(Instant t, int frames) {
   for (int i = 0;; ++i) {
     auto burst = read_burst(t, kReadBatch - frames);
