@@ -176,6 +176,7 @@ std::optional<bool> Realtime::spin(Instant* t) {
     if (n >= end) break;
     // The peer may be waiting for this CPU (a client on the same one, the
     // kernel's softirq work): let it run, then look again.
+    ++stats_.spin_yields;
     (void)::sched_yield();
   }
   busy_budget_ = std::max(busy_budget_ / 2, busy_max_ / 16);

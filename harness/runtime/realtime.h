@@ -74,7 +74,7 @@ class CaptureDevice final : public driver::Device {
 
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
 // they bound the loop's system calls but the timer's (see above):
-// waits + 2 * wakeups + reads + tx_writes + timer_arms, of which a wake-up
+// waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of which a wake-up
 // whose first attempt found a frame saves a read.
 struct RuntimeStats {
   std::uint64_t steps = 0;
@@ -87,6 +87,7 @@ struct RuntimeStats {
   std::uint64_t yields = 0;       // inline step bound reached: continued through the io_context
   std::uint64_t spins = 0;        // busy polls started (each also counted in reads, empty_reads)
   std::uint64_t spin_hits = 0;    // of which ended on a frame
+  std::uint64_t spin_yields = 0;  // sched_yield() calls between their reads
 };
 
 class Realtime {
