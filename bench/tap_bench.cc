@@ -445,8 +445,8 @@ struct SynackPeer {
       // The runtime's system calls (but its timer's epoll_wait) per item,
       // an upper bound by at most one read per wake-up (realtime.h): a read
       // tried when a wait starts, an epoll_wait and a read per wake-up, its
-      // own reads, the writes, one timerfd_settime per timer re-arm, the busy poll's sched_yields; and
-      // context switches.
+      // own reads, the writes, one timerfd_settime per timer re-arm, the
+      // busy poll's sched_yields; and context switches.
       const double calls = static_cast<double>(rs.waits) + 2.0 * static_cast<double>(rs.wakeups) +
                            static_cast<double>(rs.reads) +
                            static_cast<double>(tap.tx_writes) + static_cast<double>(rs.timer_arms) +

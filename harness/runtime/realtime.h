@@ -74,8 +74,8 @@ class CaptureDevice final : public driver::Device {
 
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
 // they bound the loop's system calls but the timer's (see above):
-// waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of which a wake-up
-// whose first attempt found a frame saves a read.
+// waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of
+// which a wake-up whose first attempt found a frame saves a read.
 struct RuntimeStats {
   std::uint64_t steps = 0;
   std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
