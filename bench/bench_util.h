@@ -81,6 +81,19 @@ inline constexpr RatioSpec kRatios[] = {
     {"x_kernel_veth", "tap/lifecycles/synack", "tap/lifecycles/kernel_veth"},
     {"x_kernel_veth", "tap/k2s/synack_plain", "tap/k2s/kernel_veth"},
     {"x_kernel_veth", "tap/s2k/synack_plain", "tap/s2k/kernel_veth"},
+    // The same with server and client on CPUs of their own (tap_bench.cc).
+    {"x_kernel_veth", "tap/k2s/synack/2cpu", "tap/k2s/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/s2k/synack/2cpu", "tap/s2k/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/lifecycles/synack/2cpu", "tap/lifecycles/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/k2s/synack_plain/2cpu", "tap/k2s/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/s2k/synack_plain/2cpu", "tap/s2k/kernel_veth/2cpu"},
+    // With the runtime's busy poll (--busy-poll 50), both layouts.
+    {"x_kernel_veth", "tap/k2s/synack_busypoll", "tap/k2s/kernel_veth"},
+    {"x_kernel_veth", "tap/s2k/synack_busypoll", "tap/s2k/kernel_veth"},
+    {"x_kernel_veth", "tap/lifecycles/synack_busypoll", "tap/lifecycles/kernel_veth"},
+    {"x_kernel_veth", "tap/k2s/synack_busypoll/2cpu", "tap/k2s/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/s2k/synack_busypoll/2cpu", "tap/s2k/kernel_veth/2cpu"},
+    {"x_kernel_veth", "tap/lifecycles/synack_busypoll/2cpu", "tap/lifecycles/kernel_veth/2cpu"},
 };
 
 // Records a figure and attaches every ratio it completes to `state`.

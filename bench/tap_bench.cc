@@ -12,7 +12,13 @@
 // The TAP rows run with the TAP's checksum/TSO offload (`offload:1`, the
 // runtime's default: 64 KiB GSO frames each way, tap_offload.h) and the
 // bulk ones also without (`offload:0`: every frame MTU-sized, as lwIP's TAP
-// driver and the veth reference). The veth benchmarks are registered first
+// driver and the veth reference). Every row runs in two layouts (`cpus:1`
+// every thread on one CPU, `cpus:2` server and client each on its own, see
+// cpu_for), and the synack rows with offload also with the runtime's busy
+// poll (`busy_poll:50`, --busy-poll 50; keys "synack_busypoll"). The runtime
+// trusts the kernel's checksum offload (Realtime::set_trust_checksums);
+// SYNACK_BENCH_VERIFY_CSUM=1 makes it verify every checksum, for an A/B.
+// The veth benchmarks are registered first
 // so that their figures exist when the synack ones run and the ratio lands
 // on the synack row. The TAP rows also report what the runtime did: its
 // thread's CPU time per MB or lifecycle (steadier than wall time on a
@@ -56,25 +62,39 @@ constexpr int kCycles = 1000;
 constexpr auto kClientLimit = std::chrono::seconds(60);
 constexpr std::uint16_t kEchoPort = 7, kDiscardPort = 9, kChargenPort = 19;
 
-// Every thread of a benchmark (synack's runtime or the kernel's servers, and
-// the client) runs on one CPU, as the lwIP reference in issue 5 was measured
-// ("server and client pinned to one core"): on a VM, waking a thread on the
-// other CPU costs an inter-processor interrupt, and whether the scheduler
-// put the two threads together or apart made the lifecycle figure swing by
-// a factor of 4 between runs. SYNACK_BENCH_NO_PIN=1 leaves them free.
+// Where the threads run. One CPU (`cpus:1`): every thread of a benchmark
+// (synack's runtime or the kernel's servers, and the client) on the CPU the
+// process started on: on a VM, waking a thread on the other CPU costs an
+// inter-processor interrupt, and whether the scheduler put the two threads
+// together or apart made the lifecycle figure swing by a factor of 4 between
+// runs. Two CPUs (`cpus:2`, most likely how the lwIP reference in issue 5
+// was measured, "server and client pinned to one core" each): the server
+// side (synack's runtime, the kernel's servers) on CPU 0, the client on CPU
+// 1, so the client's own kernel work no longer shares the server's CPU.
+// SYNACK_BENCH_NO_PIN=1 leaves them free.
+enum class Role { Server, Client };
+int g_cpus = 1;  // the running benchmark's layout (benchmarks run one at a time)
+
 int bench_cpu() {
   static const int cpu = std::getenv("SYNACK_BENCH_NO_PIN") != nullptr ? -1 : ::sched_getcpu();
   return cpu;
 }
 
+int cpu_for(Role role) {
+  if (bench_cpu() < 0) return -1;
+  if (g_cpus == 1 || std::thread::hardware_concurrency() < 2) return bench_cpu();
+  return role == Role::Server ? 0 : 1;
+}
+
 // Also names the thread (`perf report --comm`, `perf trace`): tb-runtime is
 // synack's, tb-client the Asio client's, tb-kserver the kernel's servers'.
-void pin_this_thread(const char* name) {
+void pin_this_thread(const char* name, Role role) {
   (void)::pthread_setname_np(::pthread_self(), name);
-  if (bench_cpu() < 0) return;
+  const int cpu = cpu_for(role);
+  if (cpu < 0) return;
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(bench_cpu(), &set);
+  CPU_SET(cpu, &set);
   (void)::pthread_setaffinity_np(::pthread_self(), sizeof set, &set);
 }
 
@@ -227,7 +247,7 @@ ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t
                      Args... args) {
   ClientRun out;
   auto r = run_thread_in_netns(ns, [&] {
-    pin_this_thread("tb-client");
+    pin_this_thread("tb-client", Role::Client);
     boost::asio::io_context io;
     C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
@@ -251,7 +271,7 @@ class KernelServers {
   bool start(const std::string& ns, std::string* why) {
     std::atomic<int> state{0};  // 1 listening, 2 failed
     thread_ = std::thread([&, ns] {
-      pin_this_thread("tb-kserver");
+      pin_this_thread("tb-kserver", Role::Server);
       if (!enter_netns(ns)) {
         state = 2;
         return;
@@ -367,7 +387,7 @@ struct VethPair {
 
 // synack at 10.210.0.2 serving echo, discard and chargen; the kernel at .1.
 struct SynackPeer {
-  bool open(bool offload, std::string* why) {
+  bool open(bool offload, std::uint32_t busy_poll_us, std::string* why) {
     if (auto r = driver::tap_unavailable_reason()) {
       *why = *r;
       return false;
@@ -379,6 +399,7 @@ struct SynackPeer {
     a.netns = unique_name("skbn");
     a.seed = 42;
     a.offload = offload;
+    a.busy_poll_us = busy_poll_us;
     auto s = NetSession::open(a);
     if (!s) {
       *why = s.error();
@@ -386,12 +407,14 @@ struct SynackPeer {
     }
     session = std::move(*s);
     auto& rt = session->runtime();
+    // SYNACK_BENCH_VERIFY_CSUM=1: the stack verifies every checksum (A/B).
+    rt.set_trust_checksums(std::getenv("SYNACK_BENCH_VERIFY_CSUM") == nullptr);
     rt.run_app<EchoServer>(session->host(), kEchoPort);
     rt.run_app<DiscardServer>(session->host(), kDiscardPort);
     rt.run_app<ChargenServer>(session->host(), kChargenPort);
     ns = a.netns;
     thread = std::thread([this] {
-      pin_this_thread("tb-runtime");
+      pin_this_thread("tb-runtime", Role::Server);
       session->runtime().run();
       cpu_seconds = thread_cpu_seconds();
       rusage ru{};
@@ -422,11 +445,12 @@ struct SynackPeer {
       // The runtime's system calls (but its timer's epoll_wait) per item,
       // an upper bound by at most one read per wake-up (realtime.h): a read
       // tried when a wait starts, an epoll_wait and a read per wake-up, its
-      // own reads, the writes, one timerfd_settime per timer re-arm; and
-      // context switches.
+      // own reads, the writes, one timerfd_settime per timer re-arm, the
+      // busy poll's sched_yields; and context switches.
       const double calls = static_cast<double>(rs.waits) + 2.0 * static_cast<double>(rs.wakeups) +
                            static_cast<double>(rs.reads) +
-                           static_cast<double>(tap.tx_writes) + static_cast<double>(rs.timer_arms);
+                           static_cast<double>(tap.tx_writes) + static_cast<double>(rs.timer_arms) +
+                           static_cast<double>(rs.spin_yields);
       state.counters[std::string("syscalls/") + per] = calls / items;
       state.counters[std::string("empty_reads/") + per] = static_cast<double>(rs.empty_reads) / items;
       state.counters[std::string("wakeups/") + per] = static_cast<double>(rs.wakeups) / items;
@@ -434,6 +458,10 @@ struct SynackPeer {
       state.counters[std::string("rx_frames/") + per] = static_cast<double>(tap.rx_frames) / items;
       state.counters[std::string("tx_writes/") + per] = static_cast<double>(tap.tx_writes) / items;
       state.counters[std::string("vcsw/") + per] = voluntary_switches / items;
+      if (rs.spins > 0) {
+        state.counters[std::string("spins/") + per] = static_cast<double>(rs.spins) / items;
+        state.counters["spin_hit_ratio"] = static_cast<double>(rs.spin_hits) / static_cast<double>(rs.spins);
+      }
       state.counters[std::string("ivcsw/") + per] = involuntary_switches / items;
     }
     const auto& tcp = session->host().stack().tcp_stats();
@@ -501,17 +529,20 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
 }
 
 // Figure keys (bench_util.h kRatios): synack with the TAP's offload, synack
-// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel.
+// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel; the
+// two-CPU layout's keys end in "/2cpu".
 std::string key_of(Work w, const char* who) {
+  std::string layout = g_cpus == 2 ? "/2cpu" : "";
   switch (w) {
-    case Work::KernelToPeer: return std::string("tap/k2s/") + who;
-    case Work::PeerToKernel: return std::string("tap/s2k/") + who;
-    case Work::Lifecycles: return std::string("tap/lifecycles/") + who;
+    case Work::KernelToPeer: return std::string("tap/k2s/") + who + layout;
+    case Work::PeerToKernel: return std::string("tap/s2k/") + who + layout;
+    case Work::Lifecycles: return std::string("tap/lifecycles/") + who + layout;
   }
   return "";
 }
 
 void veth_bench(benchmark::State& state, Work work) {
+  g_cpus = static_cast<int>(state.range(0));
   VethPair v;
   std::string why;
   if (!v.open(&why)) {
@@ -523,13 +554,15 @@ void veth_bench(benchmark::State& state, Work work) {
 
 void tap_bench(benchmark::State& state, Work work) {
   const bool offload = state.range(0) != 0;
+  g_cpus = static_cast<int>(state.range(1));
   SynackPeer peer;
   std::string why;
-  if (!peer.open(offload, &why)) {
+  const auto busy_poll_us = static_cast<std::uint32_t>(state.range(2));
+  if (!peer.open(offload, busy_poll_us, &why)) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, offload ? "synack" : "synack_plain"));
+  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, !offload ? "synack_plain" : busy_poll_us != 0 ? "synack_busypoll" : "synack"));
   if (items > 0) peer.report(state, items, work == Work::Lifecycles ? "lifecycle" : "MB");
 }
 
@@ -540,12 +573,20 @@ void BM_TapKernelToSynack(benchmark::State& state) { tap_bench(state, Work::Kern
 void BM_TapSynackToKernel(benchmark::State& state) { tap_bench(state, Work::PeerToKernel); }
 void BM_TapConnectionLifecycles(benchmark::State& state) { tap_bench(state, Work::Lifecycles); }
 
-BENCHMARK(BM_VethKernelToKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_VethKernelFromKernel)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_VethKernelLifecycles)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
-BENCHMARK(BM_TapKernelToSynack)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapSynackToKernel)->ArgName("offload")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
-BENCHMARK(BM_TapConnectionLifecycles)->ArgName("offload")->Arg(1)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+// cpus: 1 every thread on one CPU, 2 server and client each on its own.
+BENCHMARK(BM_VethKernelToKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_VethKernelFromKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_VethKernelLifecycles)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+// busy_poll: the runtime's busy-poll budget in µs (--busy-poll; 0 off, the default).
+BENCHMARK(BM_TapKernelToSynack)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({0, 1, 0})->Args({1, 2, 0})->Args({0, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapSynackToKernel)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({0, 1, 0})->Args({1, 2, 0})->Args({0, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
+BENCHMARK(BM_TapConnectionLifecycles)->ArgNames({"offload", "cpus", "busy_poll"})
+    ->Args({1, 1, 0})->Args({1, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace
 }  // namespace synack::harness

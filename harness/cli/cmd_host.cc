@@ -1,7 +1,8 @@
 // `synack host --tap NAME --ip ADDR/LEN [--kernel-ip ADDR/LEN] [--gw ADDR]
-// [--mac MAC] [--netns NAME] [--serve SPEC]... [--pcap FILE]`: runs the
-// stack on a TAP device in real time with the requested servers until
-// SIGINT or SIGTERM; SIGUSR1 prints the netstat table.
+// [--mac MAC] [--netns NAME] [--serve SPEC]... [--pcap FILE] [--busy-poll US]`:
+// runs the stack on a TAP device in real time with the requested servers
+// until SIGINT or SIGTERM; SIGUSR1 prints the netstat table. --busy-poll
+// (every TAP command has it, session.h) spins on the TAP before blocking.
 #include <fmt/core.h>
 
 #include <filesystem>

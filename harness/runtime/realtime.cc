@@ -2,6 +2,7 @@
 #include "harness/runtime/realtime.h"
 
 #include <fmt/core.h>
+#include <sched.h>
 #include <signal.h>
 
 #include <boost/asio/post.hpp>
@@ -98,7 +99,7 @@ void Realtime::on_read(const boost::system::error_code& ec, std::size_t n) {
   // One clock reading for the whole burst: the frames were all queued
   // before the first read, and the read time is all we know of them.
   Instant t = now();
-  on_frame(t, tap_.accept_read(MutBytes(rx_buf_).first(n)));
+  on_frame(t, tap_.accept_read(MutBytes(rx_buf_).first(n), rx_meta()));
   drain(t, 1);
 }
 
@@ -115,35 +116,78 @@ std::uint64_t Realtime::tx_attempts() const noexcept {
 // that wrote nothing after a burst that emptied the queue ends the loop
 // without another read: no answer can be queued, and whatever else arrives
 // from now on wakes the reactor (edge-triggered: it arrives after the empty
-// read). Bounded so that timers, signals and posted work still run.
+// read), unless the busy poll (spin) finds one within its budget.
+// Bounded so that timers, signals and posted work still run.
 void Realtime::drain(Instant t, int frames) {
   for (int i = 0;; ++i) {
     auto burst = read_burst(t, kReadBatch - frames);
     if (!burst) return;  // a read error: reported, the loop stops
     frames += burst->frames;
-    if (frames == 0) break;
-    const std::uint64_t tx_before = tx_attempts();
-    step(t);
-    if (stopped_) return;
-    if (burst->drained && tx_attempts() == tx_before) break;
+    bool idle = frames == 0;
+    if (!idle) {
+      const std::uint64_t tx_before = tx_attempts();
+      step(t);
+      if (stopped_) return;
+      idle = burst->drained && tx_attempts() == tx_before;
+      frames = 0;
+      t = now();
+    }
+    if (idle) {
+      auto got = spin(&t);
+      if (!got) return;
+      if (!*got) break;
+      frames = 1;
+    }
     if (i + 1 == kInlineSteps) {
       ++stats_.yields;
-      boost::asio::post(io_, [this] {
-        if (!stopped_) drain(now(), 0);
+      // A frame the spin gave the host is stepped with the next burst.
+      boost::asio::post(io_, [this, pending = frames] {
+        if (!stopped_) drain(now(), pending);
       });
       return;
     }
-    frames = 0;
-    t = now();
   }
   start_read();
+}
+
+std::optional<bool> Realtime::spin(Instant* t) {
+  if (busy_budget_.count() <= 0) return false;
+  ++stats_.spins;
+  const Instant start = now();
+  Instant end = start + Duration::from_nanos(busy_budget_.count());
+  if (armed_ && *armed_ < end) end = *armed_;  // a due timer runs from the io_context
+  for (;;) {
+    ++stats_.reads;
+    auto r = tap_.read_frame(rx_buf_, rx_meta());
+    if (!r) {
+      error_ = r.error().message;
+      io_.stop();
+      return std::nullopt;
+    }
+    const Instant n = now();
+    if (!r->empty()) {
+      ++stats_.spin_hits;
+      busy_budget_ = busy_max_;
+      *t = n;
+      on_frame(n, *r);
+      return true;
+    }
+    ++stats_.empty_reads;
+    if (n >= end) break;
+    // The peer may be waiting for this CPU (a client on the same one, the
+    // kernel's softirq work): let it run, then look again.
+    ++stats_.spin_yields;
+    (void)::sched_yield();
+  }
+  busy_budget_ = std::max(busy_budget_ / 2, busy_max_ / 16);
+  return false;
 }
 
 std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
   Burst b;
   for (; b.frames < limit; ++b.frames) {
     ++stats_.reads;
-    auto r = tap_.read_frame(rx_buf_);
+    auto r = tap_.read_frame(rx_buf_, rx_meta());
     if (!r) {
       error_ = r.error().message;
       io_.stop();
@@ -159,10 +203,16 @@ std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
   return b;
 }
 
+driver::RxMeta* Realtime::rx_meta() noexcept {
+  rx_meta_ = {};
+  // A capture gets the frames with their checksums complete.
+  return trust_checksums_ && pcap_ == nullptr ? &rx_meta_ : nullptr;
+}
+
 void Realtime::on_frame(Instant t, ConstBytes frame) {
   if (frame.empty()) return;  // malformed, counted by the device
   if (pcap_) (void)pcap_->write(wall(t), frame);
-  host_.receive(t, iface_, frame);
+  host_.receive(t, iface_, frame, rx_meta_);
 }
 
 // The applications run before the host is polled, so what they answer to

@@ -22,6 +22,17 @@
 // write per frame sent (or GSO frame). An async_wait would cost the same:
 // the reactor re-arms the descriptor with an epoll_ctl for every
 // non-speculative operation instead of trying a read.
+//
+// Busy polling (set_busy_poll, off by default; Linux's SO_BUSY_POLL for the
+// TAP): when the loop would block, it first keeps reading the TAP without
+// blocking for up to the budget, yielding the CPU between reads (sched_yield)
+// so that a peer on the same CPU runs at once, so a frame that comes within
+// it costs a read instead of an epoll_wait, a context switch and, when it was
+// sent from another CPU, the wake-up of this one. The budget adapts as the
+// guest's haltpoll does: a spin that ends on a frame restores the full
+// budget, one that ends empty halves it (never below 1/16): an idle host
+// spends little. A spin never runs past the timer's deadline, and the
+// inline step bound (kInlineSteps) still hands the io_context its turn.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -63,8 +74,8 @@ class CaptureDevice final : public driver::Device {
 
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
 // they bound the loop's system calls but the timer's (see above):
-// waits + 2 * wakeups + reads + tx_writes + timer_arms, of which a wake-up
-// whose first attempt found a frame saves a read.
+// waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of
+// which a wake-up whose first attempt found a frame saves a read.
 struct RuntimeStats {
   std::uint64_t steps = 0;
   std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
@@ -74,6 +85,9 @@ struct RuntimeStats {
   std::uint64_t timer_arms = 0;   // steady_timer re-arms (a timerfd_settime each)
   std::uint64_t timer_steps = 0;  // steps run by the timer
   std::uint64_t yields = 0;       // inline step bound reached: continued through the io_context
+  std::uint64_t spins = 0;        // busy polls started (each also counted in reads, empty_reads)
+  std::uint64_t spin_hits = 0;    // of which ended on a frame
+  std::uint64_t spin_yields = 0;  // sched_yield() calls between their reads
 };
 
 class Realtime {
@@ -97,6 +111,14 @@ class Realtime {
   void set_pcap(PcapWriter* pcap) { pcap_ = pcap; }
   // SIGINT/SIGTERM stop the loop, SIGUSR1 prints netstat to `out`.
   void handle_signals(std::FILE* out = stdout);
+  // Whether the stack trusts the TAP's checksum offload (TapDevice::
+  // read_frame with RxMeta: TCP/UDP checksums of frames from the kernel are
+  // neither completed nor verified, as Linux's CHECKSUM_UNNECESSARY). On by
+  // default; off, or while a pcap is attached, every checksum is completed
+  // and verified.
+  void set_trust_checksums(bool on) { trust_checksums_ = on; }
+  // Busy-poll the TAP for up to `budget` before blocking (above); zero: off.
+  void set_busy_poll(std::chrono::microseconds budget) { busy_max_ = busy_budget_ = budget; }
   // Called after each step; returning true stops the loop (e.g. a client
   // that finished).
   void set_done(std::function<bool()> done) { done_ = std::move(done); }
@@ -129,7 +151,13 @@ class Realtime {
   // Reads up to `limit` frames into the host; nullopt after a read error
   // (reported, loop stopped).
   std::optional<Burst> read_burst(Instant t, int limit);
+  // The RxMeta to read the next frame with (reset), or null when not trusting.
+  driver::RxMeta* rx_meta() noexcept;
+  // Hands a frame read with rx_meta() to the host.
   void on_frame(Instant t, ConstBytes frame);
+  // Busy poll: reads until a frame comes (given to the host at *t, true)
+  // or the budget is spent (false); nullopt after a read error.
+  std::optional<bool> spin(Instant* t);
   // Frames the TAP was asked to write so far (sent, refused or failed).
   std::uint64_t tx_attempts() const noexcept;
   void step(Instant t);
@@ -150,6 +178,9 @@ class Realtime {
   std::function<bool()> done_;
   Bytes rx_buf_;
   std::optional<Instant> armed_;  // the timer's deadline while it is pending
+  std::chrono::nanoseconds busy_max_{0}, busy_budget_{0};
+  bool trust_checksums_ = true;
+  driver::RxMeta rx_meta_;  // of the frame being read
   bool step_posted_ = false;
   bool stopped_ = false;
   std::string error_;

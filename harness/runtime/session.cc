@@ -48,6 +48,9 @@ void add_net_options(CLI::App* sub, NetArgs& a) {
   sub->add_option("--mtu", a.mtu, "MTU of the TAP (default 1500)")->check(CLI::Range(576, 9000));
   sub->add_flag("!--no-offload", a.offload,
                 "no checksum/TSO offload with the kernel: every frame on the TAP is MTU-sized and checksummed");
+  sub->add_option("--busy-poll", a.busy_poll_us,
+                  "before blocking, keep reading the TAP for up to US microseconds (adaptive; default 0: off)")
+      ->check(CLI::Range(0, 1000000));
 }
 
 Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs& a) {
@@ -116,6 +119,7 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
     return Err{fmt::format("--gw {}: not reachable on {}", a.gw, addr->to_string())};
   s->runtime_ = std::make_unique<Realtime>(*s->host_, *s->tap_);
   s->runtime_->set_pcap(s->pcap_.get());
+  s->runtime_->set_busy_poll(std::chrono::microseconds(a.busy_poll_us));
   return s;
 }
 

@@ -1,8 +1,9 @@
 // What every real-time command shares: the network flags (--tap, --ip,
-// --kernel-ip, --gw, --mac, --netns, --pcap, --seed) and a NetSession that
-// turns them into a running setup: the namespace (created when missing and
-// then deleted on exit), the TAP inside it, the kernel's address on the TAP,
-// a socket::Host with the TAP as interface 0, and the Realtime runtime.
+// --kernel-ip, --gw, --mac, --netns, --pcap, --seed, --mtu, --no-offload,
+// --busy-poll) and a NetSession that turns them into a running setup: the
+// namespace (created when missing and then deleted on exit), the TAP inside
+// it, the kernel's address on the TAP, a socket::Host with the TAP as
+// interface 0, and the Realtime runtime.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,8 @@ struct NetArgs {
   std::uint16_t mtu = 1500;
   // Checksum and TCP segmentation offload with the kernel (TapOptions::offload).
   bool offload = true;
+  // Busy-poll budget of the runtime in microseconds (Realtime::set_busy_poll); 0: off.
+  std::uint32_t busy_poll_us = 0;
 };
 
 // Adds the shared flags to a subcommand (--tap and --ip required).

@@ -103,13 +103,16 @@ class EchoStream {
 
 class TapOffloadTest : public KernelPeerTest {
  protected:
-  // Replaces the fixture's session by one with `offload` and a pcap.
-  void reopen(bool offload) {
+  // Replaces the fixture's session by one with `offload`, a pcap unless
+  // `pcap` is false (then the runtime trusts the kernel's checksum offload),
+  // and the runtime's busy poll at `busy_poll_us`.
+  void reopen(bool offload, bool pcap = true, std::uint32_t busy_poll_us = 0) {
     session_.reset();
-    pcap_ = (std::filesystem::temp_directory_path() / (unique_name("skpc") + ".pcap")).string();
+    if (pcap) pcap_ = (std::filesystem::temp_directory_path() / (unique_name("skpc") + ".pcap")).string();
     NetArgs args = net_args();
     args.offload = offload;
     args.pcap = pcap_;
+    args.busy_poll_us = busy_poll_us;
     auto s = NetSession::open(args);
     ASSERT_TRUE(s) << s.error();
     session_ = std::move(*s);
@@ -134,7 +137,7 @@ class TapOffloadTest : public KernelPeerTest {
     EXPECT_EQ(failure, "");
     EXPECT_EQ(echoed, kTotal);
     stop();
-    ASSERT_FALSE(session_->close_pcap());
+    ASSERT_FALSE(session_->close_pcap());  // nullopt without a pcap as well
   }
   // Frames in the capture: every frame read and every frame transmitted.
   void expect_capture_complete() {
@@ -162,6 +165,20 @@ TEST_F(TapOffloadTest, EchoStreamIsExactWithOffload) {
   EXPECT_EQ(st.rx_malformed, 0u);
   EXPECT_EQ(session_->host().stack().stats().tcp.rx_bad_checksum, 0u);
   expect_capture_complete();
+}
+
+// Without a capture the runtime trusts the kernel's checksum offload: the
+// frames' TCP checksums are neither completed nor verified, and the stream
+// must still be exact; with busy polling on as well.
+TEST_F(TapOffloadTest, EchoStreamIsExactTrustingTheKernelsChecksums) {
+  reopen(/*offload=*/true, /*pcap=*/false, /*busy_poll_us=*/50);
+  echo_stream_round_trips();
+  const auto& st = session_->tap().stats();
+  EXPECT_GT(st.rx_csum_trusted, 0u) << "the kernel vouched for no frame";
+  EXPECT_GT(st.rx_gso_frames, 0u);
+  EXPECT_EQ(st.rx_malformed, 0u);
+  EXPECT_EQ(session_->host().stack().stats().tcp.rx_bad_checksum, 0u);
+  EXPECT_GT(session_->runtime().stats().spins, 0u);
 }
 
 TEST_F(TapOffloadTest, EchoStreamIsExactWithoutOffload) {

@@ -13,6 +13,18 @@
 
 namespace synack::driver {
 
+// What a device vouches for in a frame it received; the runtime that reads
+// the device hands it to Host::receive with the frame. Default: nothing.
+struct RxMeta {
+  // The transport checksum (TCP or UDP) of this frame need not be verified:
+  // the device checked it, or the frame comes from a sender on this machine
+  // that left it to checksum offload (a TAP's virtio header DATA_VALID or
+  // NEEDS_CSUM; Linux's CHECKSUM_UNNECESSARY). Never set for frames from a
+  // wire the device did not check. The IPv4 header checksum is verified
+  // anyway (20 bytes), as Linux does.
+  bool l4_checksum_valid = false;
+};
+
 struct DeviceCaps {
   std::uint16_t mtu = 1500;  // largest IP datagram the link carries (Ethernet payload)
 };

@@ -202,27 +202,33 @@ std::size_t TapDevice::max_read_len() const noexcept {
   return offload_ ? VnetHeader::kLen + TsoCoalescer::kMaxFrame : std::size_t{mtu_} + 14;
 }
 
-MutBytes TapDevice::accept_read(MutBytes raw) noexcept {
+MutBytes TapDevice::accept_read(MutBytes raw, RxMeta* meta) noexcept {
   ++stats_.rx_frames;
+  if (meta) *meta = RxMeta{};
   if (!offload_) {
     stats_.rx_bytes += raw.size();
     return raw;
   }
-  auto frame = accept_vnet_frame(raw);
+  bool trusted = false;
+  auto frame = accept_vnet_frame(raw, meta ? &trusted : nullptr);
   if (!frame) {
     ++stats_.rx_malformed;
     return {};
+  }
+  if (trusted) {
+    meta->l4_checksum_valid = true;
+    ++stats_.rx_csum_trusted;
   }
   if (VnetHeader::parse(raw).gso_type != VnetHeader::kGsoNone) ++stats_.rx_gso_frames;
   stats_.rx_bytes += frame->size();
   return *frame;
 }
 
-Result<MutBytes, TapError> TapDevice::read_frame(MutBytes buf) {
+Result<MutBytes, TapError> TapDevice::read_frame(MutBytes buf, RxMeta* meta) {
   for (;;) {
     ssize_t n = ::read(fd_, buf.data(), buf.size());
     if (n > 0) {
-      MutBytes frame = accept_read(buf.first(static_cast<std::size_t>(n)));
+      MutBytes frame = accept_read(buf.first(static_cast<std::size_t>(n)), meta);
       if (frame.empty()) continue;  // malformed (counted): try the next
       return frame;
     }

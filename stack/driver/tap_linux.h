@@ -56,6 +56,7 @@ struct TapStats {
   std::uint64_t tx_gso_frames = 0;  // writes that carried several segments (offload)
   std::uint64_t rx_malformed = 0;   // bad virtio_net_hdr (offload): dropped
   std::uint64_t tx_writes = 0;      // write()/writev() calls, one per frame or GSO frame
+  std::uint64_t rx_csum_trusted = 0;  // frames whose TCP/UDP checksum the kernel vouched for (RxMeta)
 };
 
 class TapDevice final : public Device {
@@ -79,10 +80,13 @@ class TapDevice final : public Device {
   std::size_t max_read_len() const noexcept;
   // Reads one frame into `buf`. Returns the frame (inside `buf`), empty
   // when no frame is queued or the one read was malformed (counted).
-  Result<MutBytes, TapError> read_frame(MutBytes buf);
+  // With `meta` (offload), the kernel's checksum offload is trusted rather
+  // than completed (accept_vnet_frame) and *meta says what it vouches for,
+  // for Host::receive; without, every checksum is complete in the frame.
+  Result<MutBytes, TapError> read_frame(MutBytes buf, RxMeta* meta = nullptr);
   // For a runtime that read `raw` bytes from fd() itself: accounts for them
-  // and returns the frame in them (empty when malformed).
-  MutBytes accept_read(MutBytes raw) noexcept;
+  // and returns the frame in them (empty when malformed); `meta` as above.
+  MutBytes accept_read(MutBytes raw, RxMeta* meta = nullptr) noexcept;
 
  private:
   TapDevice(int fd, std::string name, std::uint16_t mtu, bool offload)

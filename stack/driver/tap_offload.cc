@@ -94,12 +94,32 @@ bool complete_checksum(MutBytes frame, std::size_t start, std::size_t offset) no
   return true;
 }
 
-std::optional<MutBytes> accept_vnet_frame(MutBytes raw) noexcept {
+namespace {
+// Whether `frame` is IPv4 carrying TCP or UDP (the transports RxMeta covers).
+bool ipv4_tcp_or_udp(ConstBytes frame) noexcept {
+  if (frame.size() < kEthLen + kIpLen || load_be16(frame, 12) != wire::kEtherTypeIpv4) return false;
+  std::uint8_t proto = frame[kEthLen + wire::ipv4_field::kProtocol];
+  return proto == wire::kIpProtoTcp || proto == wire::kIpProtoUdp;
+}
+}  // namespace
+
+std::optional<MutBytes> accept_vnet_frame(MutBytes raw, bool* trusted) noexcept {
   if (raw.size() < VnetHeader::kLen) return std::nullopt;
   VnetHeader h = VnetHeader::parse(raw);
   MutBytes frame = raw.subspan(VnetHeader::kLen);
-  if ((h.flags & VnetHeader::kNeedsCsum) != 0 && !complete_checksum(frame, h.csum_start, h.csum_offset))
-    return std::nullopt;
+  if (trusted) *trusted = false;
+  if ((h.flags & VnetHeader::kNeedsCsum) != 0) {
+    // The positions are checked either way: a header that points outside
+    // the frame is malformed.
+    if (h.csum_start >= frame.size() || h.csum_offset + 2u > frame.size() - h.csum_start) return std::nullopt;
+    if (trusted && ipv4_tcp_or_udp(frame)) {
+      *trusted = true;
+      return frame;
+    }
+    if (!complete_checksum(frame, h.csum_start, h.csum_offset)) return std::nullopt;
+    return frame;
+  }
+  if (trusted && (h.flags & VnetHeader::kDataValid) != 0) *trusted = true;
   return frame;
 }
 

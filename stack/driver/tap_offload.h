@@ -34,6 +34,7 @@ namespace synack::driver {
 struct VnetHeader {
   static constexpr std::size_t kLen = 10;
   static constexpr std::uint8_t kNeedsCsum = 1;   // VIRTIO_NET_HDR_F_NEEDS_CSUM
+  static constexpr std::uint8_t kDataValid = 2;   // VIRTIO_NET_HDR_F_DATA_VALID
   static constexpr std::uint8_t kGsoNone = 0;     // VIRTIO_NET_HDR_GSO_NONE
   static constexpr std::uint8_t kGsoTcpv4 = 1;    // VIRTIO_NET_HDR_GSO_TCPV4
   static constexpr std::uint8_t kGsoEcn = 0x80;   // VIRTIO_NET_HDR_GSO_ECN
@@ -56,7 +57,14 @@ bool complete_checksum(MutBytes frame, std::size_t start, std::size_t offset) no
 
 // Turns what was read from the TAP (header + frame) into the frame the stack
 // gets, in place: checksum completed when asked. nullopt when malformed.
-std::optional<MutBytes> accept_vnet_frame(MutBytes raw) noexcept;
+// With `trusted` (the caller passes the answer on as RxMeta), checksums are
+// trusted instead of completed or verified, as Linux trusts a local sender's
+// offload: *trusted tells whether the frame's TCP/UDP checksum is vouched
+// for: DATA_VALID (the kernel checked it), or NEEDS_CSUM on an IPv4 TCP or
+// UDP frame (a sender on this machine left it to offload), which is then
+// not completed (its field keeps the pseudo-header sum, as a capture on a
+// NIC with checksum offload shows). NEEDS_CSUM on anything else is completed.
+std::optional<MutBytes> accept_vnet_frame(MutBytes raw, bool* trusted = nullptr) noexcept;
 
 // Joins the stack's outbound TCP segments into GSO frames (see above).
 class TsoCoalescer {

@@ -87,6 +87,49 @@ TEST(AcceptVnetFrame, StripsTheHeaderAndCompletesOnlyWhenAsked) {
   EXPECT_FALSE(accept_vnet_frame(MutBytes(raw).first(5)));
 }
 
+// With `trusted`: NEEDS_CSUM on TCP (or UDP) is vouched for and left as the
+// kernel sent it, DATA_VALID is vouched for, anything else is not, and
+// NEEDS_CSUM on another protocol is still completed.
+TEST(AcceptVnetFrame, TrustsTheKernelsOffloadWhenAsked) {
+  Bytes f = frame({.len = 100});
+  Bytes partial = f;  // what the kernel hands over with NEEDS_CSUM
+  store_be16(partial, 34 + 16, wire::checksum_fold(wire::pseudo_header_sum(kSrc, kDst, 6, f.size() - 34)));
+  auto with = [](std::uint8_t flags, const Bytes& fr) {
+    Bytes raw(VnetHeader::kLen + fr.size(), 0);
+    std::copy(fr.begin(), fr.end(), raw.begin() + VnetHeader::kLen);
+    VnetHeader{flags, 0, 0, 0, 34, 16}.emit(raw);
+    return raw;
+  };
+  bool trusted = false;
+  Bytes raw = with(VnetHeader::kNeedsCsum, partial);
+  auto got = accept_vnet_frame(raw, &trusted);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(trusted);
+  EXPECT_TRUE(std::equal(got->begin(), got->end(), partial.begin(), partial.end()));  // not completed
+  raw = with(VnetHeader::kDataValid, f);
+  ASSERT_TRUE(accept_vnet_frame(raw, &trusted));
+  EXPECT_TRUE(trusted);
+  raw = with(0, f);
+  ASSERT_TRUE(accept_vnet_frame(raw, &trusted));
+  EXPECT_FALSE(trusted);
+  // Without `trusted`, NEEDS_CSUM is completed as before.
+  raw = with(VnetHeader::kNeedsCsum, partial);
+  got = accept_vnet_frame(raw);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(std::equal(got->begin(), got->end(), f.begin(), f.end()));
+  // NEEDS_CSUM on a protocol RxMeta does not cover (ICMP here) is completed.
+  Bytes icmp = partial;
+  icmp[14 + wire::ipv4_field::kProtocol] = wire::kIpProtoIcmp;
+  raw = with(VnetHeader::kNeedsCsum, icmp);
+  got = accept_vnet_frame(raw, &trusted);
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(trusted);
+  EXPECT_NE(load_be16(*got, 34 + 16), load_be16(partial, 34 + 16));
+  // A header pointing outside the frame is malformed either way.
+  VnetHeader{VnetHeader::kNeedsCsum, 0, 0, 0, 34, 60000}.emit(raw);
+  EXPECT_FALSE(accept_vnet_frame(raw, &trusted));
+}
+
 // The frame written for a joined run, checksum completed as the kernel
 // would: one TCP segment carrying `payload`.
 void expect_joined(ConstBytes written, std::size_t segments, std::uint16_t mss, ConstBytes payload,

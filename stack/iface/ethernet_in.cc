@@ -7,7 +7,15 @@
 
 namespace synack::iface {
 
-void Stack::receive(Instant now, std::size_t iface, ConstBytes frame) {
+void Stack::receive(Instant now, std::size_t iface, ConstBytes frame, driver::RxMeta meta) {
+  // The trust lasts for this frame only: datagrams the stack loops back to
+  // itself from poll are verified (those it loops back while handling this
+  // frame are its own, checksummed by itself).
+  struct TrustScope {
+    bool& flag;
+    ~TrustScope() { flag = false; }
+  } scope{rx_l4_trusted_};
+  rx_l4_trusted_ = meta.l4_checksum_valid;
   ++stats_.eth.rx_frames;
   if (iface >= ifaces_.size() || !ifaces_[iface].up) {
     ++stats_.eth.rx_iface_down;

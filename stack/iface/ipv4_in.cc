@@ -49,6 +49,7 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
     auto done = reassembly_.add(now, key, ip->frag_offset, ip->more_frags, pkt->payload(), pkt->header());
     if (!done) return;
     ++stats_.ip.reassembled;
+    rx_l4_trusted_ = false;  // the checksum covers fragments no device vouched for
     Bytes whole = done->first_header;
     whole.insert(whole.end(), done->payload.begin(), done->payload.end());
     ConstBytes payload = ConstBytes(whole).subspan(done->first_header.size());

@@ -106,7 +106,9 @@ class Stack {
   Rng& rng() noexcept { return rng_; }
 
   // The sans-I/O drive.
-  void receive(Instant now, std::size_t iface, ConstBytes frame);
+  // `meta`: what the device vouches for (driver::RxMeta): a TCP or UDP
+  // checksum it vouches for is not verified again.
+  void receive(Instant now, std::size_t iface, ConstBytes frame, driver::RxMeta meta = {});
   void poll(Instant now);
   std::optional<Instant> poll_at() const;
 
@@ -269,6 +271,9 @@ class Stack {
   Bytes tcp_tx_;   // emit_tcp's frame, the segment at kFrameHeadroom (reused)
   bool tcp_tx_busy_ = false;  // emit_tcp re-entered (loopback): use a local buffer
   bool work_pending_ = false;  // something to flush at the next poll
+  // During receive(): the frame's TCP/UDP checksum is vouched for
+  // (driver::RxMeta); false otherwise, and for a reassembled datagram.
+  bool rx_l4_trusted_ = false;
 };
 
 }  // namespace synack::iface

@@ -24,7 +24,7 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
     ++stats_.tcp.rx_malformed;
     return;
   }
-  auto repr = wire::TcpRepr::parse(*pkt, src, dst, true);
+  auto repr = wire::TcpRepr::parse(*pkt, src, dst, /*verify_checksum=*/!rx_l4_trusted_);
   if (!repr) {
     if (repr.error() == wire::ParseError::BadChecksum) ++stats_.tcp.rx_bad_checksum;
     else ++stats_.tcp.rx_malformed;

@@ -48,7 +48,7 @@ void Stack::receive_udp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
     ++stats_.udp.rx_malformed;
     return;
   }
-  auto udp = wire::UdpRepr::parse(*pkt, src, dst, true);
+  auto udp = wire::UdpRepr::parse(*pkt, src, dst, /*verify_checksum=*/!rx_l4_trusted_);
   if (!udp) {
     if (udp.error() == wire::ParseError::BadChecksum) ++stats_.udp.rx_bad_checksum;
     else ++stats_.udp.rx_malformed;

@@ -69,9 +69,9 @@ class Host {
   // (receive() and poll() set it too). Calls never read a clock.
   void set_now(Instant now) { now_ = std::max(now_, now); }
   Instant now() const noexcept { return now_; }
-  void receive(Instant now, std::size_t iface, ConstBytes frame) {
+  void receive(Instant now, std::size_t iface, ConstBytes frame, driver::RxMeta meta = {}) {
     set_now(now);
-    stack_.receive(now, iface, frame);
+    stack_.receive(now, iface, frame, meta);
   }
   void poll(Instant now) {
     set_now(now);
