@@ -16,12 +16,12 @@
 // heap's front like any other.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
-#include <algorithm>
-#include <functional>
 #include <vector>
 
 #include "stack/base/instant.h"
