@@ -72,6 +72,9 @@ class HostNode final : public Node {
     // sockets' readiness changes only through frames or timers after that.
     host_.poll(now);
   }
+  // Only applications reach other hosts; the stack's own work goes out
+  // through links as frames.
+  bool poll_reaches_others() const override { return !apps_.empty(); }
   std::string name() const override { return host_.stack().config().name; }
 
  private:

@@ -13,6 +13,14 @@ namespace synack::harness {
 
 using NodeId = std::size_t;
 
+// What the World relies on to ask a node for poll_at() only after something
+// could have changed it (it remembers the answer until then):
+//  - receive() changes no other node's poll_at(), only (maybe) this one's;
+//  - on_time() changes no node's poll_at(), this one's included;
+//  - poll() changes this node's, and others' only when poll_reaches_others();
+//  - anything else that may touch a node runs outside those calls (code
+//    between runs, the run's done() predicate, scheduled actions), and the
+//    World forgets every remembered answer after it.
 class Node {
  public:
   virtual ~Node() = default;
@@ -20,6 +28,9 @@ class Node {
   // The next instant at which poll() has work; nullopt when idle.
   virtual std::optional<Instant> poll_at() const { return std::nullopt; }
   virtual void poll(Instant now) { (void)now; }
+  // Whether poll() may change another node's poll_at() (an application
+  // polled here calling another host's socket API). Conservative default.
+  virtual bool poll_reaches_others() const { return true; }
   // Virtual time moved to `now` (before any event at that instant runs), so
   // application calls made from events see the right time.
   virtual void on_time(Instant now) { (void)now; }

@@ -98,6 +98,7 @@ class TamperNode final : public Node {
     for (int from = 0; from < 2; ++from)
       if (dir_[from].held && dir_[from].held->until <= now) release(now, from);
   }
+  bool poll_reaches_others() const override { return false; }  // releases go out through links
   std::string name() const override { return "tamper"; }
 
  private:

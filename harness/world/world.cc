@@ -41,6 +41,7 @@ bool PortDevice::transmit(Instant now, ConstBytes frame) {
 
 NodeId World::add_node(std::unique_ptr<Node> node) {
   nodes_.push_back(std::move(node));
+  known_.emplace_back();
   return nodes_.size() - 1;
 }
 
@@ -85,10 +86,19 @@ void World::schedule_release(Instant at, std::size_t link, int from_side, std::u
   queue_.push(std::max(at, now_), Event{Release{link, from_side, serial}});
 }
 
-std::optional<Instant> World::next_deadline() const {
+std::optional<Instant> World::node_poll_at(std::size_t i) {
+  KnownPollAt& k = known_[i];
+  if (!k.valid) {
+    k.at = nodes_[i]->poll_at();
+    k.valid = true;
+  }
+  return k.at;
+}
+
+std::optional<Instant> World::next_deadline() {
   std::optional<Instant> t = queue_.next_time();
-  for (const auto& n : nodes_) {
-    if (auto p = n->poll_at()) t = t ? std::min(*t, *p) : *p;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (auto p = node_poll_at(i)) t = t ? std::min(*t, *p) : *p;
   }
   if (t && *t < now_) t = now_;
   return t;
@@ -101,6 +111,7 @@ void World::dispatch(Event& e) {
     l.on_delivered(now_, d->to_side, d->frame);
     const LinkEnd& end = l.end(d->to_side);
     nodes_[end.node]->receive(now_, end.port, d->frame);
+    forget(end.node);
     if (spare_frames_.size() < kMaxSpareFrames) {
       d->frame.clear();
       spare_frames_.push_back(std::move(d->frame));
@@ -109,6 +120,7 @@ void World::dispatch(Event& e) {
     links_[r->link]->release_held(now_, r->from_side, r->serial);
   } else {
     std::get<Action>(e)(*this);
+    forget_all();  // an action may call into any node
   }
 }
 
@@ -126,10 +138,13 @@ void World::run_instant() {
       dispatch(entry.value);
       worked = true;
     }
-    for (auto& n : nodes_) {
-      if (auto p = n->poll_at(); p && *p <= now_) {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      if (auto p = node_poll_at(i); p && *p <= now_) {
         ++stats_.polls;
-        n->poll(now_);
+        Node& n = *nodes_[i];
+        n.poll(now_);
+        if (n.poll_reaches_others()) forget_all();
+        else forget(i);
         worked = true;
       }
     }
@@ -140,6 +155,9 @@ void World::run_instant() {
 bool World::run_until(const std::function<bool()>& done, Instant deadline) {
   if (done()) return true;
   while (true) {
+    // Code outside the nodes (before this run, and done() after every
+    // step) may have called into any of them.
+    forget_all();
     auto t = next_deadline();
     if (!t || *t > deadline) {
       now_ = std::max(now_, deadline);

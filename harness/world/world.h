@@ -109,13 +109,26 @@ class World {
   using Action = std::function<void(World&)>;
   using Event = std::variant<Delivery, Release, Action>;
 
-  std::optional<Instant> next_deadline() const;
+  std::optional<Instant> next_deadline();
+  // Node i's poll_at(), asked again only when it may have changed (the
+  // contract in node.h); forget() drops one remembered answer, forget_all()
+  // every one (after code outside the nodes ran).
+  std::optional<Instant> node_poll_at(std::size_t i);
+  void forget(std::size_t i) { known_[i].valid = false; }
+  void forget_all() {
+    for (auto& k : known_) k.valid = false;
+  }
   void run_instant();  // every event and poll due at now_
   void dispatch(Event& e);
 
   std::uint64_t seed_;
   Instant now_ = Instant::zero();
   std::vector<std::unique_ptr<Node>> nodes_;
+  struct KnownPollAt {
+    std::optional<Instant> at;
+    bool valid = false;
+  };
+  std::vector<KnownPollAt> known_;  // by node id
   std::vector<std::unique_ptr<Link>> links_;
   std::map<std::pair<NodeId, std::size_t>, std::unique_ptr<PortDevice>> ports_;
   std::map<std::pair<NodeId, std::size_t>, std::pair<std::size_t, int>> attached_;

@@ -26,13 +26,23 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
   if (!pkt) return count_parse_error(stats_.ip, pkt.error());
   auto ip = wire::Ipv4Repr::parse(*pkt, /*verify_checksum=*/true);
   if (!ip) return count_parse_error(stats_.ip, ip.error());
+  // One walk over the interfaces answers is_broadcast_for_us(src),
+  // is_broadcast_for_us(dst) and is_local_address(dst).
+  bool src_bcast = ip->src.is_broadcast(), broadcast = ip->dst.is_broadcast(), local = false;
+  for (const Interface& i : ifaces_) {
+    local |= i.address.address == ip->dst;
+    if (i.address.prefix_len < 31) {
+      const wire::Ipv4Address directed = i.address.directed_broadcast();
+      src_bcast |= directed == ip->src;
+      broadcast |= directed == ip->dst;
+    }
+  }
   // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
-  if (ip->src.is_broadcast() || ip->src.is_multicast() || is_broadcast_for_us(ip->src)) {
+  if (src_bcast || ip->src.is_multicast()) {
     ++stats_.ip.rx_bad_source;
     return;
   }
-  bool broadcast = is_broadcast_for_us(ip->dst);
-  if (!broadcast && !is_local_address(ip->dst)) {
+  if (!broadcast && !local) {
     if (ip->dst.is_multicast()) {
       ++stats_.ip.rx_multicast;  // no group memberships
     } else if (cfg_.forwarding && !link_broadcast) {

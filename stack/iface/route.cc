@@ -1,5 +1,7 @@
 #include "stack/iface/route.h"
 
+#include <bit>
+
 namespace synack::iface {
 
 void RouteTable::add(Route r) {
@@ -8,19 +10,22 @@ void RouteTable::add(Route r) {
   auto [it, inserted] = m.insert_or_assign(r.destination.address.value, r);
   (void)it;
   if (inserted) ++size_;
+  lens_ |= std::uint64_t{1} << r.destination.prefix_len;
 }
 
 bool RouteTable::remove(wire::Ipv4Cidr destination) {
   if (destination.prefix_len > 32) return false;
-  if (by_len_[destination.prefix_len].erase(destination.network().value) == 0) return false;
+  auto& m = by_len_[destination.prefix_len];
+  if (m.erase(destination.network().value) == 0) return false;
+  if (m.empty()) lens_ &= ~(std::uint64_t{1} << destination.prefix_len);
   --size_;
   return true;
 }
 
 std::optional<Route> RouteTable::lookup(wire::Ipv4Address dst) const {
-  for (int len = 32; len >= 0; --len) {
-    const auto& m = by_len_[len];
-    if (m.empty()) continue;
+  for (std::uint64_t lens = lens_; lens != 0; lens &= ~(std::uint64_t{1} << (63 - std::countl_zero(lens)))) {
+    const int len = 63 - std::countl_zero(lens);  // the longest prefix length left
+    const auto& m = by_len_[static_cast<std::size_t>(len)];
     wire::Ipv4Cidr probe{dst, static_cast<std::uint8_t>(len)};
     if (auto it = m.find(probe.network().value); it != m.end()) return it->second;
   }

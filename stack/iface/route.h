@@ -1,7 +1,8 @@
 // IPv4 routing table with longest-prefix match (RFC 1812 §5.2.4.3): connected
 // routes (added with each interface address), static routes and a default
 // gateway. One ordered map per prefix length, searched from /32 down, so a
-// lookup costs at most 33 map probes whatever the table size.
+// lookup costs at most 33 map probes whatever the table size (only the
+// lengths that hold routes are probed: one or two on most hosts).
 #pragma once
 
 #include <array>
@@ -40,6 +41,7 @@ class RouteTable {
 
  private:
   std::array<std::map<std::uint32_t, Route>, 33> by_len_;
+  std::uint64_t lens_ = 0;  // bit n set: by_len_[n] is not empty (lookup skips the rest)
   std::size_t size_ = 0;
 };
 

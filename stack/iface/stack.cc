@@ -128,9 +128,10 @@ void Stack::poll_arp(Instant now) {
 
 std::optional<Instant> Stack::poll_at() const {
   if (work_pending_) return Instant::zero();
+  // The world asks every node before each step: empty tables are not walked.
   bool sends = false;
-  udp_.for_each([&](Handle, const udp::UdpSocket& u) { sends |= u.has_send(); });
-  ping_.for_each([&](Handle, const PingSocket& p) { sends |= p.has_request(); });
+  if (udp_.size() != 0) udp_.for_each([&](Handle, const udp::UdpSocket& u) { sends |= u.has_send(); });
+  if (ping_.size() != 0) ping_.for_each([&](Handle, const PingSocket& p) { sends |= p.has_request(); });
   if (sends) return Instant::zero();
   for (const auto& i : ifaces_)
     if (i.up && i.announce) return Instant::zero();

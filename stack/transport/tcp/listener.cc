@@ -103,6 +103,14 @@ void Listener::add_child(const Context& ctx, const FourTuple& t, std::unique_ptr
   auto [it, inserted] = children_.emplace(t, Child{std::move(sock), std::nullopt, false});
   if (!inserted) return;  // cannot happen: process() looked the tuple up first
   if (half_open) ++half_open_;
+  // A new child is usually due at once (its SYN-ACK): straight to ready_,
+  // where collect_due would move it at the next poll_output anyway (poll_at
+  // reports ready_ as due now), without a node in due_ for the meantime.
+  Socket& c = *it->second.sock;
+  if (auto at = c.poll_at(ctx); at && *at <= ctx.now && !c.closed()) {
+    ready_.insert(ready_position(ready_, it->first), it->first);
+    return;
+  }
   settle(ctx, it, half_open);
 }
 

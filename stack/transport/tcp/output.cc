@@ -148,6 +148,11 @@ Socket::DataPlan Socket::plan_data() const {
     // Fast retransmit or a NewReno partial ACK: resend the segment at SND.UNA.
     if (auto p = plan_head_retransmit()) return p;
   }
+  // Nothing unsent and no FIN to send: plan_new_data would find no segment
+  // whatever the window, so the window arithmetic is skipped (the common
+  // case: this runs for every deadline computed after every segment).
+  const SeqNumber end = data_end();
+  if (!snd_.nxt.lt(end) && !(fin_queued_ && snd_.nxt.le(end))) return {};
   return plan_new_data(usable_window());
 }
 
