@@ -30,6 +30,14 @@
 // connections (closing the oldest beyond 12 descriptors) and reads every
 // socket.
 //
+// Speed (libFuzzer's per-input bookkeeping grows with the edges an input
+// hits): the fixture is set up once per process and every input starts from
+// a copy of it (the set-up's instrumented stack calls cost 4x the copy); its
+// set-up and tear-down edges are not the input's coverage (forget_coverage,
+// save/restore_coverage in fuzz/common/coverage.h); the driver, the frame
+// normaliser, the capture device and the checkers carry no coverage
+// instrumentation (FUZZ_NO_COVERAGE): only the stack's edges guide.
+//
 // Invariants checked after every record (abort = finding):
 //   - every StackStats and TcpStats counter never decreases;
 //   - tcp_connection_count() <= 3 + frames fed; listener queues <= backlog;

@@ -156,7 +156,8 @@ class HostFixture {
   // Builds the state described at the top. Returns false if the stack did not
   // behave as scripted (then the fixture is still usable, just less deep).
   //
-  // This runs before every fuzz input, so it is kept short: the host is
+  // fuzz_host_frames runs this once per process and copies the result for
+  // every input; gen_seeds once per seed. It is kept short: the host is
   // polled only where it must send (the SYN-ACK, then "hello", our SYN and
   // the ARP request together; the gratuitous ARP goes out with the first),
   // and the peer's frames and what we learn from our SYN-ACK are built and
