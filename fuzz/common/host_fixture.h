@@ -143,11 +143,21 @@ inline PeerFrames& peer_frames() {
 class HostFixture {
  public:
   HostFixture() : host_(host_fixture_config()) {}
+  // The same host in the same state (a copy of its Host) on a device of its
+  // own that has captured nothing yet: fuzz_host_frames sets one fixture up
+  // per process and starts every input from a copy of it.
+  HostFixture(const HostFixture& o)
+      : host_(o.host_), now_(o.now_), listener_(o.listener_), udp_(o.udp_), conn_(o.conn_), active_(o.active_),
+        iss_(o.iss_), our_tsval_(o.our_tsval_), active_iss_(o.active_iss_), active_port_(o.active_port_) {
+    host_.stack().set_device(0, dev_);
+  }
+  HostFixture& operator=(const HostFixture&) = delete;
 
   // Builds the state described at the top. Returns false if the stack did not
   // behave as scripted (then the fixture is still usable, just less deep).
   //
-  // This runs before every fuzz input, so it is kept short: the host is
+  // fuzz_host_frames runs this once per process and copies the result for
+  // every input; gen_seeds once per seed. It is kept short: the host is
   // polled only where it must send (the SYN-ACK, then "hello", our SYN and
   // the ARP request together; the gratuitous ARP goes out with the first),
   // and the peer's frames and what we learn from our SYN-ACK are built and

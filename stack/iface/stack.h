@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "stack/base/deep_ptr.h"
 #include "stack/base/result.h"
 #include "stack/base/rng.h"
 #include "stack/base/sock_error.h"
@@ -90,11 +91,19 @@ struct OutDatagram {
 class Stack {
  public:
   explicit Stack(StackConfig cfg);
-  Stack(const Stack&) = delete;
+  // A copy is the same stack in the same state (every socket, queue, timer,
+  // cache and the random generator), transmitting through the same devices
+  // until set_device() gives it its own. Explicit: never copied by accident.
+  explicit Stack(const Stack&) = default;
   Stack& operator=(const Stack&) = delete;
 
   // Interfaces and routes.
   std::size_t add_interface(driver::Device& dev, wire::MacAddress mac, wire::Ipv4Cidr addr, std::string name = "");
+  // The device interface `iface` transmits through from now on (same MTU
+  // expected: the interface keeps its own).
+  void set_device(std::size_t iface, driver::Device& dev) {
+    if (iface < ifaces_.size()) ifaces_[iface].device = &dev;
+  }
   const std::vector<Interface>& interfaces() const noexcept { return ifaces_; }
   void set_interface_up(std::size_t iface, bool up);
   bool add_default_gateway(wire::Ipv4Address gw);
@@ -247,13 +256,13 @@ class Stack {
   std::map<wire::Ipv4Address, PmtuEntry> pmtu_;
   SlotMap<udp::UdpSocket> udp_;
   struct TcpEntry {
-    std::unique_ptr<tcp::Socket> sock;
+    DeepPtr<tcp::Socket> sock;
     std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
   };
   struct ListenEntry {
-    std::unique_ptr<tcp::Listener> listener;
+    DeepPtr<tcp::Listener> listener;
     bool orphan = false;
   };
   SlotMap<TcpEntry> tcp_;

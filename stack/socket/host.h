@@ -60,7 +60,9 @@ struct NetstatRow {
 class Host {
  public:
   explicit Host(iface::StackConfig cfg) : stack_(std::move(cfg)) {}
-  Host(const Host&) = delete;
+  // A copy is the same host in the same state (descriptors and the whole
+  // stack, see Stack's copy); explicit, so never copied by accident.
+  explicit Host(const Host&) = default;
   Host& operator=(const Host&) = delete;
 
   iface::Stack& stack() noexcept { return stack_; }

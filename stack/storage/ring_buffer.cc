@@ -5,6 +5,14 @@
 
 namespace synack::storage {
 
+RingBuffer::RingBuffer(const RingBuffer& o)
+    : capacity_(o.capacity_), size_(o.size_), read_at_(o.read_at_), len_(o.len_) {
+  if (!o.storage_) return;
+  // All size_ bytes, also those never written (copied, never interpreted).
+  storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(size_);
+  std::memcpy(storage_.get(), o.storage_.get(), size_);
+}
+
 void RingBuffer::grow(std::size_t need) {
   // Doubling (from kInitialStorage) keeps the copies linear in the bytes
   // that ever passed; the capacity bounds it.

@@ -45,6 +45,13 @@ class RingBuffer {
   static constexpr std::size_t kInitialStorage = 1024;
 
   explicit RingBuffer(std::size_t capacity) noexcept : capacity_(capacity) {}
+  // A copy holds the same bytes at the same offsets (the queue and anything
+  // written ahead in the unallocated region) in storage of the same size.
+  RingBuffer(const RingBuffer& o);
+  RingBuffer(RingBuffer&&) noexcept = default;
+  RingBuffer& operator=(const RingBuffer&) = delete;
+  RingBuffer& operator=(RingBuffer&&) noexcept = default;
+  ~RingBuffer() = default;
 
   std::size_t capacity() const noexcept { return capacity_; }
   std::size_t len() const noexcept { return len_; }

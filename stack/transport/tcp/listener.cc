@@ -93,7 +93,7 @@ void Socket::open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t 
 }
 
 Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options)
-    : config_(config), local_(local), child_opts_(child_options),
+    : local_(local), child_opts_(child_options),
       accept_limit_(std::max<std::uint32_t>(1, std::min(backlog, config.somaxconn))),
       syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
                                                      config.max_syn_backlog))) {}
@@ -162,7 +162,7 @@ void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
   // §3.10.7.2: "first, check for a RST" (ignore), "second, check for an ACK".
   if (seg.tcp.has(kTcpRst)) return;
   if (seg.tcp.has(kTcpAck)) {
-    if (!seg.tcp.has(kTcpSyn) && config_.syncookies) {
+    if (!seg.tcp.has(kTcpSyn) && ctx.config.syncookies) {
       on_cookie_ack(ctx, seg, mss);
       return;
     }
@@ -182,12 +182,12 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     return;
   }
   if (half_open_ >= syn_limit_) {
-    if (config_.syncookies) send_cookie_syn_ack(ctx, seg, mss);
+    if (ctx.config.syncookies) send_cookie_syn_ack(ctx, seg, mss);
     else ++ctx.stats.listen_drops;
     return;
   }
   FourTuple t = seg.tuple();
-  auto child = std::make_unique<Socket>(config_);
+  auto child = std::make_unique<Socket>(ctx.config);
   child->set_options(child_opts_);
   SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
   child->open_passive(ctx, seg, mss, iss);
@@ -209,23 +209,23 @@ void Listener::send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint
   out.tcp.seq = cookie;
   out.tcp.ack = t.seq + 1;
   out.tcp.flags = kTcpSyn | kTcpAck;
-  std::uint32_t rcvbuf = child_opts_.rcvbuf != 0 ? child_opts_.rcvbuf : config_.rcvbuf;
-  bool ts = config_.timestamps && t.options.timestamps().has_value();
+  std::uint32_t rcvbuf = child_opts_.rcvbuf != 0 ? child_opts_.rcvbuf : ctx.config.rcvbuf;
+  bool ts = ctx.config.timestamps && t.options.timestamps().has_value();
   out.tcp.window = initial_window(rcv_space(rcvbuf), static_cast<std::uint16_t>(mss - (ts ? 12 : 0)));
   out.tcp.options.push_mss(mss);
   auto peer_ts = t.options.timestamps();
-  if (config_.timestamps && peer_ts) {
+  if (ctx.config.timestamps && peer_ts) {
     // Without timestamps a cookie cannot carry SACK and window scale (Linux).
     CookieTsOptions o;
-    if (config_.window_scaling && t.options.window_scale()) {
+    if (ctx.config.window_scaling && t.options.window_scale()) {
       o.window_scale = std::min<std::uint8_t>(*t.options.window_scale(), 14);
     }
-    o.sack_permitted = config_.sack && t.options.sack_permitted();
+    o.sack_permitted = ctx.config.sack && t.options.sack_permitted();
     if (o.sack_permitted) out.tcp.options.push_sack_permitted();
     out.tcp.options.push_timestamps(
         SynCookies::encode_ts_options(static_cast<std::uint32_t>(ctx.now.millis()), o), peer_ts->tsval);
     if (o.window_scale) {
-      Socket probe(config_);  // the shift a child will use for this buffer size
+      Socket probe(ctx.config);  // the shift a child will use for this buffer size
       probe.set_options(child_opts_);
       out.tcp.options.push_nop();
       out.tcp.options.push_wscale(probe.choose_rcv_shift());
@@ -241,7 +241,7 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
   auto peer_mss = ctx.cookies.check(ctx.now, ft.local.addr, ft.local.port, ft.remote.addr,
                                     ft.remote.port, t.seq - 1, t.ack - 1);
   std::optional<CookieTsOptions> ts;
-  if (auto tsopt = t.options.timestamps(); tsopt && config_.timestamps) {
+  if (auto tsopt = t.options.timestamps(); tsopt && ctx.config.timestamps) {
     ts = SynCookies::decode_ts_options(tsopt->tsecr);
   }
   if (!peer_mss || accept_queue_full()) {
@@ -255,7 +255,7 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
     return;
   }
   ++ctx.stats.syncookies_recv;
-  auto child = std::make_unique<Socket>(config_);
+  auto child = std::make_unique<Socket>(ctx.config);
   child->set_options(child_opts_);
   child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
   child->process(ctx, seg);  // data riding on the ACK

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "stack/base/deep_ptr.h"
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/socket.h"
 #include "stack/transport/tcp/tcb.h"
@@ -50,6 +51,10 @@ class Listener {
   // options set on the socket before listen(), which every connection
   // inherits as on Linux (TCP_MAXSEG shapes the SYN-ACK's MSS option).
   Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {});
+  // A copy holds copies of the children (Host copies); explicit, so that a
+  // listener is never copied by accident.
+  explicit Listener(const Listener&) = default;
+  Listener& operator=(const Listener&) = delete;
 
   const Endpoint& local() const noexcept { return local_; }
   // setsockopt on the listening socket: what connections accepted from now
@@ -77,7 +82,7 @@ class Listener {
   void on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   void send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   struct Child {
-    std::unique_ptr<Socket> sock;
+    DeepPtr<Socket> sock;
     std::optional<Instant> due;  // its key in due_, when indexed
     bool queued = false;         // in accept_queue_
   };
@@ -93,7 +98,6 @@ class Listener {
   void unindex(ChildIt it);
   void collect_due(Instant now);
 
-  const TcpConfig& config_;
   Endpoint local_;
   SocketOptions child_opts_;
   std::uint32_t accept_limit_;

@@ -103,6 +103,13 @@ class SackScoreboard {
 // one pointer instead of kMaxRanges blocks (memory per idle connection).
 class LazySackScoreboard {
  public:
+  LazySackScoreboard() = default;
+  LazySackScoreboard(const LazySackScoreboard& o) : board_(o.board_ ? std::make_unique<Board>(*o.board_) : nullptr) {}
+  LazySackScoreboard(LazySackScoreboard&&) noexcept = default;
+  LazySackScoreboard& operator=(const LazySackScoreboard&) = delete;
+  LazySackScoreboard& operator=(LazySackScoreboard&&) noexcept = default;
+  ~LazySackScoreboard() = default;
+
   const SackScoreboard& get() const noexcept { return board_ ? board_->sb : kEmpty; }
   void on_ack(wire::SeqNumber snd_una, wire::SeqNumber snd_nxt, std::span<const SackBlock> blocks) {
     if (!board_) {

@@ -98,7 +98,9 @@ class Socket {
   // only when the connection needs it).
   explicit Socket(const TcpConfig& config);
   ~Socket();
-  Socket(const Socket&) = delete;
+  // A copy is the same connection in the same state (Host copies): explicit,
+  // so that a socket is never copied by accident.
+  explicit Socket(const Socket&) = default;
   Socket& operator=(const Socket&) = delete;
 
   // ---- integration with the iface ----
