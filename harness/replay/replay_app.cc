@@ -30,28 +30,30 @@ ReplayApp::ReplayApp(const Plan& plan, AppKind kind, std::vector<std::uint16_t> 
 
 std::string ReplayApp::setup(conformance::SocketApi& api) {
   for (std::uint16_t port : ports_) {
-    auto s = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (s.ret < 0) return fmt::format("socket for port {}: errno {}", port, s.err);
-    int fd = static_cast<int>(s.ret);
-    conformance::OptValue one;
-    one.integer = 1;
-    api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
-    if (auto b = api.bind(fd, plan_.self, port); b.ret < 0) return fmt::format("bind port {}: errno {}", port, b.err);
+    int fd = -1;
+    if (auto e = open_bound(api, SOCK_STREAM, port, &fd); !e.empty()) return e;
     if (auto l = api.listen(fd, kBacklog); l.ret < 0) return fmt::format("listen port {}: errno {}", port, l.err);
     listeners_.push_back(fd);
   }
   // The UDP ports the captured host served, bound before any request comes
   // (unbound, the DUT would answer one with ICMP port unreachable).
   for (std::uint16_t port : plan_.udp_ports) {
-    auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    if (s.ret < 0) return fmt::format("UDP socket for port {}: errno {}", port, s.err);
-    int fd = static_cast<int>(s.ret);
-    conformance::OptValue one;
-    one.integer = 1;
-    api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one);
-    if (auto b = api.bind(fd, plan_.self, port); b.ret < 0) return fmt::format("bind UDP port {}: errno {}", port, b.err);
+    int fd = -1;
+    if (auto e = open_bound(api, SOCK_DGRAM, port, &fd); !e.empty()) return e;
     udp_servers_.emplace_back(port, fd);
   }
+  return "";
+}
+
+std::string ReplayApp::open_bound(conformance::SocketApi& api, int type, std::uint16_t port, int* fd) {
+  const char* what = type == SOCK_DGRAM ? "UDP " : "";
+  auto s = api.socket(AF_INET, type | SOCK_NONBLOCK, 0);
+  if (s.ret < 0) return fmt::format("{}socket for port {}: errno {}", what, port, s.err);
+  *fd = static_cast<int>(s.ret);
+  conformance::OptValue one;
+  one.integer = 1;
+  api.setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, one);
+  if (auto b = api.bind(*fd, plan_.self, port); b.ret < 0) return fmt::format("bind {}port {}: errno {}", what, port, b.err);
   return "";
 }
 

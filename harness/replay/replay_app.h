@@ -55,6 +55,9 @@ class ReplayApp {
   const std::vector<std::string>& notes() const { return notes_; }
 
  private:
+  // A non-blocking socket of `type` with SO_REUSEADDR bound to the captured
+  // address and `port` in *fd; an error message, or empty.
+  std::string open_bound(conformance::SocketApi& api, int type, std::uint16_t port, int* fd);
   struct Conn {
     int fd = -1;
     const AppConn* script = nullptr;  // capture kind: what to write

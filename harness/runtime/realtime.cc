@@ -157,13 +157,8 @@ std::optional<bool> Realtime::spin(Instant* t) {
   Instant end = start + Duration::from_nanos(busy_budget_.count());
   if (armed_ && *armed_ < end) end = *armed_;  // a due timer runs from the io_context
   for (;;) {
-    ++stats_.reads;
-    auto r = tap_.read_frame(rx_buf_, rx_meta());
-    if (!r) {
-      error_ = r.error().message;
-      io_.stop();
-      return std::nullopt;
-    }
+    auto r = read_one();
+    if (!r) return std::nullopt;
     const Instant n = now();
     if (!r->empty()) {
       ++stats_.spin_hits;
@@ -186,13 +181,8 @@ std::optional<bool> Realtime::spin(Instant* t) {
 std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
   Burst b;
   for (; b.frames < limit; ++b.frames) {
-    ++stats_.reads;
-    auto r = tap_.read_frame(rx_buf_, rx_meta());
-    if (!r) {
-      error_ = r.error().message;
-      io_.stop();
-      return std::nullopt;
-    }
+    auto r = read_one();
+    if (!r) return std::nullopt;
     if (r->empty()) {
       ++stats_.empty_reads;
       b.drained = true;
@@ -201,6 +191,17 @@ std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
     on_frame(t, *r);
   }
   return b;
+}
+
+std::optional<ConstBytes> Realtime::read_one() {
+  ++stats_.reads;
+  auto r = tap_.read_frame(rx_buf_, rx_meta());
+  if (!r) {
+    error_ = r.error().message;
+    io_.stop();
+    return std::nullopt;
+  }
+  return ConstBytes(*r);
 }
 
 driver::RxMeta* Realtime::rx_meta() noexcept {

@@ -151,6 +151,9 @@ class Realtime {
   // Reads up to `limit` frames into the host; nullopt after a read error
   // (reported, loop stopped).
   std::optional<Burst> read_burst(Instant t, int limit);
+  // One non-blocking read (empty: nothing queued); nullopt after a read
+  // error (reported, loop stopped).
+  std::optional<ConstBytes> read_one();
   // The RxMeta to read the next frame with (reset), or null when not trusting.
   driver::RxMeta* rx_meta() noexcept;
   // Hands a frame read with rx_meta() to the host.
