@@ -31,10 +31,9 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
   bool src_bcast = ip->src.is_broadcast(), broadcast = ip->dst.is_broadcast(), local = false;
   for (const Interface& i : ifaces_) {
     local |= i.address.address == ip->dst;
-    if (i.address.prefix_len < 31) {
-      const wire::Ipv4Address directed = i.address.directed_broadcast();
-      src_bcast |= directed == ip->src;
-      broadcast |= directed == ip->dst;
+    if (auto directed = i.directed_broadcast()) {
+      src_bcast |= *directed == ip->src;
+      broadcast |= *directed == ip->dst;
     }
   }
   // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.

@@ -88,7 +88,7 @@ Result<void, SockError> Stack::output_fragments(Instant now, std::size_t iface, 
 void Stack::link_output(Instant now, std::size_t iface, wire::Ipv4Address next_hop, ConstBytes ip_packet,
                         MutBytes room) {
   const auto& itf = ifaces_[iface];
-  if (next_hop.is_broadcast() || (itf.address.prefix_len < 31 && next_hop == itf.address.directed_broadcast())) {
+  if (next_hop.is_broadcast() || next_hop == itf.directed_broadcast()) {
     send_frame(now, iface, wire::MacAddress::broadcast(), wire::kEtherTypeIpv4, ip_packet, room);
     return;
   }

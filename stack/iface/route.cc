@@ -23,8 +23,9 @@ bool RouteTable::remove(wire::Ipv4Cidr destination) {
 }
 
 std::optional<Route> RouteTable::lookup(wire::Ipv4Address dst) const {
-  for (std::uint64_t lens = lens_; lens != 0; lens &= ~(std::uint64_t{1} << (63 - std::countl_zero(lens)))) {
+  for (std::uint64_t lens = lens_; lens != 0;) {
     const int len = 63 - std::countl_zero(lens);  // the longest prefix length left
+    lens &= ~(std::uint64_t{1} << len);
     const auto& m = by_len_[static_cast<std::size_t>(len)];
     wire::Ipv4Cidr probe{dst, static_cast<std::uint8_t>(len)};
     if (auto it = m.find(probe.network().value); it != m.end()) return it->second;

@@ -53,9 +53,7 @@ bool Stack::is_local_address(wire::Ipv4Address a) const noexcept {
 
 bool Stack::is_broadcast_for_us(wire::Ipv4Address a) const noexcept {
   if (a.is_broadcast()) return true;
-  return std::any_of(ifaces_.begin(), ifaces_.end(), [&](const Interface& i) {
-    return i.address.prefix_len < 31 && i.address.directed_broadcast() == a;
-  });
+  return std::any_of(ifaces_.begin(), ifaces_.end(), [&](const Interface& i) { return i.directed_broadcast() == a; });
 }
 
 std::optional<wire::Ipv4Address> Stack::source_for(wire::Ipv4Address dst) const {

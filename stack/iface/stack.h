@@ -63,6 +63,13 @@ struct Interface {
   std::uint16_t mtu = 1500;
   bool up = true;
   bool announce = true;  // gratuitous ARP due (RFC 5227 §3 announcement)
+
+  // The subnet's directed broadcast address, when the prefix has one (/31
+  // and /32 have none, RFC 3021).
+  std::optional<wire::Ipv4Address> directed_broadcast() const noexcept {
+    if (address.prefix_len >= 31) return std::nullopt;
+    return address.directed_broadcast();
+  }
 };
 
 // Room for the Ethernet and (option-less) IPv4 headers in front of an
