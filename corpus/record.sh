@@ -20,7 +20,7 @@
 #   tcp_rst.pcap       a SYN to a closed port: RST+ACK
 #   nmap.pcap          nmap -sS -p 1-200, -sX and -sA probes (only when nmap is installed)
 #
-# Needs root, iproute2, nftables, dumpcap, python3 and curl. Offloads are
+# Needs root, iproute2, nftables, dumpcap, python3, curl and chrt (util-linux). Offloads are
 # turned off with `ethtool -K` when ethtool exists, otherwise with the same
 # ioctls from corpus/offload_off.py. Nothing is installed. The namespaces are
 # removed on exit, whatever happens. The captures are real-time recordings:
@@ -62,7 +62,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces, raw sockets)"
-for tool in ip nft dumpcap python3 curl; do
+for tool in ip nft dumpcap python3 curl chrt; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 in_a() { ip netns exec "$ns_a" "$@"; }
@@ -106,7 +106,7 @@ start_server() {
 # never caught up, so a stall can only lengthen a gap). See record_bulk_loss.
 start_paced_server() {
   local ns=$1 addr=$2 chunk=$3 gap=$4
-  ip netns exec "$ns" python3 - "$addr" "$work/www" "$chunk" "$gap" >>"$work/server.log" 2>&1 <<'EOF' &
+  ip netns exec "$ns" chrt -f 50 python3 - "$addr" "$work/www" "$chunk" "$gap" >>"$work/server.log" 2>&1 <<'EOF' &
 import functools, http.server, sys, time
 addr, root, chunk, gap = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 class Paced(http.server.SimpleHTTPRequestHandler):
@@ -204,6 +204,13 @@ record_http() {
 #   next segment: no burst, no queue, no window or congestion limit (an
 #   application-limited sender), and curl reads each segment as it comes
 #   (no zero window).
+# - Linux ACKs a full segment with PSH (each write's last) when the
+#   application's read empties the receive queue (tcp_cleanup_rbuf,
+#   ICSK_ACK_PUSHED), else every second segment: curl must read each
+#   segment before the next arrives, as the replaying DUT's application does
+#   (it reads before each injection). Both the server and curl run with
+#   real-time priority (chrt), so a loaded machine delays neither a read nor
+#   a write by a whole gap.
 # - Full-size writes only (the body is a whole number of segments), so Nagle
 #   holds nothing back on the replaying DUT either.
 record_bulk_loss() {
@@ -216,7 +223,7 @@ table inet synack_loss {
 }
 EOF
   start_capture "$out/bulk_loss.pcap" -P -s 256
-  in_b curl -s -o /dev/null --max-time 60 "http://$ip_a/bulk.bin"
+  in_b chrt -f 50 curl -s -o /dev/null --max-time 60 "http://$ip_a/bulk.bin"
   stop_capture
   in_b nft delete table inet synack_loss
 }
