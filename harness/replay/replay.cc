@@ -45,11 +45,11 @@ class Engine {
     base_us_ = dut_.now_us() + opt_.start_delay.micros();
     for (const auto& inj : plan_.injections) {
       next_probe_t_ns_ = inj.t_ns;
-      wait_until(to_dut_us(inj.t_ns));
+      wait_until(inj.t_ns);
       inject(inj);
     }
     next_probe_t_ns_.reset();
-    wait_until(to_dut_us(plan_.last_t_ns) + opt_.tail.micros());
+    wait_until(plan_.last_t_ns, opt_.tail.micros());
     finish();
     return std::move(result_);
   }
@@ -114,16 +114,49 @@ class Engine {
     return step;
   }
 
-  void wait_until(std::int64_t target_us) {
+  // Services the application until capture time `cap_ns` (plus `extra_us`)
+  // has come on the DUT, keeping the captured pace (keep_pace).
+  void wait_until(std::int64_t cap_ns, std::int64_t extra_us = 0) {
     for (;;) {
+      std::int64_t start = dut_.now_us();
+      bool step = keep_pace(cap_ns);
       service();
+      // The step happened when the service returned (on the kernel DUT a
+      // round trip to its namespace thread, which can run late too).
+      if (step) shift_ns_ += (dut_.now_us() - start) * 1000;
       std::int64_t now = dut_.now_us();
-      if (now >= target_us) {
+      if (now >= to_dut_us(cap_ns) + extra_us) {
+        // An application step before `cap_ns` fell due during the service
+        // (computed from the time it started): it goes first.
+        if (auto d = app_.next_due(); d && *d < cap_ns && (!paced_ns_ || *d > *paced_ns_)) continue;
         drain(now);
         return;
       }
-      drain(next_step(target_us));
+      drain(next_step(to_dut_us(cap_ns) + extra_us));
     }
+  }
+
+  // A real-time DUT's engine can wake late (a loaded machine): the step it
+  // woke for (the injection due at `cap_ns`, or the application's next
+  // action when that comes first) then happens now, and the rest of the
+  // replay shifts by the lateness, so the captured gap from it to every
+  // later step is kept. Taken at their absolute times, late steps would
+  // bunch (two writes captured 1.1 ms apart sent 4 us apart), and what the
+  // DUT does depends on those gaps: a sender's loss detection (RACK, RFC
+  // 8985 §6.2: a segment is lost when one sent after it is acknowledged
+  // more than an RTT plus a reordering window after it was sent), a
+  // receiver's ACK schedule. Each step shifts the replay once; a step the
+  // application cannot take (still due) is passed over after that. Returns
+  // whether a step fell due. The simulated DUT is never late.
+  bool keep_pace(std::int64_t cap_ns) {
+    std::int64_t step = cap_ns;
+    if (auto d = app_.next_due(); d && (!paced_ns_ || *d > *paced_ns_)) step = std::min(step, *d);
+    if (paced_ns_ && step <= *paced_ns_) return false;
+    std::int64_t late_us = dut_.now_us() - to_dut_us(step);
+    if (late_us < 0) return false;
+    paced_ns_ = step;
+    shift_ns_ += late_us * 1000;
+    return true;
   }
 
   // Lets time pass while `cond` holds, up to `limit`; returns whether it
@@ -327,6 +360,7 @@ class Engine {
   std::int64_t base_us_ = 0;
   std::int64_t shift_ns_ = 0;
   std::optional<std::int64_t> next_probe_t_ns_;
+  std::optional<std::int64_t> paced_ns_;  // the latest step keep_pace has taken (capture time)
 };
 
 }  // namespace
