@@ -1,6 +1,8 @@
 // The replay engine (see replay.h).
 #include "harness/replay/replay.h"
 
+#include <sys/socket.h>
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -42,6 +44,7 @@ class Engine {
     std::string err;
     dut_.with_api([&](conformance::SocketApi& api) { err = app_.setup(api); });
     if (!err.empty()) return Err{"DUT application: " + err};
+    if (opt_.sync_frames) open_sync();
     base_us_ = dut_.now_us() + opt_.start_delay.micros();
     for (const auto& inj : plan_.injections) {
       next_probe_t_ns_ = inj.t_ns;
@@ -75,6 +78,11 @@ class Engine {
   void record(const conformance::Frame& fr) {
     auto f = parse_frame(fr.bytes);
     if (!f) return;
+    if (sync_port_ && f->ipv4 && f->src == plan_.self && f->proto == wire::kIpProtoUdp && f->udp_sport == sync_port_ &&
+        f->udp_dport == kSyncDstPort) {
+      ++sync_seen_;  // a marker (sync_frames): no part of the conversation
+      return;
+    }
     if (f->ipv4 && f->src == plan_.self && f->frag_offset == 0) {
       FlowKey k = flow_of(*f, plan_.self);
       if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
@@ -159,6 +167,67 @@ class Engine {
     return true;
   }
 
+  // On a real-time DUT a reader thread takes the frames the DUT sends, and
+  // it can run late (a loaded machine): frames the DUT sent before an
+  // injection (its answers to the last probe, the data of a write just
+  // made) could be taken after it, and so be attributed to the wrong
+  // exchange, and the gate and the SACK clamp would not know the DUT had
+  // sent them. So before each injection the DUT's application sends a
+  // marker datagram (from a port of its own that no flow of the plan uses,
+  // to a peer's discard port, RFC 863), and the replay takes frames until
+  // the marker comes: the DUT's queue to the TAP keeps its order, so
+  // everything sent before it has been taken. Markers are not compared.
+  // The time this takes shifts the rest of the replay. When a marker does
+  // not come within 20 ms the replay stops syncing, with a note.
+  void open_sync() {
+    std::set<std::uint16_t> used(plan_.listen_ports.begin(), plan_.listen_ports.end());
+    used.insert(plan_.udp_ports.begin(), plan_.udp_ports.end());
+    for (const auto& c : plan_.conns) used.insert(c.flow.local_port);
+    for (const auto& d : plan_.datagrams) used.insert(d.flow.local_port);
+    for (const auto& inj : plan_.injections) {
+      if (inj.info.tcp) used.insert(inj.info.tcp->dport);
+      used.insert(inj.info.udp_dport);
+    }
+    std::uint16_t port = 65535;
+    while (used.count(port)) --port;
+    dut_.with_api([&](conformance::SocketApi& api) {
+      auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+      if (s.ret < 0) return;
+      if (api.bind(static_cast<int>(s.ret), plan_.self, port).ret < 0) {
+        api.close(static_cast<int>(s.ret));
+        return;
+      }
+      sync_fd_ = static_cast<int>(s.ret);
+    });
+    if (sync_fd_ < 0 || plan_.peers.empty()) {
+      result_.notes.push_back("could not open the marker socket: frames are not synced before injections");
+      sync_fd_ = -1;
+      return;
+    }
+    sync_port_ = port;
+  }
+
+  void sync_frames() {
+    if (sync_fd_ < 0) return;
+    std::int64_t start = dut_.now_us();
+    static constexpr std::uint8_t kMarker[] = {'s', 'y', 'n', 'c'};
+    bool sent = false;
+    dut_.with_api([&](conformance::SocketApi& api) {
+      sent = api.sendto_bytes(sync_fd_, kMarker, plan_.peers.begin()->first, kSyncDstPort).ret > 0;
+    });
+    if (sent) ++sync_sent_;
+    std::int64_t deadline = start + kSyncLimit.micros();
+    auto synced = [&] { return sync_seen_ >= sync_sent_; };
+    while (sent && !synced() && dut_.now_us() < deadline) drain(deadline, synced);
+    if (!synced() || !sent) {
+      result_.notes.push_back(fmt::format("a marker did not come back within {} ms: frames are no longer synced "
+                                          "before injections",
+                                          kSyncLimit.millis()));
+      sync_fd_ = -1;
+    }
+    shift_ns_ += (dut_.now_us() - start) * 1000;
+  }
+
   // Lets time pass while `cond` holds, up to `limit`; returns whether it
   // still holds. The time spent shifts the rest of the replay.
   bool wait_while(const std::function<bool()>& cond, Duration limit) {
@@ -201,6 +270,7 @@ class Engine {
 
   void inject(const Injection& inj) {
     if (inj.lost) return;
+    sync_frames();
     Bytes frame = inj.frame;
     if (inj.info.tcp) {
       gate(inj);
@@ -360,6 +430,12 @@ class Engine {
   std::int64_t base_us_ = 0;
   std::int64_t shift_ns_ = 0;
   std::optional<std::int64_t> next_probe_t_ns_;
+  static constexpr std::uint16_t kSyncDstPort = 9;  // discard (RFC 863)
+  static constexpr Duration kSyncLimit = Duration::from_millis(20);
+  int sync_fd_ = -1;
+  std::uint16_t sync_port_ = 0;  // 0: no markers
+  std::size_t sync_sent_ = 0;
+  std::size_t sync_seen_ = 0;
   std::optional<std::int64_t> paced_ns_;  // the latest step keep_pace has taken (capture time)
 };
 
@@ -387,6 +463,7 @@ ReplayOptions real_time_options() {
   // Shorter than Linux's minimum RTO (200 ms): waiting for the DUT to send
   // what a captured ACK covers must not itself make it retransmit.
   opt.ack_wait = Duration::from_millis(100);
+  opt.sync_frames = true;
   return opt;
 }
 

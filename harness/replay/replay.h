@@ -49,11 +49,15 @@ struct ReplayOptions {
   Duration tick = Duration::from_micros(100);
   Duration start_delay = Duration::zero();  // before the first frame (kernel: let setup settle)
   Duration tail = Duration::from_millis(200);  // after the last captured frame
+  // Before each injection, take every frame the DUT has sent so far (a
+  // marker datagram through the DUT; replay.cc sync_frames): for a DUT
+  // whose frames a reader thread takes (the kernel).
+  bool sync_frames = false;
 };
 
 // The options for a real-time DUT (the kernel): captured gaps over 1 s
 // shortened, a 1 ms tick, 50 ms for the DUT's setup to settle, waits for
-// the DUT of 100 ms at most.
+// the DUT of 100 ms at most, frames synced before each injection.
 ReplayOptions real_time_options();
 
 struct ReplayResult {
