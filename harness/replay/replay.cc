@@ -1,6 +1,8 @@
 // The replay engine (see replay.h).
 #include "harness/replay/replay.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <fmt/core.h>
@@ -464,10 +466,44 @@ ReplayOptions real_time_options() {
   // what a captured ACK covers must not itself make it retransmit.
   opt.ack_wait = Duration::from_millis(100);
   opt.sync_frames = true;
+  opt.real_time_priority = true;
   return opt;
 }
 
+namespace {
+
+// Real-time scheduling (SCHED_FIFO) for the calling thread while the scope
+// lasts, and for the threads it starts meanwhile (they inherit it). A
+// real-time replay must inject each frame at its time: on a loaded machine
+// a woken thread of normal priority can wait for the next scheduler tick
+// (4 ms at HZ=250), and the DUT's own timers do not wait (a tail loss
+// probe, RFC 8985 §7, fired while a captured SACK, due 10 us after the
+// segment it follows, waited). Without the privilege it does nothing.
+class RealTimeScope {
+ public:
+  explicit RealTimeScope(bool want) {
+    if (!want || ::pthread_getschedparam(::pthread_self(), &policy_, &param_) != 0) return;
+    sched_param p{};
+    p.sched_priority = kPriority;
+    active_ = ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &p) == 0;
+  }
+  ~RealTimeScope() {
+    if (active_) ::pthread_setschedparam(::pthread_self(), policy_, &param_);
+  }
+  RealTimeScope(const RealTimeScope&) = delete;
+  RealTimeScope& operator=(const RealTimeScope&) = delete;
+
+ private:
+  static constexpr int kPriority = 20;
+  int policy_ = SCHED_OTHER;
+  sched_param param_{};
+  bool active_ = false;
+};
+
+}  // namespace
+
 Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt) {
+  RealTimeScope rt(opt.real_time_priority);
   Engine e(plan, dut, opt);
   return e.run();
 }
@@ -527,7 +563,10 @@ std::unique_ptr<conformance::Dut> make_dut(const std::string& name, const Plan& 
   skip = false;
   conformance::DutNetwork net = network_for(plan);
   if (name == "sim") return std::make_unique<conformance::SimDut>(net, iface::StackConfig{}, seed);
-  if (name == "kernel") return conformance::make_kernel_dut(net, why, skip);
+  if (name == "kernel") {
+    RealTimeScope rt(true);  // for the DUT's worker and reader threads
+    return conformance::make_kernel_dut(net, why, skip);
+  }
   why = fmt::format("unknown DUT '{}' (sim, kernel)", name);
   return nullptr;
 }
