@@ -197,18 +197,18 @@ record_http() {
 #   frames after its qdisc), and an unpaced sender bursts segments
 #   microseconds apart, which the hosts took from their backlogs in one
 #   pass and a real-time replay cannot reproduce.
-# - Each segment's answer (b's ACK, every second segment once out of
-#   quick-ACK mode; a SACK duplicate ACK after a loss; a's fast
-#   retransmission on it: RACK, RFC 8985, marks the hole lost at once, as it
-#   was sent a whole gap before the SACKed segment) comes long before the
-#   next segment: no burst, no queue, no window or congestion limit (an
-#   application-limited sender), and curl reads each segment as it comes
-#   (no zero window).
+# - Each segment's answer (b's ACK, see below; a SACK duplicate ACK after a
+#   loss; a's fast retransmission on it: RACK, RFC 8985, marks the hole
+#   lost at once, as it was sent a whole gap before the SACKed segment)
+#   comes long before the next segment: no burst, no queue, no window or
+#   congestion limit (an application-limited sender), and curl reads each
+#   segment as it comes (no zero window).
 # - Linux ACKs a full segment with PSH (each write's last) when the
 #   application's read empties the receive queue (tcp_cleanup_rbuf,
-#   ICSK_ACK_PUSHED), else every second segment: curl must read each
-#   segment before the next arrives, as the replaying DUT's application does
-#   (it reads before each injection). Both the server and curl run with
+#   ICSK_ACK_PUSHED), else every second segment, so b ACKs each segment if
+#   and only if curl read it before the next arrived; the replaying DUT's
+#   application reads before each injection, so curl must always read in
+#   time. Both the server and curl run with
 #   real-time priority (chrt), so a loaded machine delays neither a read nor
 #   a write by a whole gap.
 # - Full-size writes only (the body is a whole number of segments), so Nagle
