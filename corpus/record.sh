@@ -208,9 +208,8 @@ record_http() {
 #   ICSK_ACK_PUSHED), else every second segment, so b ACKs each segment if
 #   and only if curl read it before the next arrived; the replaying DUT's
 #   application reads before each injection, so curl must always read in
-#   time. Both the server and curl run with
-#   real-time priority (chrt), so a loaded machine delays neither a read nor
-#   a write by a whole gap.
+#   time. Both the server and curl run with real-time priority (chrt), so a
+#   loaded machine delays neither a read nor a write by a whole gap.
 # - Full-size writes only (the body is a whole number of segments), so Nagle
 #   holds nothing back on the replaying DUT either.
 record_bulk_loss() {
