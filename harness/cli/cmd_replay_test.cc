@@ -155,7 +155,8 @@ std::string ack_flight_capture(const std::string& path) {
             w.write(at(1000), peer({.seq = 1001, .ack = 5001, .window = 64240}));
   for (std::uint32_t i = 0; i < 4; ++i) {
     std::uint32_t seq = 1001 + 1000 * i;
-    ok = ok && w.write(at(2000 + 20 * i), peer({.seq = seq, .ack = 5001, .flags = 0x18, .window = 64240, .payload = 1000}));
+    ok = ok &&
+         w.write(at(2000 + 20 * i), peer({.seq = seq, .ack = 5001, .flags = 0x18, .window = 64240, .payload = 1000}));
     if (i % 2 == 1) ok = ok && w.write(at(2010 + 20 * i), self({.seq = 5001, .ack = seq + 1000, .window = 64240}));
   }
   write_file(path, ok ? std::string(w.bytes().begin(), w.bytes().end()) : "");
