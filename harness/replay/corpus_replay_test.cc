@@ -67,9 +67,11 @@ const Case kCases[] = {
     // the stacks saw, and the kernel control matches exactly: the replay
     // keeps the captured gaps when it runs late (replay.cc keep_pace), takes
     // every frame the DUT sent before each injection (sync_frames), and runs
-    // with real-time priority (RealTimeScope). Measured before these (an
-    // unpaced capture, the same replay): 118-164 of 949 exchanges differed
-    // as the server, 90-115 of 1502 as the client; now 0 in 10 runs of each.
+    // with real-time priority (RealTimeScope). Before (an unpaced capture,
+    // a replay without these three) 118-164 of 949 exchanges differed as
+    // the server and 90-115 of 1502 as the client in 10 runs each; now 0 in
+    // 20 runs of each, on a machine shared with other builds and replays,
+    // with no retry needed.
     //
     // The DUT as the server: it writes each segment at its captured time;
     // each of the client's ACKs (one per segment) answers it. Measured on
