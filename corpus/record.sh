@@ -4,13 +4,15 @@
 #
 #   synack-rec-$$-a  veth0 10.200.0.1/24  02:00:00:c8:00:01   (dumpcap runs here)
 #   synack-rec-$$-b  veth0 10.200.0.2/24  02:00:00:c8:00:02
-# Both run `python3 -m http.server 80`; a is the client except for the bulk download.
+# Both serve HTTP on port 80 (python3 http.server; a's paces its bodies, see
+# record_bulk_loss); a is the client except for the bulk download.
 #
 # Captures (one dumpcap run each, on a's veth0):
 #   http.pcapng        curl GET of a small file: ARP, handshake, HTTP, FIN close (pcapng)
-#   bulk_loss.pcap     b downloads a 2 MB file from a while dropping every 50th segment it
-#                      receives (nft numgen): SACK blocks, duplicate ACKs, retransmissions;
-#                      snaplen 256
+#   bulk_loss.pcap     b downloads a 2 MB file (1448 segments) from a, whose application
+#                      sends a segment per millisecond, while dropping every 50th segment
+#                      it receives (nft numgen): SACK blocks, duplicate ACKs,
+#                      retransmissions; snaplen 256
 #   icmp_frag.pcap     3 ICMP echo requests with 4000 bytes of data (fragmented both ways)
 #   udp_unreach.pcap   UDP datagrams to closed ports: ICMP port unreachable quoting them
 #   udp_echo.pcap      a UDP echo server on b's port 7 (RFC 862) answers three datagrams
@@ -18,7 +20,7 @@
 #   tcp_rst.pcap       a SYN to a closed port: RST+ACK
 #   nmap.pcap          nmap -sS -p 1-200, -sX and -sA probes (only when nmap is installed)
 #
-# Needs root, iproute2, nftables, dumpcap, python3 and curl. Offloads are
+# Needs root, iproute2, nftables, dumpcap, python3, curl and chrt (util-linux). Offloads are
 # turned off with `ethtool -K` when ethtool exists, otherwise with the same
 # ioctls from corpus/offload_off.py. Nothing is installed. The namespaces are
 # removed on exit, whatever happens. The captures are real-time recordings:
@@ -35,6 +37,10 @@ ns_a=synack-rec-$$-a
 ns_b=synack-rec-$$-b
 ip_a=10.200.0.1
 ip_b=10.200.0.2
+# The bulk download: segment size (the MSS with timestamps on a 1500-byte MTU)
+# and the sender's gap between segments, in seconds (record_bulk_loss).
+bulk_mss=1448
+bulk_gap=0.001
 work=$(mktemp -d /tmp/synack-rec.XXXXXX)
 capture_pid=
 server_pids=()
@@ -56,7 +62,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces, raw sockets)"
-for tool in ip nft dumpcap python3 curl; do
+for tool in ip nft dumpcap python3 curl chrt; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 in_a() { ip netns exec "$ns_a" "$@"; }
@@ -94,14 +100,35 @@ start_server() {
   server_pids+=("$!")
 }
 
+# Like start_server, but the application paces what it sends: each response
+# body goes out in writes of $3 bytes (one full segment: the MSS with
+# timestamps), each $4 seconds after the one before (slept after the write,
+# never caught up, so a stall can only lengthen a gap). See record_bulk_loss.
+start_paced_server() {
+  local ns=$1 addr=$2 chunk=$3 gap=$4
+  ip netns exec "$ns" chrt -f 50 python3 - "$addr" "$work/www" "$chunk" "$gap" >>"$work/server.log" 2>&1 <<'EOF' &
+import functools, http.server, sys, time
+addr, root, chunk, gap = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+class Paced(http.server.SimpleHTTPRequestHandler):
+    def copyfile(self, source, outputfile):
+        while data := source.read(chunk):
+            time.sleep(gap)
+            outputfile.write(data)
+handler = functools.partial(Paced, directory=root)
+http.server.ThreadingHTTPServer((addr, 80), handler).serve_forever()
+EOF
+  server_pids+=("$!")
+}
+
 start_servers() {
   mkdir -p "$work/www"
   printf 'hello from synack corpus\n' >"$work/www/hello.txt"
-  # 2 MB of deterministic, incompressible-looking bytes.
-  python3 -c 'import random,sys; sys.stdout.buffer.write(random.Random(7).randbytes(2*1024*1024))' \
+  # 1448 full segments (2 MB less 448 bytes) of deterministic,
+  # incompressible-looking bytes.
+  python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(7).randbytes($bulk_mss*1448))" \
     >"$work/www/bulk.bin"
   start_server "$ns_b" "$ip_b"
-  start_server "$ns_a" "$ip_a"
+  start_paced_server "$ns_a" "$ip_a" "$bulk_mss" "$bulk_gap"
   for _ in $(seq 50); do
     in_a curl -s -o /dev/null --max-time 1 "http://$ip_b/hello.txt" &&
       in_b curl -s -o /dev/null --max-time 1 "http://$ip_a/hello.txt" && return 0
@@ -153,9 +180,38 @@ record_http() {
 # tc egress, qdiscs) still sees TCP's 64 KB GSO super-packets, which the veth
 # only cuts into MTU-sized frames when it transmits them, so dropping there
 # would lose whole bursts once in a while. Instead a is the sender (its own
-# http.server) and b, the receiver, drops every 50th segment on input: the
+# HTTP server) and b, the receiver, drops every 50th segment on input: the
 # capture on a then looks like a sender's view of a lossy wire (the segment
-# leaves, SACKs come back, the segment is retransmitted).
+# leaves, a SACK duplicate ACK comes back, the segment is retransmitted).
+#
+# The download is paced by a's application: one full segment every
+# $bulk_gap s (start_paced_server), about 20 times the veth's round trip
+# (~50 us). The replay (synack replay, harness/replay) feeds its DUT one
+# frame at a time at the captured times, and its kernel control must match,
+# so every frame must reach the captured hosts' stacks one at a time, too,
+# and leave them when the capture says: a paced application does both.
+# - The veth has no queue, so a segment is captured as a's stack sends it
+#   and b's stack takes it microseconds later; b's ACKs likewise reach a
+#   as captured. Pacing the wire instead (netem/tbf on a qdisc) would hold
+#   a's segments between its stack and the capture point (dumpcap sees a's
+#   frames after its qdisc), and an unpaced sender bursts segments
+#   microseconds apart, which the hosts took from their backlogs in one
+#   pass and a real-time replay cannot reproduce.
+# - Each segment's answer (b's ACK, see below; a SACK duplicate ACK after a
+#   loss; a's fast retransmission on it: RACK, RFC 8985, marks the hole
+#   lost at once, as it was sent a whole gap before the SACKed segment)
+#   comes long before the next segment: no burst, no queue, no window or
+#   congestion limit (an application-limited sender), and curl reads each
+#   segment as it comes (no zero window).
+# - Linux ACKs a full segment with PSH (each write's last) when the
+#   application's read empties the receive queue (tcp_cleanup_rbuf,
+#   ICSK_ACK_PUSHED), else every second segment, so b ACKs each segment if
+#   and only if curl read it before the next arrived; the replaying DUT's
+#   application reads before each injection, so curl must always read in
+#   time. Both the server and curl run with real-time priority (chrt), so a
+#   loaded machine delays neither a read nor a write by a whole gap.
+# - Full-size writes only (the body is a whole number of segments), so Nagle
+#   holds nothing back on the replaying DUT either.
 record_bulk_loss() {
   in_b nft -f - <<EOF
 table inet synack_loss {
@@ -166,7 +222,7 @@ table inet synack_loss {
 }
 EOF
   start_capture "$out/bulk_loss.pcap" -P -s 256
-  in_b curl -s -o /dev/null --max-time 60 "http://$ip_a/bulk.bin"
+  in_b chrt -f 50 curl -s -o /dev/null --max-time 60 "http://$ip_a/bulk.bin"
   stop_capture
   in_b nft delete table inet synack_loss
 }

@@ -74,9 +74,9 @@ std::optional<wire::MacAddress> find_self_mac(const std::vector<Captured>& frame
 //  - the peer sent S's first byte again later (it saw the loss too).
 // The second condition guards against reordering between the capture
 // point and the host: a segment overtaken by a later one looks missing for
-// a moment (seen at the end of bulk_loss.pcap, where the last segment is
-// SACKed before the 18 in front of it are acknowledged), but nobody
-// retransmits it.
+// a moment (seen at the end of an earlier, unpaced recording of
+// bulk_loss.pcap, where the last segment was SACKed before the 18 in front
+// of it were acknowledged), but nobody retransmits it.
 std::set<std::uint64_t> lost_before_self(const std::vector<Captured>& frames, wire::Ipv4Address self) {
   using wire::SeqNumber;
   struct Seg {

@@ -1,6 +1,10 @@
 // The replay engine (see replay.h).
 #include "harness/replay/replay.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/socket.h>
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -42,14 +46,15 @@ class Engine {
     std::string err;
     dut_.with_api([&](conformance::SocketApi& api) { err = app_.setup(api); });
     if (!err.empty()) return Err{"DUT application: " + err};
+    if (opt_.sync_frames) open_sync();
     base_us_ = dut_.now_us() + opt_.start_delay.micros();
     for (const auto& inj : plan_.injections) {
       next_probe_t_ns_ = inj.t_ns;
-      wait_until(to_dut_us(inj.t_ns));
+      wait_until(inj.t_ns);
       inject(inj);
     }
     next_probe_t_ns_.reset();
-    wait_until(to_dut_us(plan_.last_t_ns) + opt_.tail.micros());
+    wait_until(plan_.last_t_ns, opt_.tail.micros());
     finish();
     return std::move(result_);
   }
@@ -75,6 +80,11 @@ class Engine {
   void record(const conformance::Frame& fr) {
     auto f = parse_frame(fr.bytes);
     if (!f) return;
+    if (sync_port_ && f->ipv4 && f->src == plan_.self && f->proto == wire::kIpProtoUdp && f->udp_sport == sync_port_ &&
+        f->udp_dport == kSyncDstPort) {
+      ++sync_seen_;  // a marker (sync_frames): no part of the conversation
+      return;
+    }
     if (f->ipv4 && f->src == plan_.self && f->frag_offset == 0) {
       FlowKey k = flow_of(*f, plan_.self);
       if (f->tcp && !f->is_fragment()) dut_conns_.sent(k, *f->tcp);
@@ -114,16 +124,110 @@ class Engine {
     return step;
   }
 
-  void wait_until(std::int64_t target_us) {
+  // Services the application until capture time `cap_ns` (plus `extra_us`)
+  // has come on the DUT, keeping the captured pace (keep_pace).
+  void wait_until(std::int64_t cap_ns, std::int64_t extra_us = 0) {
     for (;;) {
+      std::int64_t start = dut_.now_us();
+      bool step = keep_pace(cap_ns);
       service();
+      // The step happened when the service returned (on the kernel DUT a
+      // round trip to its namespace thread, which can run late too).
+      if (step) shift_ns_ += (dut_.now_us() - start) * 1000;
       std::int64_t now = dut_.now_us();
-      if (now >= target_us) {
+      if (now >= to_dut_us(cap_ns) + extra_us) {
+        // An application step before `cap_ns` fell due during the service
+        // (computed from the time it started): it goes first.
+        if (auto d = app_.next_due(); d && *d < cap_ns && (!paced_ns_ || *d > *paced_ns_)) continue;
         drain(now);
         return;
       }
-      drain(next_step(target_us));
+      drain(next_step(to_dut_us(cap_ns) + extra_us));
     }
+  }
+
+  // A real-time DUT's engine can wake late (a loaded machine): the step it
+  // woke for (the injection due at `cap_ns`, or the application's next
+  // action when that comes first) then happens now, and the rest of the
+  // replay shifts by the lateness, so the captured gap from it to every
+  // later step is kept. Taken at their absolute times, late steps would
+  // bunch (two writes captured 1.1 ms apart sent 4 us apart), and what the
+  // DUT does depends on those gaps: a sender's loss detection (RACK, RFC
+  // 8985 §6.2: a segment is lost when one sent after it is acknowledged
+  // more than an RTT plus a reordering window after it was sent), a
+  // receiver's ACK schedule. Each step shifts the replay once; a step the
+  // application cannot take (still due) is passed over after that. Returns
+  // whether a step fell due. The simulated DUT is never late.
+  bool keep_pace(std::int64_t cap_ns) {
+    std::int64_t step = cap_ns;
+    if (auto d = app_.next_due(); d && (!paced_ns_ || *d > *paced_ns_)) step = std::min(step, *d);
+    if (paced_ns_ && step <= *paced_ns_) return false;
+    std::int64_t late_us = dut_.now_us() - to_dut_us(step);
+    if (late_us < 0) return false;
+    paced_ns_ = step;
+    shift_ns_ += late_us * 1000;
+    return true;
+  }
+
+  // On a real-time DUT a reader thread takes the frames the DUT sends, and
+  // it can run late (a loaded machine): frames the DUT sent before an
+  // injection (its answers to the last probe, the data of a write just
+  // made) could be taken after it, and so be attributed to the wrong
+  // exchange, and the gate and the SACK clamp would not know the DUT had
+  // sent them. So before each injection the DUT's application sends a
+  // marker datagram (from a port of its own that no flow of the plan uses,
+  // to a peer's discard port, RFC 863), and the replay takes frames until
+  // the marker comes: the DUT's queue to the TAP keeps its order, so
+  // everything sent before it has been taken. Markers are not compared.
+  // The time this takes shifts the rest of the replay. When a marker does
+  // not come within 20 ms the replay stops syncing, with a note.
+  void open_sync() {
+    std::set<std::uint16_t> used(plan_.listen_ports.begin(), plan_.listen_ports.end());
+    used.insert(plan_.udp_ports.begin(), plan_.udp_ports.end());
+    for (const auto& c : plan_.conns) used.insert(c.flow.local_port);
+    for (const auto& d : plan_.datagrams) used.insert(d.flow.local_port);
+    for (const auto& inj : plan_.injections) {
+      if (inj.info.tcp) used.insert(inj.info.tcp->dport);
+      used.insert(inj.info.udp_dport);
+    }
+    std::uint16_t port = 65535;
+    while (used.count(port)) --port;
+    dut_.with_api([&](conformance::SocketApi& api) {
+      auto s = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+      if (s.ret < 0) return;
+      if (api.bind(static_cast<int>(s.ret), plan_.self, port).ret < 0) {
+        api.close(static_cast<int>(s.ret));
+        return;
+      }
+      sync_fd_ = static_cast<int>(s.ret);
+    });
+    if (sync_fd_ < 0 || plan_.peers.empty()) {
+      result_.notes.push_back("could not open the marker socket: frames are not synced before injections");
+      sync_fd_ = -1;
+      return;
+    }
+    sync_port_ = port;
+  }
+
+  void sync_frames() {
+    if (sync_fd_ < 0) return;
+    std::int64_t start = dut_.now_us();
+    static constexpr std::uint8_t kMarker[] = {'s', 'y', 'n', 'c'};
+    bool sent = false;
+    dut_.with_api([&](conformance::SocketApi& api) {
+      sent = api.sendto_bytes(sync_fd_, kMarker, plan_.peers.begin()->first, kSyncDstPort).ret > 0;
+    });
+    if (sent) ++sync_sent_;
+    std::int64_t deadline = start + kSyncLimit.micros();
+    auto synced = [&] { return sync_seen_ >= sync_sent_; };
+    while (sent && !synced() && dut_.now_us() < deadline) drain(deadline, synced);
+    if (!synced() || !sent) {
+      result_.notes.push_back(fmt::format("a marker did not come back within {} ms: frames are no longer synced "
+                                          "before injections",
+                                          kSyncLimit.millis()));
+      sync_fd_ = -1;
+    }
+    shift_ns_ += (dut_.now_us() - start) * 1000;
   }
 
   // Lets time pass while `cond` holds, up to `limit`; returns whether it
@@ -168,6 +272,7 @@ class Engine {
 
   void inject(const Injection& inj) {
     if (inj.lost) return;
+    sync_frames();
     Bytes frame = inj.frame;
     if (inj.info.tcp) {
       gate(inj);
@@ -327,6 +432,13 @@ class Engine {
   std::int64_t base_us_ = 0;
   std::int64_t shift_ns_ = 0;
   std::optional<std::int64_t> next_probe_t_ns_;
+  static constexpr std::uint16_t kSyncDstPort = 9;  // discard (RFC 863)
+  static constexpr Duration kSyncLimit = Duration::from_millis(20);
+  int sync_fd_ = -1;
+  std::uint16_t sync_port_ = 0;  // 0: no markers
+  std::size_t sync_sent_ = 0;
+  std::size_t sync_seen_ = 0;
+  std::optional<std::int64_t> paced_ns_;  // the latest step keep_pace has taken (capture time)
 };
 
 }  // namespace
@@ -353,10 +465,45 @@ ReplayOptions real_time_options() {
   // Shorter than Linux's minimum RTO (200 ms): waiting for the DUT to send
   // what a captured ACK covers must not itself make it retransmit.
   opt.ack_wait = Duration::from_millis(100);
+  opt.sync_frames = true;
+  opt.real_time_priority = true;
   return opt;
 }
 
+namespace {
+
+// Real-time scheduling (SCHED_FIFO) for the calling thread while the scope
+// lasts, and for the threads it starts meanwhile (they inherit it). A
+// real-time replay must inject each frame at its time: on a loaded machine
+// a woken thread of normal priority can wait for the next scheduler tick
+// (4 ms at HZ=250), and the DUT's own timers do not wait (a tail loss
+// probe, RFC 8985 §7, fired while a captured SACK, due 10 us after the
+// segment it follows, waited). Without the privilege it does nothing.
+class RealTimeScope {
+ public:
+  explicit RealTimeScope(bool want) {
+    if (!want || ::pthread_getschedparam(::pthread_self(), &policy_, &param_) != 0) return;
+    sched_param p{};
+    p.sched_priority = kPriority;
+    active_ = ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &p) == 0;
+  }
+  ~RealTimeScope() {
+    if (active_) ::pthread_setschedparam(::pthread_self(), policy_, &param_);
+  }
+  RealTimeScope(const RealTimeScope&) = delete;
+  RealTimeScope& operator=(const RealTimeScope&) = delete;
+
+ private:
+  static constexpr int kPriority = 20;
+  int policy_ = SCHED_OTHER;
+  sched_param param_{};
+  bool active_ = false;
+};
+
+}  // namespace
+
 Result<ReplayResult, std::string> run_replay(const Plan& plan, conformance::Dut& dut, const ReplayOptions& opt) {
+  RealTimeScope rt(opt.real_time_priority);
   Engine e(plan, dut, opt);
   return e.run();
 }
@@ -416,7 +563,10 @@ std::unique_ptr<conformance::Dut> make_dut(const std::string& name, const Plan& 
   skip = false;
   conformance::DutNetwork net = network_for(plan);
   if (name == "sim") return std::make_unique<conformance::SimDut>(net, iface::StackConfig{}, seed);
-  if (name == "kernel") return conformance::make_kernel_dut(net, why, skip);
+  if (name == "kernel") {
+    RealTimeScope rt(true);  // for the DUT's worker and reader threads
+    return conformance::make_kernel_dut(net, why, skip);
+  }
   why = fmt::format("unknown DUT '{}' (sim, kernel)", name);
   return nullptr;
 }

@@ -49,11 +49,18 @@ struct ReplayOptions {
   Duration tick = Duration::from_micros(100);
   Duration start_delay = Duration::zero();  // before the first frame (kernel: let setup settle)
   Duration tail = Duration::from_millis(200);  // after the last captured frame
+  // Before each injection, take every frame the DUT has sent so far (a
+  // marker datagram through the DUT; replay.cc sync_frames): for a DUT
+  // whose frames a reader thread takes (the kernel).
+  bool sync_frames = false;
+  // Run the replay with real-time scheduling (SCHED_FIFO) when permitted.
+  bool real_time_priority = false;
 };
 
 // The options for a real-time DUT (the kernel): captured gaps over 1 s
 // shortened, a 1 ms tick, 50 ms for the DUT's setup to settle, waits for
-// the DUT of 100 ms at most.
+// the DUT of 100 ms at most, frames synced before each injection, real-time
+// scheduling.
 ReplayOptions real_time_options();
 
 struct ReplayResult {
@@ -82,7 +89,9 @@ std::string summary_line(const ReplayResult& r);
 nlohmann::json to_json(const ReplayResult& r, const nlohmann::json& header);
 
 // The DUT for `name` ("sim" or "kernel") placed for `plan`; nullptr with
-// `why` when it cannot be built (`skip`: a missing privilege).
+// `why` when it cannot be built (`skip`: a missing privilege). The kernel
+// DUT's threads get real-time scheduling when permitted (replay.cc
+// RealTimeScope).
 std::unique_ptr<conformance::Dut> make_dut(const std::string& name, const Plan& plan, std::uint64_t seed,
                                            std::string& why, bool& skip);
 
