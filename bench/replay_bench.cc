@@ -49,8 +49,8 @@ struct CaptureSpec {
   const char* as;  // the server of the captured conversation
 };
 
-// Every committed capture and its server (bulk_loss.pcap: 10.200.0.2 sends
-// the bulk data to 10.200.0.1).
+// Every committed capture and its server (bulk_loss.pcap: 10.200.0.1 sends
+// the bulk data to 10.200.0.2).
 constexpr CaptureSpec kCaptures[] = {
     {"bulk_loss.pcap", "10.200.0.1"}, {"http.pcapng", "10.200.0.2"},     {"icmp_frag.pcap", "10.200.0.2"},
     {"nmap.pcap", "10.200.0.2"},      {"tcp_rst.pcap", "10.200.0.2"},    {"udp_unreach.pcap", "10.200.0.2"},
