@@ -151,7 +151,7 @@ void Realtime::drain(Instant t, int frames) {
 }
 
 std::optional<bool> Realtime::spin(Instant* t) {
-  if (busy_budget_.count() <= 0) return false;
+  if (busy_budget_.count() <= 0) return yield_probe(t);
   ++stats_.spins;
   const Instant start = now();
   Instant end = start + Duration::from_nanos(busy_budget_.count());
@@ -176,6 +176,25 @@ std::optional<bool> Realtime::spin(Instant* t) {
   }
   busy_budget_ = std::max(busy_budget_ / 2, busy_max_ / 16);
   return false;
+}
+
+// The queue was just found empty (or the step wrote nothing after a burst
+// that emptied it), so the read comes after the yield, not before.
+std::optional<bool> Realtime::yield_probe(Instant* t) {
+  if (!yield_before_block_) return false;
+  ++stats_.probes;
+  ++stats_.spin_yields;
+  (void)::sched_yield();
+  auto r = read_one();
+  if (!r) return std::nullopt;
+  if (r->empty()) {
+    ++stats_.empty_reads;
+    return false;
+  }
+  ++stats_.probe_hits;
+  *t = now();
+  on_frame(*t, *r);
+  return true;
 }
 
 std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {
