@@ -19,7 +19,8 @@
 // reactor's read of the first frame (or, when the first attempt found a
 // frame, an epoll_wait(0) of the scheduler's before the completion runs);
 // then one read per frame and one that finds the queue empty per burst; one
-// write per frame sent (or GSO frame). An async_wait would cost the same:
+// write per frame sent (or GSO frame); before each wait, the yield-before-
+// blocking probe's sched_yield and read (below), unless busy polling. An async_wait would cost the same:
 // the reactor re-arms the descriptor with an epoll_ctl for every
 // non-speculative operation instead of trying a read.
 //
@@ -87,7 +88,8 @@ class CaptureDevice final : public driver::Device {
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
 // they bound the loop's system calls but the timer's (see above):
 // waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of
-// which a wake-up whose first attempt found a frame saves a read.
+// which a wake-up whose first attempt found a frame saves a read (a probe's
+// read is in reads, its sched_yield in spin_yields).
 struct RuntimeStats {
   std::uint64_t steps = 0;
   std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
