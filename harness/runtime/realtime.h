@@ -45,7 +45,8 @@
 // of the runtime when it sends). Once the runtime no longer sleeps between
 // exchanges, the scheduler switches to the woken peer inside the runtime's
 // write, and the answer is usually queued when the write returns. Costs two
-// system calls per block when the peer is elsewhere or the host is idle.
+// system calls per block when the peer is elsewhere or the host is idle, and
+// probes that find nothing back off exponentially (up to one in 64 blocks).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -205,6 +206,7 @@ class Realtime {
   std::chrono::nanoseconds busy_max_{0}, busy_budget_{0};
   bool trust_checksums_ = true;
   bool yield_before_block_ = true;
+  int probe_backoff_ = 0, probe_skip_ = 0;  // yield_probe's back-off after misses
   driver::RxMeta rx_meta_;  // of the frame being read
   bool step_posted_ = false;
   bool stopped_ = false;
