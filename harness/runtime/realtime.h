@@ -47,6 +47,9 @@
 // write, and the answer is usually queued when the write returns. Costs two
 // system calls per block when the peer is elsewhere or the host is idle, and
 // probes that find nothing back off exponentially (up to one in 64 blocks).
+// On a CPU shared with a busy unrelated thread, a probe can hand it the
+// rest of its slice (well under a millisecond) before the runtime reads
+// again; the back-off keeps that rare, set_yield_before_block(false) off.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
