@@ -462,6 +462,10 @@ struct SynackPeer {
         state.counters[std::string("spins/") + per] = static_cast<double>(rs.spins) / items;
         state.counters["spin_hit_ratio"] = static_cast<double>(rs.spin_hits) / static_cast<double>(rs.spins);
       }
+      if (rs.probes > 0) {
+        state.counters[std::string("probes/") + per] = static_cast<double>(rs.probes) / items;
+        state.counters["probe_hit_ratio"] = static_cast<double>(rs.probe_hits) / static_cast<double>(rs.probes);
+      }
       state.counters[std::string("ivcsw/") + per] = involuntary_switches / items;
     }
     const auto& tcp = session->host().stack().tcp_stats();

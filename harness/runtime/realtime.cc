@@ -19,6 +19,8 @@ constexpr int kReadBatch = 256;
 // Steps run back to back while frames are queued after each (see
 // drain) before the io_context gets a turn.
 constexpr int kInlineSteps = 16;
+// Blocks without a probe after a run of probes that found nothing (yield_probe).
+constexpr int kMaxProbeBackoff = 64;
 }  // namespace
 
 Realtime::Realtime(socket::Host& host, driver::TapDevice& tap, std::size_t iface)
@@ -151,7 +153,7 @@ void Realtime::drain(Instant t, int frames) {
 }
 
 std::optional<bool> Realtime::spin(Instant* t) {
-  if (busy_budget_.count() <= 0) return false;
+  if (busy_budget_.count() <= 0) return yield_probe(t);
   ++stats_.spins;
   const Instant start = now();
   Instant end = start + Duration::from_nanos(busy_budget_.count());
@@ -176,6 +178,35 @@ std::optional<bool> Realtime::spin(Instant* t) {
   }
   busy_budget_ = std::max(busy_budget_ / 2, busy_max_ / 16);
   return false;
+}
+
+// The queue was just found empty (or the step wrote nothing after a burst
+// that emptied it), so the read comes after the yield, not before.
+// Probes that find nothing back off (skip the next 1, 2, 4 ... 64 chances),
+// so a peer on another CPU or an idle host costs a probe per 64 blocks at
+// most; a hit probes every time again.
+std::optional<bool> Realtime::yield_probe(Instant* t) {
+  if (!yield_before_block_) return false;
+  if (probe_skip_ > 0) {
+    --probe_skip_;
+    return false;
+  }
+  ++stats_.probes;
+  ++stats_.spin_yields;
+  (void)::sched_yield();
+  auto r = read_one();
+  if (!r) return std::nullopt;
+  if (r->empty()) {
+    ++stats_.empty_reads;
+    probe_backoff_ = std::min(kMaxProbeBackoff, std::max(1, probe_backoff_ * 2));
+    probe_skip_ = probe_backoff_;
+    return false;
+  }
+  probe_backoff_ = 0;
+  ++stats_.probe_hits;
+  *t = now();
+  on_frame(*t, *r);
+  return true;
 }
 
 std::optional<Realtime::Burst> Realtime::read_burst(Instant t, int limit) {

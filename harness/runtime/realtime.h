@@ -19,7 +19,8 @@
 // reactor's read of the first frame (or, when the first attempt found a
 // frame, an epoll_wait(0) of the scheduler's before the completion runs);
 // then one read per frame and one that finds the queue empty per burst; one
-// write per frame sent (or GSO frame). An async_wait would cost the same:
+// write per frame sent (or GSO frame); before each wait, the yield-before-
+// blocking probe's sched_yield and read (below), unless busy polling. An async_wait would cost the same:
 // the reactor re-arms the descriptor with an epoll_ctl for every
 // non-speculative operation instead of trying a read.
 //
@@ -33,6 +34,22 @@
 // budget, one that ends empty halves it (never below 1/16): an idle host
 // spends little. A spin never runs past the timer's deadline, and the
 // inline step bound (kInlineSteps) still hands the io_context its turn.
+//
+// Yield before blocking (set_yield_before_block, on by default; without
+// busy poll): when the loop would block, it first yields the CPU once
+// (sched_yield) and reads once more. When synack shares its CPU with its
+// peer (a client in the kernel of the same machine), the frame it just
+// wrote woke the peer without preempting the runtime, so the peer is
+// runnable here: the yield lets it answer at once, and its answer is read
+// instead of waited for (an epoll_wait, a switch to the peer and a wake-up
+// of the runtime when it sends). Once the runtime no longer sleeps between
+// exchanges, the scheduler switches to the woken peer inside the runtime's
+// write, and the answer is usually queued when the write returns. Costs two
+// system calls per block when the peer is elsewhere or the host is idle, and
+// probes that find nothing back off exponentially (up to one in 64 blocks).
+// On a CPU shared with a busy unrelated thread, a probe can hand it the
+// rest of its slice (well under a millisecond) before the runtime reads
+// again; the back-off keeps that rare, set_yield_before_block(false) off.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -75,7 +92,8 @@ class CaptureDevice final : public driver::Device {
 // What the runtime did, for benchmarks and tests: with TapStats (writes)
 // they bound the loop's system calls but the timer's (see above):
 // waits + 2 * wakeups + reads + tx_writes + timer_arms + spin_yields, of
-// which a wake-up whose first attempt found a frame saves a read.
+// which a wake-up whose first attempt found a frame saves a read (a probe's
+// read is in reads, its sched_yield in spin_yields).
 struct RuntimeStats {
   std::uint64_t steps = 0;
   std::uint64_t waits = 0;        // async reads started (an attempt at once, then epoll)
@@ -87,7 +105,9 @@ struct RuntimeStats {
   std::uint64_t yields = 0;       // inline step bound reached: continued through the io_context
   std::uint64_t spins = 0;        // busy polls started (each also counted in reads, empty_reads)
   std::uint64_t spin_hits = 0;    // of which ended on a frame
-  std::uint64_t spin_yields = 0;  // sched_yield() calls between their reads
+  std::uint64_t spin_yields = 0;  // sched_yield() calls between their reads, and the probes'
+  std::uint64_t probes = 0;       // yields before blocking (no busy poll; each also one read)
+  std::uint64_t probe_hits = 0;   // of which the read found a frame
 };
 
 class Realtime {
@@ -119,6 +139,9 @@ class Realtime {
   void set_trust_checksums(bool on) { trust_checksums_ = on; }
   // Busy-poll the TAP for up to `budget` before blocking (above); zero: off.
   void set_busy_poll(std::chrono::microseconds budget) { busy_max_ = busy_budget_ = budget; }
+  // Without busy poll: yield the CPU once and read again before blocking
+  // (above); on by default.
+  void set_yield_before_block(bool on) { yield_before_block_ = on; }
   // Called after each step; returning true stops the loop (e.g. a client
   // that finished).
   void set_done(std::function<bool()> done) { done_ = std::move(done); }
@@ -161,6 +184,8 @@ class Realtime {
   // Busy poll: reads until a frame comes (given to the host at *t, true)
   // or the budget is spent (false); nullopt after a read error.
   std::optional<bool> spin(Instant* t);
+  // Without busy poll: one sched_yield and one read (yield_before_block_).
+  std::optional<bool> yield_probe(Instant* t);
   // Frames the TAP was asked to write so far (sent, refused or failed).
   std::uint64_t tx_attempts() const noexcept;
   void step(Instant t);
@@ -183,6 +208,8 @@ class Realtime {
   std::optional<Instant> armed_;  // the timer's deadline while it is pending
   std::chrono::nanoseconds busy_max_{0}, busy_budget_{0};
   bool trust_checksums_ = true;
+  bool yield_before_block_ = true;
+  int probe_backoff_ = 0, probe_skip_ = 0;  // yield_probe's back-off after misses
   driver::RxMeta rx_meta_;  // of the frame being read
   bool step_posted_ = false;
   bool stopped_ = false;

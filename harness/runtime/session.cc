@@ -51,6 +51,8 @@ void add_net_options(CLI::App* sub, NetArgs& a) {
   sub->add_option("--busy-poll", a.busy_poll_us,
                   "before blocking, keep reading the TAP for up to US microseconds (adaptive; default 0: off)")
       ->check(CLI::Range(0, 1000000));
+  sub->add_flag("!--no-yield", a.yield_before_block,
+                "block at once when the TAP is empty, without first yielding the CPU once and reading again");
 }
 
 Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs& a) {
@@ -120,6 +122,7 @@ Result<std::unique_ptr<NetSession>, std::string> NetSession::open(const NetArgs&
   s->runtime_ = std::make_unique<Realtime>(*s->host_, *s->tap_);
   s->runtime_->set_pcap(s->pcap_.get());
   s->runtime_->set_busy_poll(std::chrono::microseconds(a.busy_poll_us));
+  s->runtime_->set_yield_before_block(a.yield_before_block);
   return s;
 }
 

@@ -1,6 +1,6 @@
 // What every real-time command shares: the network flags (--tap, --ip,
 // --kernel-ip, --gw, --mac, --netns, --pcap, --seed, --mtu, --no-offload,
-// --busy-poll) and a NetSession that turns them into a running setup: the
+// --busy-poll, --no-yield) and a NetSession that turns them into a running setup: the
 // namespace (created when missing and then deleted on exit), the TAP inside
 // it, the kernel's address on the TAP, a socket::Host with the TAP as
 // interface 0, and the Realtime runtime.
@@ -33,6 +33,8 @@ struct NetArgs {
   bool offload = true;
   // Busy-poll budget of the runtime in microseconds (Realtime::set_busy_poll); 0: off.
   std::uint32_t busy_poll_us = 0;
+  // Yield once and read again before blocking (Realtime::set_yield_before_block).
+  bool yield_before_block = true;
 };
 
 // Adds the shared flags to a subcommand (--tap and --ip required).

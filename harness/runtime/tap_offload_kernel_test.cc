@@ -105,14 +105,16 @@ class TapOffloadTest : public KernelPeerTest {
  protected:
   // Replaces the fixture's session by one with `offload`, a pcap unless
   // `pcap` is false (then the runtime trusts the kernel's checksum offload),
-  // and the runtime's busy poll at `busy_poll_us`.
-  void reopen(bool offload, bool pcap = true, std::uint32_t busy_poll_us = 0) {
+  // the runtime's busy poll at `busy_poll_us` and its yield before blocking
+  // as `yield`.
+  void reopen(bool offload, bool pcap = true, std::uint32_t busy_poll_us = 0, bool yield = true) {
     session_.reset();
     if (pcap) pcap_ = (std::filesystem::temp_directory_path() / (unique_name("skpc") + ".pcap")).string();
     NetArgs args = net_args();
     args.offload = offload;
     args.pcap = pcap_;
     args.busy_poll_us = busy_poll_us;
+    args.yield_before_block = yield;
     auto s = NetSession::open(args);
     ASSERT_TRUE(s) << s.error();
     session_ = std::move(*s);
@@ -164,6 +166,7 @@ TEST_F(TapOffloadTest, EchoStreamIsExactWithOffload) {
   EXPECT_GT(st.tx_gso_frames, 0u) << "no segments were joined";
   EXPECT_EQ(st.rx_malformed, 0u);
   EXPECT_EQ(session_->host().stack().stats().tcp.rx_bad_checksum, 0u);
+  EXPECT_GT(session_->runtime().stats().probes, 0u) << "the runtime never yielded before blocking";
   expect_capture_complete();
 }
 
@@ -179,14 +182,17 @@ TEST_F(TapOffloadTest, EchoStreamIsExactTrustingTheKernelsChecksums) {
   EXPECT_EQ(st.rx_malformed, 0u);
   EXPECT_EQ(session_->host().stack().stats().tcp.rx_bad_checksum, 0u);
   EXPECT_GT(session_->runtime().stats().spins, 0u);
+  EXPECT_EQ(session_->runtime().stats().probes, 0u) << "busy polling replaces the probe";
 }
 
+// Also with the runtime blocking at once (--no-yield).
 TEST_F(TapOffloadTest, EchoStreamIsExactWithoutOffload) {
-  reopen(/*offload=*/false);
+  reopen(/*offload=*/false, /*pcap=*/true, /*busy_poll_us=*/0, /*yield=*/false);
   echo_stream_round_trips();
   const auto& st = session_->tap().stats();
   EXPECT_EQ(st.rx_gso_frames, 0u);
   EXPECT_EQ(st.tx_gso_frames, 0u);
+  EXPECT_EQ(session_->runtime().stats().probes, 0u);
   expect_capture_complete();
 }
 
