@@ -81,7 +81,7 @@ void TcpOptions::note(std::uint8_t kind, std::size_t at) noexcept {
 
 void TcpOptions::emit(MutBytes out) const noexcept {
   // bytes_ beyond len_ are zero, i.e. EOL followed by zero padding.
-  std::copy_n(bytes_.begin(), out.size(), out.begin());
+  copy_short(out.data(), bytes_.data(), out.size());
 }
 
 TcpOption TcpOptions::Iterator::operator*() const noexcept {
