@@ -26,16 +26,20 @@ class EventQueue {
     T value;
   };
 
-  std::uint64_t push(Instant at, T value) {
+  // `value` is anything T can be assigned from (one of a variant's
+  // alternatives, say), so it is moved straight into its slot: no T is built
+  // and moved on the way.
+  template <class V>
+  std::uint64_t push(Instant at, V&& value) {
     std::uint64_t id = next_id_++;
     std::uint32_t slot;
     if (free_.empty()) {
       slot = static_cast<std::uint32_t>(values_.size());
-      values_.push_back(std::move(value));
+      values_.emplace_back(std::forward<V>(value));
     } else {
       slot = free_.back();
       free_.pop_back();
-      values_[slot] = std::move(value);
+      values_[slot] = std::forward<V>(value);
     }
     heap_.push_back(Key{at, id, slot});
     std::push_heap(heap_.begin(), heap_.end(), later);

@@ -68,11 +68,11 @@ std::optional<std::pair<Link*, int>> World::attachment(NodeId node, std::size_t 
 }
 
 void World::schedule(Instant at, std::function<void(World&)> action) {
-  queue_.push(std::max(at, now_), Event{std::move(action)});
+  queue_.push(std::max(at, now_), std::move(action));
 }
 
 void World::schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame) {
-  queue_.push(std::max(at, now_), Event{Delivery{link, to_side, std::move(frame)}});
+  queue_.push(std::max(at, now_), Delivery{link, to_side, std::move(frame)});
 }
 
 Bytes World::frame_buffer() {
@@ -83,7 +83,7 @@ Bytes World::frame_buffer() {
 }
 
 void World::schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial) {
-  queue_.push(std::max(at, now_), Event{Release{link, from_side, serial}});
+  queue_.push(std::max(at, now_), Release{link, from_side, serial});
 }
 
 std::optional<Instant> World::node_poll_at(std::size_t i) {

@@ -11,6 +11,7 @@ void RouteTable::add(Route r) {
   (void)it;
   if (inserted) ++size_;
   lens_ |= std::uint64_t{1} << r.destination.prefix_len;
+  last_.reset();
 }
 
 bool RouteTable::remove(wire::Ipv4Cidr destination) {
@@ -19,10 +20,16 @@ bool RouteTable::remove(wire::Ipv4Cidr destination) {
   if (m.erase(destination.network().value) == 0) return false;
   if (m.empty()) lens_ &= ~(std::uint64_t{1} << destination.prefix_len);
   --size_;
+  last_.reset();
   return true;
 }
 
 std::optional<Route> RouteTable::lookup(wire::Ipv4Address dst) const {
+  if (!last_ || last_->dst != dst) last_ = Cached{dst, search(dst)};
+  return last_->route;
+}
+
+std::optional<Route> RouteTable::search(wire::Ipv4Address dst) const {
   for (std::uint64_t lens = lens_; lens != 0;) {
     const int len = 63 - std::countl_zero(lens);  // the longest prefix length left
     lens &= ~(std::uint64_t{1} << len);

@@ -40,9 +40,19 @@ class RouteTable {
   std::size_t size() const noexcept { return size_; }
 
  private:
+  std::optional<Route> search(wire::Ipv4Address dst) const;
+
   std::array<std::map<std::uint32_t, Route>, 33> by_len_;
   std::uint64_t lens_ = 0;  // bit n set: by_len_[n] is not empty (lookup skips the rest)
   std::size_t size_ = 0;
+  // The last lookup and its answer: a host sends most datagrams to the
+  // destination it just sent to (every segment of a connection asks), and
+  // this skips the map probes then. add() and remove() forget it.
+  struct Cached {
+    wire::Ipv4Address dst;
+    std::optional<Route> route;
+  };
+  mutable std::optional<Cached> last_;
 };
 
 }  // namespace synack::iface

@@ -292,4 +292,11 @@ class Stack {
   bool rx_l4_trusted_ = false;
 };
 
+// Inline: the socket API resolves a handle on every call (poll() per
+// descriptor per step in a busy application).
+inline tcp::Socket* Stack::tcp(Handle h) {
+  auto* e = tcp_.get(h);
+  return e ? e->sock.get() : nullptr;
+}
+
 }  // namespace synack::iface

@@ -34,11 +34,6 @@ void Stack::erase_tcp(Handle h) {
   tcp_.erase(h);
 }
 
-tcp::Socket* Stack::tcp(Handle h) {
-  auto* e = tcp_.get(h);
-  return e ? e->sock.get() : nullptr;
-}
-
 tcp::Listener* Stack::listener(Handle h) {
   auto* e = listeners_.get(h);
   return e ? e->listener.get() : nullptr;

@@ -18,10 +18,6 @@ VlanTag EthernetFrame::tag(std::size_t i) const noexcept {
   return VlanTag::from_tci(load_be16(b_, off + 2), load_be16(b_, off));
 }
 
-std::size_t EthernetRepr::header_len() const noexcept {
-  return kHeaderLen + (vlan ? kTagLen : 0) + (outer_vlan ? kTagLen : 0);
-}
-
 void EthernetRepr::emit(MutBytes out, ConstBytes payload) const noexcept {
   SYNACK_ASSERT(out.size() == header_len() + payload.size());
   SYNACK_ASSERT(!outer_vlan || vlan);

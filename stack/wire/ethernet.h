@@ -110,7 +110,10 @@ struct EthernetRepr {
 
   // Never fails on a checked frame; returns a Result for uniformity.
   static ParseResult<EthernetRepr> parse(const EthernetFrame& f) noexcept;
-  std::size_t header_len() const noexcept;
+  std::size_t header_len() const noexcept {
+    return ethernet_field::kHeaderLen + (vlan ? ethernet_field::kTagLen : 0) +
+           (outer_vlan ? ethernet_field::kTagLen : 0);
+  }
   // out.size() == header_len() + payload.size(). Tags must carry a VLAN TPID
   // and outer_vlan requires vlan (internal invariants, asserted). An
   // ethertype that is itself a VLAN TPID only round-trips with two tags

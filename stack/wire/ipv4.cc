@@ -1,6 +1,7 @@
 #include "stack/wire/ipv4.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "stack/base/assert.h"
 #include "stack/wire/checksum.h"
@@ -34,7 +35,14 @@ void Ipv4Repr::emit(MutBytes out, ConstBytes payload) const noexcept {
   ConstBytes opts = options.bytes();
   auto it = std::copy(opts.begin(), opts.end(), out.begin() + kOptions);
   std::fill(it, out.begin() + static_cast<std::ptrdiff_t>(hl), std::uint8_t{0});
-  store_be16(out, kChecksum, checksum(out.first(hl)));
+  if (hl == kMinHeaderLen) {
+    // Summed and stored in native order: the complement of the native sum,
+    // written as native bytes, is the network-order checksum field.
+    const auto sum = static_cast<std::uint16_t>(~ipv4_min_header_native_sum(out.data()));
+    std::memcpy(out.data() + kChecksum, &sum, sizeof sum);
+  } else {
+    store_be16(out, kChecksum, checksum(out.first(hl)));
+  }
   std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(hl));
 }
 

@@ -81,7 +81,7 @@ void TcpOptions::note(std::uint8_t kind, std::size_t at) noexcept {
 
 void TcpOptions::emit(MutBytes out) const noexcept {
   // bytes_ beyond len_ are zero, i.e. EOL followed by zero padding.
-  std::copy_n(bytes_.begin(), out.size(), out.begin());
+  copy_short(out.data(), bytes_.data(), out.size());
 }
 
 TcpOption TcpOptions::Iterator::operator*() const noexcept {
@@ -128,7 +128,7 @@ bool TcpOptions::append(std::uint8_t kind, ConstBytes data) noexcept {
   if (!ended_) note(kind, len_ + 2u);
   bytes_[len_] = kind;
   bytes_[len_ + 1u] = static_cast<std::uint8_t>(total);
-  std::copy(data.begin(), data.end(), bytes_.begin() + len_ + 2);
+  copy_short(bytes_.data() + len_ + 2, data.data(), data.size());
   len_ = static_cast<std::uint8_t>(len_ + total);
   return true;
 }
@@ -169,11 +169,18 @@ bool TcpOptions::push_sack(std::span<const SackBlock> blocks) noexcept {
   return append(kTcpOptSack, ConstBytes(d).first(8 * blocks.size()));
 }
 
+// Written in place rather than through append(): once negotiated, every
+// segment of a connection carries one (RFC 7323 §3.2).
 bool TcpOptions::push_timestamps(std::uint32_t tsval, std::uint32_t tsecr) noexcept {
-  std::array<std::uint8_t, 8> d{};
-  store_be32(d, 0, tsval);
-  store_be32(d, 4, tsecr);
-  return append(kTcpOptTimestamps, d);
+  constexpr std::size_t kTotal = 10;  // kind, length, TSval, TSecr
+  if (kTotal > kCapacity - len_) return false;
+  if (!ended_) note(kTcpOptTimestamps, len_ + 2u);
+  bytes_[len_] = kTcpOptTimestamps;
+  bytes_[len_ + 1u] = static_cast<std::uint8_t>(kTotal);
+  store_be32(bytes_, len_ + 2u, tsval);
+  store_be32(bytes_, len_ + 6u, tsecr);
+  len_ = static_cast<std::uint8_t>(len_ + kTotal);
+  return true;
 }
 
 bool TcpOptions::push_raw(std::uint8_t kind, ConstBytes data) noexcept {
