@@ -13,8 +13,14 @@
 namespace synack::harness {
 
 // An application running on a host: event-driven code over the socket API.
-// It is polled after its host whenever the host received frames or its own
-// deadline is due, so it can react to readiness.
+// It is polled whenever its host is (frames received, a deadline of the
+// host's or its own due), BEFORE the host flushes its output at that
+// instant, so that what it writes in answer leaves with the ACK TCP queued
+// for the segment that woke it (the order of Realtime::step; Linux does the
+// same when the reply is written before the delayed ACK fires). When a timer
+// firing in that flush changes a socket's readiness, the apps get another
+// turn at the same instant. Socket::Host's readiness events
+// (watch_ready/take_ready) tell it which descriptors to look at.
 class App {
  public:
   virtual ~App() = default;
@@ -64,13 +70,24 @@ class HostNode final : public Node {
     return t;
   }
   void poll(Instant now) override {
-    host_.poll(now);
+    if (apps_.empty()) {
+      host_.poll(now);
+      return;
+    }
+    // Apps first: segments were processed on receive(), so they already see
+    // what arrived, and their writes are queued before the flush below
+    // builds any segment (an immediate ACK then rides on their data or FIN).
     apps_due_ = false;
-    if (apps_.empty()) return;  // nothing can have queued output since
     for (auto& a : apps_) a->poll(now);
-    // Apps may have queued output: let the host flush it at once; their
-    // sockets' readiness changes only through frames or timers after that.
+    const std::uint64_t events = host_.ready_generation();
     host_.poll(now);
+    // A timer due now fired in that poll and changed a socket's readiness
+    // (an error, a connection given up): the apps look again at this same
+    // instant. poll_at() answers "now", so the world polls this node again
+    // in the same run_instant round loop (whose round limit catches a node
+    // that never settles). Output alone never counts as an event, so this
+    // ends once the timers due now have fired.
+    if (host_.ready_generation() != events) apps_due_ = true;
   }
   // Only applications reach other hosts; the stack's own work goes out
   // through links as frames.

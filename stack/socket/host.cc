@@ -45,6 +45,9 @@ Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
   } else if (proto == SockProto::Default) {
     d.kind = Kind::Tcp;
     d.handle = stack_.tcp_open();
+    auto fd = install(d);
+    if (fd) stack_.set_tcp_tag(d.handle, *fd);  // readiness events name the descriptor
+    return fd;
   } else {
     return Err{SockError::ProtoNoSupport};
   }
@@ -104,6 +107,7 @@ Result<void, SockError> Host::listen(int fd, int backlog) {
   if (!lh) return Err{lh.error()};
   (*d)->kind = Kind::Listener;
   (*d)->handle = *lh;
+  stack_.set_listener_tag(*lh, fd);
   return {};
 }
 
@@ -115,7 +119,9 @@ Result<int, SockError> Host::accept(int fd, SockAddr* peer) {
   auto h = stack_.tcp_accept((*d)->handle);
   if (!h) return Err{SockError::Again};
   if (peer) *peer = from_tcp(stack_.tcp(*h)->tuple().remote);
-  return install(Descriptor{Kind::Tcp, *h, owner, false, true});
+  auto nfd = install(Descriptor{Kind::Tcp, *h, owner, false, true});
+  if (nfd) stack_.set_tcp_tag(*h, *nfd);
+  return nfd;
 }
 
 Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {

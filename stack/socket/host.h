@@ -102,6 +102,19 @@ class Host {
   Result<iface::PingReply, SockError> recv_ping(int fd);
   Result<void, SockError> send_ping(int fd, wire::Ipv4Address dst, std::uint16_t seq, ConstBytes payload);
 
+  // Readiness events, as epoll (edge-triggered) gives them: after
+  // watch_ready(), take_ready() replaces `fds` with the TCP descriptors
+  // (connections and listeners) whose readiness may have changed since the
+  // previous call: a segment arrived, a timer or an ICMP error changed it, a
+  // connection became ready to accept. Each appears once; an entry may be
+  // spurious (look with poll(), as after EPOLLET), and a connection just
+  // accepted is not reported for what arrived before accept(). UDP and ping
+  // descriptors are not reported. ready_generation() grows with every such
+  // event, watched or not.
+  void watch_ready() { stack_.enable_ready_list(); }
+  void take_ready(std::vector<int>& fds) { stack_.take_ready(fds); }
+  std::uint64_t ready_generation() const noexcept { return stack_.ready_generation(); }
+
   std::vector<NetstatRow> netstat() const;
   std::size_t open_descriptors() const;
 
