@@ -70,6 +70,7 @@ class HostNode final : public Node {
     return t;
   }
   void poll(Instant now) override {
+    apps_due_ = false;  // wake_apps() on a host without apps included
     if (apps_.empty()) {
       host_.poll(now);
       return;
@@ -77,7 +78,6 @@ class HostNode final : public Node {
     // Apps first: segments were processed on receive(), so they already see
     // what arrived, and their writes are queued before the flush below
     // builds any segment (an immediate ACK then rides on their data or FIN).
-    apps_due_ = false;
     for (auto& a : apps_) a->poll(now);
     const std::uint64_t events = host_.ready_generation();
     host_.poll(now);
