@@ -220,6 +220,7 @@ class LifecycleClient final : public harness::App {
     for (int fd : ready_) on_ready(fd);
     while (in_flight_ < parallel_ && count_.started < count_.target) start();
   }
+  bool reaches_other_hosts() const override { return false; }
 
  private:
   enum : std::uint8_t { kIdle, kConnecting, kAwaitingReply };
@@ -280,6 +281,7 @@ class LifecycleServer final : public harness::App {
       }
     }
   }
+  bool reaches_other_hosts() const override { return false; }
 
  private:
   enum : std::uint8_t { kIdle, kAwaitingByte, kAwaitingEof };

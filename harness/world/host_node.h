@@ -26,6 +26,10 @@ class App {
   virtual ~App() = default;
   virtual void poll(Instant now) = 0;
   virtual std::optional<Instant> poll_at() const { return std::nullopt; }
+  // Whether poll() may call another host's socket API (a test's client and
+  // server in one object). False lets the world re-ask only this host for
+  // its deadline after polling it (Node::poll_reaches_others).
+  virtual bool reaches_other_hosts() const { return true; }
 };
 
 class HostNode final : public Node {
@@ -49,6 +53,7 @@ class HostNode final : public Node {
   T& run_app(Args&&... args) {
     auto app = std::make_unique<T>(std::forward<Args>(args)...);
     T& ref = *app;
+    apps_reach_others_ |= ref.reaches_other_hosts();
     apps_.push_back(std::move(app));
     apps_due_ = true;
     return ref;
@@ -63,8 +68,8 @@ class HostNode final : public Node {
     apps_due_ = !apps_.empty();
   }
   std::optional<Instant> poll_at() const override {
-    std::optional<Instant> t = host_.poll_at();
     if (apps_due_) return Instant::zero();
+    std::optional<Instant> t = host_.poll_at();
     for (const auto& a : apps_)
       if (auto p = a->poll_at()) t = t ? std::min(*t, *p) : *p;
     return t;
@@ -91,7 +96,7 @@ class HostNode final : public Node {
   }
   // Only applications reach other hosts; the stack's own work goes out
   // through links as frames.
-  bool poll_reaches_others() const override { return !apps_.empty(); }
+  bool poll_reaches_others() const override { return apps_reach_others_; }
   std::string name() const override { return host_.stack().config().name; }
 
  private:
@@ -100,6 +105,7 @@ class HostNode final : public Node {
   socket::Host host_;
   std::vector<std::unique_ptr<App>> apps_;
   bool apps_due_ = false;
+  bool apps_reach_others_ = false;  // some app's reaches_other_hosts()
 };
 
 // Adds a host whose seed derives from the world seed and its node id.
