@@ -223,5 +223,43 @@ TEST(AppOrderSim, TimerFiringAtTheInstantOfAppWorkIsSeenInThatInstant) {
   EXPECT_EQ(*second.app_saw_at, *second.error_at);
 }
 
+// Host's readiness events, driven from outside the world: each descriptor
+// once per take, listeners when a connection is ready to accept, nothing for
+// a closed descriptor.
+TEST(AppOrderSim, ReadyEventsNameTheDescriptorsThatChanged) {
+  Net n(3);
+  auto& a = n.a.host();
+  auto& b = n.b.host();
+  a.watch_ready();
+  b.watch_ready();
+  const int l = *b.socket(50, SockType::Stream);
+  ASSERT_TRUE(b.bind(l, {Ipv4Address::any(), kPort}).ok());
+  ASSERT_TRUE(b.listen(l, 16).ok());
+  const int c = *a.socket(60, SockType::Stream);
+  (void)a.connect(c, {kB, kPort});
+  const std::uint64_t gen0 = a.ready_generation();
+  n.w.run_for(Duration::from_millis(1));
+  std::vector<int> ra, rb;
+  a.take_ready(ra);
+  b.take_ready(rb);
+  EXPECT_EQ(ra, std::vector<int>{c});  // the SYN-ACK arrived
+  EXPECT_EQ(rb, std::vector<int>{l});  // a connection to accept
+  EXPECT_GT(a.ready_generation(), gen0);
+  a.take_ready(ra);
+  EXPECT_TRUE(ra.empty());  // each event is taken once
+  const int s = *b.accept(l);
+  const std::uint8_t byte = 'x';
+  ASSERT_TRUE(a.send(c, ConstBytes(&byte, 1)).ok());
+  n.w.run_for(Duration::from_millis(1));
+  b.take_ready(rb);
+  EXPECT_EQ(rb, std::vector<int>{s});
+  ASSERT_TRUE(a.close(c).ok());
+  n.w.run_for(Duration::from_millis(1));
+  a.take_ready(ra);
+  EXPECT_TRUE(ra.empty());  // closed: nobody to tell
+  b.take_ready(rb);
+  EXPECT_EQ(rb, std::vector<int>{s});  // the FIN
+}
+
 }  // namespace
 }  // namespace synack::harness
