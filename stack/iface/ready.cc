@@ -13,18 +13,12 @@ void Stack::set_listener_tag(Handle h, int tag) {
   if (auto* e = listeners_.get(h)) e->tag = tag;
 }
 
-void Stack::note_ready(Handle h, TcpEntry& e) {
-  if (e.orphan) return;  // nobody can look any more
-  ++ready_gen_;
-  if (!ready_list_on_ || e.ready_listed || e.tag < 0) return;
+void Stack::list_ready(Handle h, TcpEntry& e) {
   e.ready_listed = true;
   ready_.push_back({h, false});
 }
 
-void Stack::note_ready(Handle h, ListenEntry& e) {
-  if (e.orphan) return;
-  ++ready_gen_;
-  if (!ready_list_on_ || e.ready_listed || e.tag < 0) return;
+void Stack::list_ready(Handle h, ListenEntry& e) {
   e.ready_listed = true;
   ready_.push_back({h, true});
 }

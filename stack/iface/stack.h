@@ -293,9 +293,17 @@ class Stack {
     bool ready_listed = false;
     int tag = -1;
   };
-  // ready.cc: a readiness event for a socket or listener (see take_ready).
-  void note_ready(Handle h, TcpEntry& e);
-  void note_ready(Handle h, ListenEntry& e);
+  // A readiness event for a socket or listener (see take_ready): inline,
+  // since one is noted for every segment a connection receives; listing it
+  // (ready.cc) happens only when someone takes the list.
+  template <class Entry>
+  void note_ready(Handle h, Entry& e) {
+    if (e.orphan) return;  // nobody can look any more
+    ++ready_gen_;
+    if (ready_list_on_ && !e.ready_listed && e.tag >= 0) list_ready(h, e);
+  }
+  void list_ready(Handle h, TcpEntry& e);
+  void list_ready(Handle h, ListenEntry& e);
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
   TupleMap conns_;  // 4-tuple demultiplexing (hash keyed from cfg_.seed)

@@ -111,12 +111,14 @@ void Stack::flush_tcp(tcp::Context& ctx) {
   for (Handle h : due) {
     auto* e = tcp_.get(h);
     if (!e) continue;
-    // A timer firing in poll_output may change what the application sees
-    // (an error, a connection given up): that is a readiness event.
-    const bool watched = !e->orphan;
-    const tcp::Readiness before = watched ? e->sock->readiness() : tcp::Readiness{};
+    // A timer firing in poll_output may change what the application sees: a
+    // connection given up or timed out (an error, CLOSED), TIME-WAIT over.
+    // Timers change readiness only through the state and the pending error
+    // (sending never does), so those two are compared: a readiness event.
+    const tcp::State state = e->sock->state();
+    const bool error = e->sock->error_pending();
     while (auto out = e->sock->poll_output(ctx)) emit_tcp(now, *out, e->sock.get());
-    if (watched && e->sock->readiness() != before) note_ready(h, *e);
+    if (e->sock->state() != state || e->sock->error_pending() != error) note_ready(h, *e);
     // A fresh socket is CLOSED too: keep its bind() reservation until its
     // descriptor closes or it connects.
     bool fresh_bound = e->bound && !e->orphan;

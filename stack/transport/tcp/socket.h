@@ -153,6 +153,7 @@ class Socket {
   Readiness readiness() const noexcept;
   // SO_ERROR: returns and clears the pending error.
   std::optional<SockError> take_error() noexcept;
+  bool error_pending() const noexcept { return error_.has_value(); }
 
   // setsockopt equivalents.
   void set_nodelay(bool on) noexcept { opts_.nodelay = on; }
