@@ -6,7 +6,9 @@
 namespace synack::iface {
 
 void Stack::set_tcp_tag(Handle h, int tag) {
-  if (auto* e = tcp_.get(h)) e->tag = tag;
+  if (!tcp_.get(h)) return;
+  if (h.index >= tcp_tags_.size()) tcp_tags_.resize(h.index + 1, -1);
+  tcp_tags_[h.index] = tag;
 }
 
 void Stack::set_listener_tag(Handle h, int tag) {
@@ -14,11 +16,13 @@ void Stack::set_listener_tag(Handle h, int tag) {
 }
 
 void Stack::list_ready(Handle h, TcpEntry& e) {
+  if (h.index >= tcp_tags_.size() || tcp_tags_[h.index] < 0) return;  // untagged
   e.ready_listed = true;
   ready_.push_back({h, false});
 }
 
 void Stack::list_ready(Handle h, ListenEntry& e) {
+  if (e.tag < 0) return;
   e.ready_listed = true;
   ready_.push_back({h, true});
 }
@@ -35,7 +39,7 @@ void Stack::take_ready(std::vector<int>& tags) {
       }
     } else if (auto* e = tcp_.get(n.h)) {
       e->ready_listed = false;
-      if (!e->orphan) tags.push_back(e->tag);
+      if (!e->orphan) tags.push_back(tcp_tags_[n.h.index]);
     }
   }
   ready_.clear();

@@ -196,6 +196,7 @@ class Stack {
   // tags (set_*_tag: the socket layer uses descriptors) of the noted sockets
   // are also listed, each once, until take_ready(); the list is off by
   // default so that a stack nobody drains keeps nothing.
+  // A TCP socket's tag is forgotten when the socket is freed.
   void set_tcp_tag(Handle h, int tag);
   void set_listener_tag(Handle h, int tag);
   void enable_ready_list() noexcept { ready_list_on_ = true; }
@@ -285,7 +286,8 @@ class Stack {
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
     bool ready_listed = false;  // in ready_ (listed once until take_ready)
-    int tag = -1;               // set_tcp_tag
+    // The tag (set_tcp_tag) lives in tcp_tags_, not here: this entry is
+    // per connection, and 4 more bytes would round it up by 8.
   };
   struct ListenEntry {
     DeepPtr<tcp::Listener> listener;
@@ -300,7 +302,7 @@ class Stack {
   void note_ready(Handle h, Entry& e) {
     if (e.orphan) return;  // nobody can look any more
     ++ready_gen_;
-    if (ready_list_on_ && !e.ready_listed && e.tag >= 0) list_ready(h, e);
+    if (ready_list_on_ && !e.ready_listed) list_ready(h, e);
   }
   void list_ready(Handle h, TcpEntry& e);
   void list_ready(Handle h, ListenEntry& e);
@@ -324,6 +326,7 @@ class Stack {
     bool listener;
   };
   std::vector<ReadyNote> ready_;  // readiness events not yet taken
+  std::vector<int> tcp_tags_;     // by TCP handle index; grown only by set_tcp_tag
   std::uint64_t ready_gen_ = 0;   // events noted, listed or not
   bool ready_list_on_ = false;
   // During receive(): the frame's TCP/UDP checksum is vouched for

@@ -111,7 +111,7 @@ class Host {
   // accepted is not reported for what arrived before accept(). UDP and ping
   // descriptors are not reported. ready_generation() grows with every such
   // event, watched or not.
-  void watch_ready() { stack_.enable_ready_list(); }
+  void watch_ready();
   void take_ready(std::vector<int>& fds) { stack_.take_ready(fds); }
   std::uint64_t ready_generation() const noexcept { return stack_.ready_generation(); }
 
@@ -136,10 +136,15 @@ class Host {
   NetstatRow tcp_row(const tcp::Socket& s) const;
   std::uint32_t somaxconn_backlog(int backlog) const;
 
+  // Tags the stack's TCP socket or listener behind `fd` with `fd` (readiness
+  // events name descriptors), once watch_ready() was called.
+  void tag(int fd, const Descriptor& d);
+
   static constexpr int kFirstFd = 3;
   static constexpr std::size_t kMaxFds = 1 << 20;
   iface::Stack stack_;
   Instant now_ = Instant::zero();
+  bool watching_ = false;  // watch_ready()
   std::vector<std::optional<Descriptor>> fds_;  // index fd - kFirstFd
   // Empty slots of fds_ as a min-heap (std::greater): the lowest on top, no
   // allocation per close once grown, as an ordered set would make.
