@@ -176,92 +176,169 @@ BENCHMARK(BM_SimBulk)
 
 // ---------------------------------------------------------------- lifecycles
 
+// Shared by the two applications of a lifecycle run.
+struct LifecycleCount {
+  std::size_t target = 0;     // lifecycles the client starts in all
+  std::size_t started = 0;
+  std::size_t completed = 0;  // at the server's close
+  std::string error;
+  void fail(const char* what) {
+    if (error.empty()) error = what;
+  }
+};
+
+constexpr std::uint16_t kLifecyclePort = 7;
+
+// Per-descriptor phase of a lifecycle application (descriptors are small
+// and reused lowest first, so a vector indexed by descriptor stays short).
+class Phases {
+ public:
+  std::uint8_t& operator[](int fd) {
+    auto i = static_cast<std::size_t>(fd);
+    if (i >= v_.size()) v_.resize(i + 1, 0);
+    return v_[i];
+  }
+
+ private:
+  std::vector<std::uint8_t> v_;
+};
+
+// The client side, an application on host a: keeps `parallel` lifecycles in
+// flight (connect, send one byte, read the reply, close) until the run's
+// target has been started. Event-driven: it looks only at the descriptors
+// the host reports ready (Host::take_ready, as the kernel benchmark's epoll
+// loop), and it runs before its host's output is flushed, so the handshake's
+// final ACK leaves with its byte and its FIN with the ACK of the reply.
+class LifecycleClient final : public harness::App {
+ public:
+  LifecycleClient(socket::Host& h, LifecycleCount& count, std::size_t parallel)
+      : h_(h), count_(count), parallel_(parallel) {
+    h_.watch_ready();
+  }
+  void poll(Instant) override {
+    h_.take_ready(ready_);
+    for (int fd : ready_) on_ready(fd);
+    while (in_flight_ < parallel_ && count_.started < count_.target) start();
+  }
+  bool reaches_other_hosts() const override { return false; }
+
+ private:
+  enum : std::uint8_t { kIdle, kConnecting, kAwaitingReply };
+  void start() {
+    ++count_.started;
+    int fd = *h_.socket(60, SockType::Stream);
+    auto r = h_.connect(fd, {kServer, kLifecyclePort});
+    if (!r && r.error() != SockError::InProgress) return count_.fail("connect failed");
+    phase_[fd] = kConnecting;
+    ++in_flight_;
+  }
+  void on_ready(int fd) {
+    std::uint8_t& p = phase_[fd];
+    if (p == kIdle) return;
+    auto ready = *h_.poll(fd);
+    if (ready.error) return count_.fail("client error");
+    if (p == kConnecting && ready.writable) {
+      const std::uint8_t byte = 'x';
+      if (!h_.send(fd, ConstBytes(&byte, 1))) return count_.fail("client send");
+      p = kAwaitingReply;
+    } else if (p == kAwaitingReply && ready.readable) {
+      std::uint8_t buf[16];
+      if (auto r = h_.recv(fd, buf); !r || *r != 1) return count_.fail("client recv");
+      (void)h_.close(fd);
+      p = kIdle;
+      --in_flight_;
+    }
+  }
+
+  socket::Host& h_;
+  LifecycleCount& count_;
+  std::size_t parallel_;
+  std::size_t in_flight_ = 0;
+  Phases phase_;
+  std::vector<int> ready_;
+};
+
+// The server side, an application on host b listening on kLifecyclePort:
+// accepts, answers the byte with one byte, and closes at the end of stream
+// (which completes the lifecycle).
+class LifecycleServer final : public harness::App {
+ public:
+  LifecycleServer(socket::Host& h, LifecycleCount& count) : h_(h), count_(count) {
+    h_.watch_ready();
+    listener_ = listen_on(h_, kLifecyclePort);
+    if (listener_ < 0) count_.fail("listen failed");
+  }
+  void poll(Instant) override {
+    h_.take_ready(ready_);
+    for (int fd : ready_) {
+      if (fd != listener_) {
+        serve(fd);
+        continue;
+      }
+      while (auto s = h_.accept(listener_)) {
+        phase_[*s] = kAwaitingByte;
+        serve(*s);  // the byte may have come with the handshake's ACK
+      }
+    }
+  }
+  bool reaches_other_hosts() const override { return false; }
+
+ private:
+  enum : std::uint8_t { kIdle, kAwaitingByte, kAwaitingEof };
+  // Reads until EAGAIN, so a byte and a FIN that arrived together are both seen.
+  void serve(int fd) {
+    std::uint8_t& p = phase_[fd];
+    std::uint8_t buf[16];
+    while (p != kIdle) {
+      auto r = h_.recv(fd, buf);
+      if (!r) {
+        if (r.error() != SockError::Again) count_.fail("server recv");
+        return;
+      }
+      if (p == kAwaitingByte && *r == 1) {
+        const std::uint8_t byte = 'y';
+        if (!h_.send(fd, ConstBytes(&byte, 1))) return count_.fail("server send");
+        p = kAwaitingEof;
+      } else if (p == kAwaitingEof && *r == 0) {
+        (void)h_.close(fd);
+        p = kIdle;
+        ++count_.completed;
+      } else {
+        return count_.fail("server: unexpected data");
+      }
+    }
+  }
+
+  socket::Host& h_;
+  LifecycleCount& count_;
+  int listener_ = -1;
+  Phases phase_;
+  std::vector<int> ready_;
+};
+
 // Keeps `parallel` lifecycles in flight between a (clients) and b (a server
 // on port 7): connect, one byte each way, close from the client, then close
 // from the server once it has read the end of stream. A lifecycle counts as
-// complete at the server's close.
+// complete at the server's close. Both sides are applications inside the
+// world (harness::App), so they answer within the instant a segment arrives.
 class Lifecycles {
  public:
-  Lifecycles(SimPair& n, std::size_t parallel) : n_(n), parallel_(parallel) {
-    listener_ = listen_on(n.b.host(), kPort);
+  Lifecycles(SimPair& n, std::size_t parallel) : n_(n) {
+    n.b.run_app<LifecycleServer>(n.b.host(), count_);
+    n.a.run_app<LifecycleClient>(n.a.host(), count_, parallel);
   }
   // Runs until `count` more lifecycles completed; false on a failure.
   bool run(std::size_t count) {
-    target_ = completed_ + count;
-    return listener_ >= 0 && n_.run([&] { return step(); }) && error_.empty();
+    count_.target += count;
+    n_.a.wake_apps();  // the client starts connections in its next turn
+    const std::size_t goal = count_.completed + count;
+    return n_.run([&] { return count_.completed >= goal || !count_.error.empty(); }) && count_.error.empty();
   }
-  const std::string& error() const noexcept { return error_; }
+  const std::string& error() const noexcept { return count_.error; }
 
  private:
-  static constexpr std::uint16_t kPort = 7;
-  struct Conn {
-    int fd;
-    int phase;  // client: 0 connecting, 1 awaiting the reply; server: 0 awaiting the byte, 1 awaiting EOF
-  };
-
-  bool step() {
-    auto& a = n_.a.host();
-    auto& b = n_.b.host();
-    std::uint8_t byte = 'x';
-    std::uint8_t buf[16];
-    while (clients_.size() < parallel_ && started_ < target_ + parallel_) {
-      int fd = *a.socket(60, SockType::Stream);
-      auto r = a.connect(fd, {kServer, kPort});
-      if (!r && r.error() != SockError::InProgress) return fail("connect failed");
-      clients_.push_back({fd, 0});
-      ++started_;
-    }
-    for (std::size_t i = 0; i < clients_.size();) {
-      Conn& c = clients_[i];
-      auto ready = *a.poll(c.fd);
-      if (ready.error) return fail("client error");
-      if (c.phase == 0 && ready.writable) {
-        if (!a.send(c.fd, ConstBytes(&byte, 1))) return fail("client send");
-        c.phase = 1;
-      } else if (c.phase == 1 && ready.readable) {
-        if (auto r = a.recv(c.fd, buf); !r || *r != 1) return fail("client recv");
-        (void)a.close(c.fd);
-        clients_[i] = clients_.back();
-        clients_.pop_back();
-        continue;
-      }
-      ++i;
-    }
-    while (auto r = b.accept(listener_)) servers_.push_back({*r, 0});
-    for (std::size_t i = 0; i < servers_.size();) {
-      Conn& s = servers_[i];
-      if (b.poll(s.fd)->readable) {
-        auto r = b.recv(s.fd, buf);
-        if (!r) return fail("server recv");
-        if (s.phase == 0 && *r == 1) {
-          if (!b.send(s.fd, ConstBytes(&byte, 1))) return fail("server send");
-          s.phase = 1;
-        } else if (s.phase == 1 && *r == 0) {
-          (void)b.close(s.fd);
-          ++completed_;
-          servers_[i] = servers_.back();
-          servers_.pop_back();
-          continue;
-        }
-      }
-      ++i;
-    }
-    return completed_ >= target_;
-  }
-  bool fail(const char* what) {
-    error_ = what;
-    return true;  // stop the run
-  }
-
   SimPair& n_;
-  std::size_t parallel_;
-  int listener_ = -1;
-  std::size_t started_ = 0;
-  std::size_t target_ = 0;
-  std::size_t completed_ = 0;
-  std::vector<Conn> clients_;
-  std::vector<Conn> servers_;
-  std::string error_;
+  LifecycleCount count_;
 };
 
 // Each iteration is a batch of 250 lifecycles in one world (TIME-WAIT
@@ -288,6 +365,8 @@ void BM_SimLifecycles(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(count));
   state.counters["lifecycles/s"] = rate;
   state.counters["virtual_ms_per_lifecycle"] = n.w.now().nanos() / 1e6 / count;
+  const auto& link = n.w.link(0);
+  state.counters["frames_per_lifecycle"] = static_cast<double>(link.stats(0).sent + link.stats(1).sent) / count;
   record_figure(state, parallel == 1 ? "lifecycles/seq/synack" : "lifecycles/par/synack", rate);
 }
 BENCHMARK(BM_SimLifecycles)->ArgName("parallel")->Arg(1)->Arg(64)->Iterations(4)->UseManualTime()->Unit(

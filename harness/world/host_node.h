@@ -13,13 +13,23 @@
 namespace synack::harness {
 
 // An application running on a host: event-driven code over the socket API.
-// It is polled after its host whenever the host received frames or its own
-// deadline is due, so it can react to readiness.
+// It is polled whenever its host is (frames received, a deadline of the
+// host's or its own due), BEFORE the host flushes its output at that
+// instant, so that what it writes in answer leaves with the ACK TCP queued
+// for the segment that woke it (the order of Realtime::step; Linux does the
+// same when the reply is written before the delayed ACK fires). When a timer
+// firing in that flush changes a socket's readiness, the apps get another
+// turn at the same instant. Socket::Host's readiness events
+// (watch_ready/take_ready) tell it which descriptors to look at.
 class App {
  public:
   virtual ~App() = default;
   virtual void poll(Instant now) = 0;
   virtual std::optional<Instant> poll_at() const { return std::nullopt; }
+  // Whether poll() may call another host's socket API (a test's client and
+  // server in one object). False lets the world re-ask only this host for
+  // its deadline after polling it (Node::poll_reaches_others).
+  virtual bool reaches_other_hosts() const { return true; }
 };
 
 class HostNode final : public Node {
@@ -43,6 +53,7 @@ class HostNode final : public Node {
   T& run_app(Args&&... args) {
     auto app = std::make_unique<T>(std::forward<Args>(args)...);
     T& ref = *app;
+    apps_reach_others_ |= ref.reaches_other_hosts();
     apps_.push_back(std::move(app));
     apps_due_ = true;
     return ref;
@@ -57,24 +68,35 @@ class HostNode final : public Node {
     apps_due_ = !apps_.empty();
   }
   std::optional<Instant> poll_at() const override {
-    std::optional<Instant> t = host_.poll_at();
     if (apps_due_) return Instant::zero();
+    std::optional<Instant> t = host_.poll_at();
     for (const auto& a : apps_)
       if (auto p = a->poll_at()) t = t ? std::min(*t, *p) : *p;
     return t;
   }
   void poll(Instant now) override {
-    host_.poll(now);
-    apps_due_ = false;
-    if (apps_.empty()) return;  // nothing can have queued output since
+    apps_due_ = false;  // wake_apps() on a host without apps included
+    if (apps_.empty()) {
+      host_.poll(now);
+      return;
+    }
+    // Apps first: segments were processed on receive(), so they already see
+    // what arrived, and their writes are queued before the flush below
+    // builds any segment (an immediate ACK then rides on their data or FIN).
     for (auto& a : apps_) a->poll(now);
-    // Apps may have queued output: let the host flush it at once; their
-    // sockets' readiness changes only through frames or timers after that.
+    const std::uint64_t events = host_.ready_generation();
     host_.poll(now);
+    // A timer due now fired in that poll and changed a socket's readiness
+    // (an error, a connection given up): the apps look again at this same
+    // instant. poll_at() answers "now", so the world polls this node again
+    // in the same run_instant round loop (whose round limit catches a node
+    // that never settles). Output alone never counts as an event, so this
+    // ends once the timers due now have fired.
+    if (host_.ready_generation() != events) apps_due_ = true;
   }
   // Only applications reach other hosts; the stack's own work goes out
   // through links as frames.
-  bool poll_reaches_others() const override { return !apps_.empty(); }
+  bool poll_reaches_others() const override { return apps_reach_others_; }
   std::string name() const override { return host_.stack().config().name; }
 
  private:
@@ -83,6 +105,7 @@ class HostNode final : public Node {
   socket::Host host_;
   std::vector<std::unique_ptr<App>> apps_;
   bool apps_due_ = false;
+  bool apps_reach_others_ = false;  // some app's reaches_other_hosts()
 };
 
 // Adds a host whose seed derives from the world seed and its node id.

@@ -186,6 +186,24 @@ class Stack {
     listeners_.for_each([&](Handle h, const ListenEntry& e) { f(h, *e.listener, e.orphan); });
   }
 
+  // Readiness events, epoll-style (edge-triggered), for TCP sockets and
+  // listeners that still have a descriptor (not orphans). The stack notes a
+  // socket when a segment arrived for it, or when a timer, an output pass or
+  // an ICMP error changed its readiness; a listener when a connection joined
+  // its accept queue. ready_generation() counts every note: a runtime
+  // compares it around poll() to learn whether applications must look again
+  // in the same instant (a timer fired). With the ready list enabled, the
+  // tags (set_*_tag: the socket layer uses descriptors) of the noted sockets
+  // are also listed, each once, until take_ready(); the list is off by
+  // default so that a stack nobody drains keeps nothing.
+  // A TCP socket's tag is forgotten when the socket is freed.
+  void set_tcp_tag(Handle h, int tag);
+  void set_listener_tag(Handle h, int tag);
+  void enable_ready_list() noexcept { ready_list_on_ = true; }
+  // Replaces `tags` with the tags noted since the last call.
+  void take_ready(std::vector<int>& tags);
+  std::uint64_t ready_generation() const noexcept { return ready_gen_; }
+
   // IPv4 output for transports: routes, fragments, resolves. Errors are for
   // the local sender (no route, EMSGSIZE with DF, ARP queue full).
   Result<void, SockError> send_ipv4(Instant now, const OutDatagram& d);
@@ -267,11 +285,27 @@ class Stack {
     std::optional<tcp::Endpoint> bound;  // bind() before connect/listen
     bool reuse_addr = false;
     bool orphan = false;  // no descriptor any more
+    bool ready_listed = false;  // in ready_ (listed once until take_ready)
+    // The tag (set_tcp_tag) lives in tcp_tags_, not here: this entry is
+    // per connection, and 4 more bytes would round it up by 8.
   };
   struct ListenEntry {
     DeepPtr<tcp::Listener> listener;
     bool orphan = false;
+    bool ready_listed = false;
+    int tag = -1;
   };
+  // A readiness event for a socket or listener (see take_ready): inline,
+  // since one is noted for every segment a connection receives; listing it
+  // (ready.cc) happens only when someone takes the list.
+  template <class Entry>
+  void note_ready(Handle h, Entry& e) {
+    if (e.orphan) return;  // nobody can look any more
+    ++ready_gen_;
+    if (ready_list_on_ && !e.ready_listed) list_ready(h, e);
+  }
+  void list_ready(Handle h, TcpEntry& e);
+  void list_ready(Handle h, ListenEntry& e);
   SlotMap<TcpEntry> tcp_;
   SlotMap<ListenEntry> listeners_;
   TupleMap conns_;  // 4-tuple demultiplexing (hash keyed from cfg_.seed)
@@ -287,6 +321,14 @@ class Stack {
   Bytes tcp_tx_;   // emit_tcp's frame, the segment at kFrameHeadroom (reused)
   bool tcp_tx_busy_ = false;  // emit_tcp re-entered (loopback): use a local buffer
   bool work_pending_ = false;  // something to flush at the next poll
+  struct ReadyNote {
+    Handle h;
+    bool listener;
+  };
+  std::vector<ReadyNote> ready_;  // readiness events not yet taken
+  std::vector<int> tcp_tags_;     // by TCP handle index; grown only by set_tcp_tag
+  std::uint64_t ready_gen_ = 0;   // events noted, listed or not
+  bool ready_list_on_ = false;
   // During receive(): the frame's TCP/UDP checksum is vouched for
   // (driver::RxMeta); false otherwise, and for a reassembled datagram.
   bool rx_l4_trusted_ = false;

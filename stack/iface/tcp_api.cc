@@ -32,6 +32,7 @@ void Stack::erase_tcp(Handle h) {
   if (!e) return;
   tcp_due_.erase(h);
   tcp_.erase(h);
+  if (h.index < tcp_tags_.size()) tcp_tags_[h.index] = -1;  // the slot's next socket starts untagged
 }
 
 tcp::Listener* Stack::listener(Handle h) {

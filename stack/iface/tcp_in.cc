@@ -41,6 +41,7 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
       if (!e) return;
       Handle h = it->second;
       e->sock->process(ctx, seg);
+      note_ready(h, *e);
       // Closed by this segment (LAST-ACK's final ACK, a RST): free the
       // 4-tuple now, and the socket too when no descriptor names it. A
       // socket with queued output (a RST to send) is reaped after poll.
@@ -63,7 +64,9 @@ void Stack::receive_tcp(Instant now, wire::Ipv4Address src, wire::Ipv4Address ds
   if (lit == listen_table_.end()) lit = listen_table_.find({wire::Ipv4Address::any(), repr->dst_port});
   if (lit != listen_table_.end()) {
     if (auto* l = listeners_.get(lit->second)) {
+      const std::size_t queued = l->listener->accept_queue_len();
       l->listener->process(ctx, seg, mss_for(src));
+      if (l->listener->accept_queue_len() > queued) note_ready(lit->second, *l);
       return;
     }
   }
@@ -108,7 +111,14 @@ void Stack::flush_tcp(tcp::Context& ctx) {
   for (Handle h : due) {
     auto* e = tcp_.get(h);
     if (!e) continue;
+    // A timer firing in poll_output may change what the application sees: a
+    // connection given up or timed out (an error, CLOSED), TIME-WAIT over.
+    // Timers change readiness only through the state and the pending error
+    // (sending never does), so those two are compared: a readiness event.
+    const tcp::State state = e->sock->state();
+    const bool error = e->sock->error_pending();
     while (auto out = e->sock->poll_output(ctx)) emit_tcp(now, *out, e->sock.get());
+    if (e->sock->state() != state || e->sock->error_pending() != error) note_ready(h, *e);
     // A fresh socket is CLOSED too: keep its bind() reservation until its
     // descriptor closes or it connects.
     bool fresh_bound = e->bound && !e->orphan;
@@ -140,6 +150,7 @@ void Stack::notify_tcp(wire::Ipv4Address local, std::uint16_t lport, wire::Ipv4A
   if (auto* entry = tcp_.get(it->second)) {
     tcp::Context ctx = tcp_context(Instant::zero());
     entry->sock->on_icmp_error(ctx, e);
+    note_ready(it->second, *entry);
     reindex_tcp(it->second);
   }
 }

@@ -33,6 +33,21 @@ Result<int, SockError> Host::install(Descriptor d) {
   return static_cast<int>(fds_.size() - 1) + kFirstFd;
 }
 
+void Host::tag(int fd, const Descriptor& d) {
+  if (!watching_) return;
+  if (d.kind == Kind::Tcp) stack_.set_tcp_tag(d.handle, fd);
+  else if (d.kind == Kind::Listener) stack_.set_listener_tag(d.handle, fd);
+}
+
+void Host::watch_ready() {
+  if (watching_) return;
+  watching_ = true;
+  stack_.enable_ready_list();
+  // Descriptors opened before: tagged now.
+  for (std::size_t i = 0; i < fds_.size(); ++i)
+    if (fds_[i]) tag(static_cast<int>(i) + kFirstFd, *fds_[i]);
+}
+
 Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
   Descriptor d{};
   d.owner = owner;
@@ -45,6 +60,9 @@ Result<int, SockError> Host::socket(Pid owner, SockType type, SockProto proto) {
   } else if (proto == SockProto::Default) {
     d.kind = Kind::Tcp;
     d.handle = stack_.tcp_open();
+    auto fd = install(d);
+    if (fd) tag(*fd, d);
+    return fd;
   } else {
     return Err{SockError::ProtoNoSupport};
   }
@@ -104,6 +122,7 @@ Result<void, SockError> Host::listen(int fd, int backlog) {
   if (!lh) return Err{lh.error()};
   (*d)->kind = Kind::Listener;
   (*d)->handle = *lh;
+  tag(fd, **d);
   return {};
 }
 
@@ -115,7 +134,10 @@ Result<int, SockError> Host::accept(int fd, SockAddr* peer) {
   auto h = stack_.tcp_accept((*d)->handle);
   if (!h) return Err{SockError::Again};
   if (peer) *peer = from_tcp(stack_.tcp(*h)->tuple().remote);
-  return install(Descriptor{Kind::Tcp, *h, owner, false, true});
+  const Descriptor nd{Kind::Tcp, *h, owner, false, true};
+  auto nfd = install(nd);
+  if (nfd) tag(*nfd, nd);
+  return nfd;
 }
 
 Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {

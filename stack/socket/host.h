@@ -102,6 +102,19 @@ class Host {
   Result<iface::PingReply, SockError> recv_ping(int fd);
   Result<void, SockError> send_ping(int fd, wire::Ipv4Address dst, std::uint16_t seq, ConstBytes payload);
 
+  // Readiness events, as epoll (edge-triggered) gives them: after
+  // watch_ready(), take_ready() replaces `fds` with the TCP descriptors
+  // (connections and listeners) whose readiness may have changed since the
+  // previous call: a segment arrived, a timer or an ICMP error changed it, a
+  // connection became ready to accept. Each appears once; an entry may be
+  // spurious (look with poll(), as after EPOLLET), and a connection just
+  // accepted is not reported for what arrived before accept(). UDP and ping
+  // descriptors are not reported. ready_generation() grows with every such
+  // event, watched or not.
+  void watch_ready();
+  void take_ready(std::vector<int>& fds) { stack_.take_ready(fds); }
+  std::uint64_t ready_generation() const noexcept { return stack_.ready_generation(); }
+
   std::vector<NetstatRow> netstat() const;
   std::size_t open_descriptors() const;
 
@@ -123,10 +136,15 @@ class Host {
   NetstatRow tcp_row(const tcp::Socket& s) const;
   std::uint32_t somaxconn_backlog(int backlog) const;
 
+  // Tags the stack's TCP socket or listener behind `fd` with `fd` (readiness
+  // events name descriptors), once watch_ready() was called.
+  void tag(int fd, const Descriptor& d);
+
   static constexpr int kFirstFd = 3;
   static constexpr std::size_t kMaxFds = 1 << 20;
   iface::Stack stack_;
   Instant now_ = Instant::zero();
+  bool watching_ = false;  // watch_ready()
   std::vector<std::optional<Descriptor>> fds_;  // index fd - kFirstFd
   // Empty slots of fds_ as a min-heap (std::greater): the lowest on top, no
   // allocation per close once grown, as an ordered set would make.

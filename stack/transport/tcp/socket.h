@@ -48,6 +48,7 @@ struct Readiness {
   bool error = false;     // a pending error (SO_ERROR)
   bool hup = false;       // POLLHUP: closed, or both directions shut
   bool rdhup = false;     // POLLRDHUP: the peer sent FIN
+  bool operator==(const Readiness&) const = default;
 };
 
 // TCP_INFO-like snapshot.
@@ -152,6 +153,7 @@ class Socket {
   Readiness readiness() const noexcept;
   // SO_ERROR: returns and clears the pending error.
   std::optional<SockError> take_error() noexcept;
+  bool error_pending() const noexcept { return error_.has_value(); }
 
   // setsockopt equivalents.
   void set_nodelay(bool on) noexcept { opts_.nodelay = on; }
