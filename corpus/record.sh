@@ -37,9 +37,11 @@ ns_a=synack-rec-$$-a
 ns_b=synack-rec-$$-b
 ip_a=10.200.0.1
 ip_b=10.200.0.2
-# The bulk download: segment size (the MSS with timestamps on a 1500-byte MTU)
-# and the sender's gap between segments, in seconds (record_bulk_loss).
+# The bulk download: segment size (the MSS with timestamps on a 1500-byte MTU),
+# the body's size in segments, and the sender's gap between segments, in
+# seconds (record_bulk_loss).
 bulk_mss=1448
+bulk_segments=1448
 bulk_gap=0.001
 work=$(mktemp -d /tmp/synack-rec.XXXXXX)
 capture_pid=
@@ -123,9 +125,9 @@ EOF
 start_servers() {
   mkdir -p "$work/www"
   printf 'hello from synack corpus\n' >"$work/www/hello.txt"
-  # 1448 full segments (2 MB less 448 bytes) of deterministic,
+  # $bulk_segments full segments (2 MB less 448 bytes) of deterministic,
   # incompressible-looking bytes.
-  python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(7).randbytes($bulk_mss*1448))" \
+  python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(7).randbytes($bulk_mss*$bulk_segments))" \
     >"$work/www/bulk.bin"
   start_server "$ns_b" "$ip_b"
   start_paced_server "$ns_a" "$ip_a" "$bulk_mss" "$bulk_gap"

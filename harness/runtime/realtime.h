@@ -20,9 +20,9 @@
 // frame, an epoll_wait(0) of the scheduler's before the completion runs);
 // then one read per frame and one that finds the queue empty per burst; one
 // write per frame sent (or GSO frame); before each wait, the yield-before-
-// blocking probe's sched_yield and read (below), unless busy polling. An async_wait would cost the same:
-// the reactor re-arms the descriptor with an epoll_ctl for every
-// non-speculative operation instead of trying a read.
+// blocking probe's sched_yield and read (below), unless busy polling. An
+// async_wait would cost the same: the reactor re-arms the descriptor with an
+// epoll_ctl for every non-speculative operation instead of trying a read.
 //
 // Busy polling (set_busy_poll, off by default; Linux's SO_BUSY_POLL for the
 // TAP): when the loop would block, it first keeps reading the TAP without

@@ -48,7 +48,6 @@ struct Readiness {
   bool error = false;     // a pending error (SO_ERROR)
   bool hup = false;       // POLLHUP: closed, or both directions shut
   bool rdhup = false;     // POLLRDHUP: the peer sent FIN
-  bool operator==(const Readiness&) const = default;
 };
 
 // TCP_INFO-like snapshot.
