@@ -8,7 +8,13 @@
 //    the time covers the last byte being consumed by the server application.
 //  - SynackToKernel: the client reads 64 MiB from a chargen server.
 //  - Lifecycles: connect, 1 byte each way (echo), the client shuts down its
-//    side, reads the server's FIN, closes; 1,000 one after the other.
+//    side, reads the server's FIN, closes; 1,000 one after the other, from
+//    the lightest Boost.Asio client there is: blocking calls on a blocking
+//    socket (socket, epoll_ctl, connect, send, recv, shutdown, recv, close:
+//    8 system calls per lifecycle; SyncLifecycles). The asynchronous client
+//    the rows used before (a non-blocking connect, epoll_wait before every
+//    step: about twice the client's CPU) stays as the `client:async` rows
+//    (one CPU only), against the kernel too, for the comparison.
 // The TAP rows run with the TAP's checksum/TSO offload (`offload:1`, the
 // runtime's default: 64 KiB GSO frames each way, tap_offload.h) and the
 // bulk ones also without (`offload:0`: every frame MTU-sized, as lwIP's TAP
@@ -30,9 +36,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include <array>
-#include <cstdlib>
 #include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -210,10 +220,11 @@ class BulkReceiver final : public Client {
   std::vector<char> buf_;
 };
 
-// `total` lifecycles: connect, 1 byte out, 1 byte back, FIN both ways.
-class Lifecycles final : public Client {
+// `total` lifecycles: connect, 1 byte out, 1 byte back, FIN both ways,
+// asynchronously (the `client:async` rows).
+class AsyncLifecycles final : public Client {
  public:
-  Lifecycles(boost::asio::io_context& io, tcp::endpoint server, int total) : Client(io, server), total_(total) {}
+  AsyncLifecycles(boost::asio::io_context& io, tcp::endpoint server, int total) : Client(io, server), total_(total) {}
 
  private:
   void begin() override {
@@ -241,22 +252,148 @@ class Lifecycles final : public Client {
   char out_ = 'a', in_ = 0;
 };
 
-// Runs a client inside namespace `ns`; returns its result and the wall time.
+// An asynchronous client on its own io_context, run to completion.
+template <class C>
+class Async {
+ public:
+  template <class... Args>
+  explicit Async(tcp::endpoint server, Args... args) : client_(io_, server, args...) {}
+  ClientRun run() {
+    client_.start();
+    io_.run();
+    return client_.result();
+  }
+
+ private:
+  boost::asio::io_context io_;  // before client_: constructed first
+  C client_;
+};
+
+// The blocking client's deadline. Asio's blocking operations cannot be
+// cancelled, and on a blocking socket a would-block result is retried with
+// an unbounded poll(), so SO_RCVTIMEO bounds nothing: at the deadline this
+// thread records the failure and shuts down (SHUT_RDWR) the watched socket,
+// which ends a blocked connect (the kernel disconnects a SYN-SENT socket),
+// read (end of stream) or write (EPIPE); it repeats that every 10 ms until
+// the client is done, so a socket watched just after the deadline, or a
+// connect not yet started when the first shutdown came, ends too. The
+// watched descriptor only changes under the mutex, and the client stops
+// watching before it closes, so a shutdown never reaches a descriptor
+// number the process reuses for something else.
+class Watchdog {
+ public:
+  explicit Watchdog(std::chrono::steady_clock::duration limit)
+      : thread_([this, at = std::chrono::steady_clock::now() + limit] { watch_until(at); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  // Watches `fd` from now on; false once the deadline has passed.
+  bool watch(int fd) {
+    std::lock_guard lock(mutex_);
+    fd_ = fd;
+    return !expired_;
+  }
+  void unwatch() {
+    std::lock_guard lock(mutex_);
+    fd_ = -1;
+  }
+  bool expired() {
+    std::lock_guard lock(mutex_);
+    return expired_;
+  }
+
+ private:
+  void watch_until(std::chrono::steady_clock::time_point at) {
+    (void)::pthread_setname_np(::pthread_self(), "tb-watchdog");
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_until(lock, at, [this] { return done_; })) return;
+    expired_ = true;
+    while (!done_) {
+      if (fd_ >= 0) (void)::shutdown(fd_, SHUT_RDWR);
+      wake_.wait_for(lock, std::chrono::milliseconds(10), [this] { return done_; });
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  int fd_ = -1;
+  bool done_ = false, expired_ = false;
+  std::thread thread_;  // last: starts once the rest exists
+};
+
+// `total` lifecycles with blocking calls: connect, 1 byte out, 1 byte back,
+// shut down the sending side, read the server's FIN, close. A blocking
+// tcp::socket never enters epoll_wait; opening it costs one epoll_ctl (Asio
+// registers every socket with its reactor; close removes it for free).
+class SyncLifecycles {
+ public:
+  SyncLifecycles(tcp::endpoint server, int total) : server_(server), total_(total), dog_(kClientLimit) {}
+  ClientRun run() {
+    while (run_.cycles < total_ && run_.failure.empty()) once();
+    if (dog_.expired()) run_.failure = "deadline reached";
+    return run_;
+  }
+
+ private:
+  void once() {
+    ErrorCode ec;
+    socket_.open(tcp::v4(), ec);
+    if (ec) return fail("open: " + ec.message());
+    if (!dog_.watch(socket_.native_handle())) return fail("deadline reached");
+    char in = 0, tail = 0;
+    socket_.connect(server_, ec);
+    if (ec) return fail("connect: " + ec.message());
+    boost::asio::write(socket_, boost::asio::buffer(&out_, 1), ec);
+    if (ec) return fail("write: " + ec.message());
+    boost::asio::read(socket_, boost::asio::buffer(&in, 1), ec);
+    if (ec) return fail("read: " + ec.message());
+    if (in != out_) return fail("echo differs");
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return fail("shutdown: " + ec.message());
+    const std::size_t n = socket_.read_some(boost::asio::buffer(&tail, 1), ec);
+    if (ec != boost::asio::error::eof || n != 0) return fail("expected the server's FIN, got " + ec.message());
+    close();
+    ++run_.cycles;
+    ++out_;
+  }
+  void fail(const std::string& why) {
+    run_.failure = why;
+    close();
+  }
+  void close() {
+    dog_.unwatch();
+    ErrorCode ignored;
+    socket_.close(ignored);
+  }
+  boost::asio::io_context io_;  // the socket needs one; never run
+  tcp::socket socket_{io_};
+  tcp::endpoint server_;
+  int total_;
+  char out_ = 'a';
+  ClientRun run_;
+  Watchdog dog_;
+};
+
+// Runs client C (constructed with the server's endpoint and `args`, before
+// the clocks start) inside namespace `ns`; returns its result and the wall
+// time.
 template <class C, class... Args>
 ClientRun run_client(const std::string& ns, const std::string& ip, std::uint16_t port, double* seconds,
                      Args... args) {
   ClientRun out;
   auto r = run_thread_in_netns(ns, [&] {
     pin_this_thread("tb-client", Role::Client);
-    boost::asio::io_context io;
-    C client(io, tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
+    C client(tcp::endpoint(boost::asio::ip::make_address_v4(ip), port), args...);
     const double t0 = bench::wall_seconds();
     const double c0 = thread_cpu_seconds();
-    client.start();
-    io.run();
+    ClientRun run = client.run();
     *seconds = bench::wall_seconds() - t0;
-    out = client.result();
-    out.cpu_seconds = thread_cpu_seconds() - c0;
+    run.cpu_seconds = thread_cpu_seconds() - c0;
+    out = std::move(run);
   });
   if (!r) out.failure = r.error();
   return out;
@@ -488,7 +625,22 @@ struct SynackPeer {
 
 // ------------------------------------------------------------ benchmarks
 
-enum class Work { KernelToPeer, PeerToKernel, Lifecycles };
+// Lifecycles with the blocking client, AsyncLifecycles with the asynchronous one.
+enum class Work { KernelToPeer, PeerToKernel, Lifecycles, AsyncLifecycles };
+
+// Figure keys (bench_util.h kRatios): synack with the TAP's offload, synack
+// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel; the
+// two-CPU layout's keys end in "/2cpu".
+std::string key_of(Work w, const char* who) {
+  std::string layout = g_cpus == 2 ? "/2cpu" : "";
+  switch (w) {
+    case Work::KernelToPeer: return std::string("tap/k2s/") + who + layout;
+    case Work::PeerToKernel: return std::string("tap/s2k/") + who + layout;
+    case Work::Lifecycles: return std::string("tap/lifecycles/") + who + layout;
+    case Work::AsyncLifecycles: return std::string("tap/lifecycles_async/") + who + layout;
+  }
+  return "";
+}
 
 // Runs `work` against a server at ip in the client's namespace; sets the
 // iteration time and the figures. Returns the items done (lifecycles or
@@ -501,9 +653,10 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
   for (auto _ : state) {
     double dt = 0;
     ClientRun r;
-    if (work == Work::KernelToPeer) r = run_client<BulkSender>(client_ns, ip, kDiscardPort, &dt, kBulkBytes);
-    if (work == Work::PeerToKernel) r = run_client<BulkReceiver>(client_ns, ip, kChargenPort, &dt, kBulkBytes);
-    if (work == Work::Lifecycles) r = run_client<Lifecycles>(client_ns, ip, kEchoPort, &dt, kCycles);
+    if (work == Work::KernelToPeer) r = run_client<Async<BulkSender>>(client_ns, ip, kDiscardPort, &dt, kBulkBytes);
+    if (work == Work::PeerToKernel) r = run_client<Async<BulkReceiver>>(client_ns, ip, kChargenPort, &dt, kBulkBytes);
+    if (work == Work::Lifecycles) r = run_client<SyncLifecycles>(client_ns, ip, kEchoPort, &dt, kCycles);
+    if (work == Work::AsyncLifecycles) r = run_client<Async<AsyncLifecycles>>(client_ns, ip, kEchoPort, &dt, kCycles);
     if (!r.failure.empty()) {
       state.SkipWithError(r.failure.c_str());
       return 0;
@@ -515,12 +668,15 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
     cycles += r.cycles;
   }
   if (wall <= 0) return 0;
-  if (work == Work::Lifecycles) {
+  if (work == Work::Lifecycles || work == Work::AsyncLifecycles) {
     const double rate = static_cast<double>(cycles) / wall;
     state.SetItemsProcessed(cycles);
     state.counters["lifecycles/s"] = rate;
     if (cycles > 0) state.counters["client_cpu_us/lifecycle"] = client_cpu * 1e6 / static_cast<double>(cycles);
     bench::record_figure(state, key, rate);
+    // The async rows' ratio (bench_util.h's kRatios lists the default rows').
+    if (work == Work::AsyncLifecycles && key != key_of(work, "kernel_veth"))
+      bench::ratio_counter(state, "x_kernel_veth", key, key_of(work, "kernel_veth"));
     return static_cast<double>(cycles);
   }
   const double gbps = static_cast<double>(bytes) * 8 / 1e9 / wall;
@@ -530,19 +686,6 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
   if (bytes > 0) state.counters["client_cpu_us/MB"] = client_cpu * 1e6 / (static_cast<double>(bytes) / 1e6);
   bench::record_figure(state, key, gbps);
   return static_cast<double>(bytes) / 1e6;
-}
-
-// Figure keys (bench_util.h kRatios): synack with the TAP's offload, synack
-// without it (every frame MTU-sized, as lwIP's TAP driver), the kernel; the
-// two-CPU layout's keys end in "/2cpu".
-std::string key_of(Work w, const char* who) {
-  std::string layout = g_cpus == 2 ? "/2cpu" : "";
-  switch (w) {
-    case Work::KernelToPeer: return std::string("tap/k2s/") + who + layout;
-    case Work::PeerToKernel: return std::string("tap/s2k/") + who + layout;
-    case Work::Lifecycles: return std::string("tap/lifecycles/") + who + layout;
-  }
-  return "";
 }
 
 void veth_bench(benchmark::State& state, Work work) {
@@ -567,7 +710,7 @@ void tap_bench(benchmark::State& state, Work work) {
     return;
   }
   double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, !offload ? "synack_plain" : busy_poll_us != 0 ? "synack_busypoll" : "synack"));
-  if (items > 0) peer.report(state, items, work == Work::Lifecycles ? "lifecycle" : "MB");
+  if (items > 0) peer.report(state, items, work == Work::KernelToPeer || work == Work::PeerToKernel ? "MB" : "lifecycle");
 }
 
 void BM_VethKernelToKernel(benchmark::State& state) { veth_bench(state, Work::KernelToPeer); }
@@ -576,6 +719,8 @@ void BM_VethKernelLifecycles(benchmark::State& state) { veth_bench(state, Work::
 void BM_TapKernelToSynack(benchmark::State& state) { tap_bench(state, Work::KernelToPeer); }
 void BM_TapSynackToKernel(benchmark::State& state) { tap_bench(state, Work::PeerToKernel); }
 void BM_TapConnectionLifecycles(benchmark::State& state) { tap_bench(state, Work::Lifecycles); }
+void BM_VethKernelLifecyclesAsync(benchmark::State& state) { veth_bench(state, Work::AsyncLifecycles); }
+void BM_TapConnectionLifecyclesAsync(benchmark::State& state) { tap_bench(state, Work::AsyncLifecycles); }
 
 // cpus: 1 every thread on one CPU, 2 server and client each on its own.
 BENCHMARK(BM_VethKernelToKernel)->ArgName("cpus")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
@@ -590,6 +735,13 @@ BENCHMARK(BM_TapSynackToKernel)->ArgNames({"offload", "cpus", "busy_poll"})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 BENCHMARK(BM_TapConnectionLifecycles)->ArgNames({"offload", "cpus", "busy_poll"})
     ->Args({1, 1, 0})->Args({1, 2, 0})->Args({1, 1, 50})->Args({1, 2, 50})
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+// The asynchronous client's lifecycles, one CPU only (the comparison; ratio
+// against the kernel with the same client).
+BENCHMARK(BM_VethKernelLifecyclesAsync)->Name("BM_VethKernelLifecycles/client:async")->ArgName("cpus")->Arg(1)
+    ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
+BENCHMARK(BM_TapConnectionLifecyclesAsync)->Name("BM_TapConnectionLifecycles/client:async")
+    ->ArgNames({"offload", "cpus", "busy_poll"})->Args({1, 1, 0})
     ->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(2);
 
 }  // namespace
