@@ -28,7 +28,11 @@
 // so that their figures exist when the synack ones run and the ratio lands
 // on the synack row. The TAP rows also report what the runtime did: its
 // thread's CPU time per MB or lifecycle (steadier than wall time on a
-// shared machine), frames per step, GSO frames, retransmissions.
+// shared machine), frames per step, GSO frames, retransmissions. Every row
+// reports the server thread's and the client's CPU time per item; the
+// lifecycle rows also the lifecycles per CPU-second of the two together
+// (`lifecycles/cpu_s`, what one CPU with nothing else on it would give) and,
+// on the synack rows, its ratio to the kernel's (`x_kernel_veth_cpu`).
 #include <benchmark/benchmark.h>
 
 #include <pthread.h>
@@ -121,6 +125,14 @@ struct ClientRun {
 double thread_cpu_seconds() {
   timespec ts{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// The CPU time of another thread of this process so far (0 if unknown).
+double thread_cpu_seconds(std::thread& t) {
+  clockid_t clock{};
+  timespec ts{};
+  if (::pthread_getcpuclockid(t.native_handle(), &clock) != 0 || ::clock_gettime(clock, &ts) != 0) return 0;
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
@@ -433,6 +445,7 @@ class KernelServers {
     if (state == 2) *why = "cannot start the kernel's Asio servers";
     return state == 1;
   }
+  std::thread& thread() { return thread_; }
   ~KernelServers() {
     if (!thread_.joinable()) return;
     boost::asio::post(io_, [this] { io_.stop(); });
@@ -644,19 +657,26 @@ std::string key_of(Work w, const char* who) {
 
 // Runs `work` against a server at ip in the client's namespace; sets the
 // iteration time and the figures. Returns the items done (lifecycles or
-// MB), 0 after reporting an error.
+// MB), 0 after reporting an error. `server` is the server side's thread
+// (synack's runtime, the kernel's Asio servers), whose CPU time during the
+// client's runs gives, with the client's, `lifecycles/cpu_s`: the rate if
+// the two had the CPU(s) to themselves (on one CPU, and with nothing else
+// running, the wall-time rate is about that), steadier than wall time on a
+// shared machine.
 double run_work(benchmark::State& state, Work work, const std::string& client_ns, const std::string& ip,
-              const std::string& key) {
-  double wall = 0, client_cpu = 0;
+                const std::string& key, std::thread& server) {
+  double wall = 0, client_cpu = 0, server_cpu = 0;
   std::size_t bytes = 0;
   std::int64_t cycles = 0;
   for (auto _ : state) {
     double dt = 0;
     ClientRun r;
+    const double s0 = thread_cpu_seconds(server);
     if (work == Work::KernelToPeer) r = run_client<Async<BulkSender>>(client_ns, ip, kDiscardPort, &dt, kBulkBytes);
     if (work == Work::PeerToKernel) r = run_client<Async<BulkReceiver>>(client_ns, ip, kChargenPort, &dt, kBulkBytes);
     if (work == Work::Lifecycles) r = run_client<SyncLifecycles>(client_ns, ip, kEchoPort, &dt, kCycles);
     if (work == Work::AsyncLifecycles) r = run_client<Async<AsyncLifecycles>>(client_ns, ip, kEchoPort, &dt, kCycles);
+    server_cpu += thread_cpu_seconds(server) - s0;
     if (!r.failure.empty()) {
       state.SkipWithError(r.failure.c_str());
       return 0;
@@ -673,6 +693,15 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
     state.SetItemsProcessed(cycles);
     state.counters["lifecycles/s"] = rate;
     if (cycles > 0) state.counters["client_cpu_us/lifecycle"] = client_cpu * 1e6 / static_cast<double>(cycles);
+    if (cycles > 0) state.counters["server_cpu_us/lifecycle"] = server_cpu * 1e6 / static_cast<double>(cycles);
+    if (server_cpu + client_cpu > 0) {
+      // And its ratio, x_kernel_veth_cpu, on the synack rows.
+      const double cpu_rate = static_cast<double>(cycles) / (server_cpu + client_cpu);
+      state.counters["lifecycles/cpu_s"] = cpu_rate;
+      const std::string veth_key = key_of(work, "kernel_veth") + "/cpu_s";
+      bench::figures()[key + "/cpu_s"] = cpu_rate;
+      if (key + "/cpu_s" != veth_key) bench::ratio_counter(state, "x_kernel_veth_cpu", key + "/cpu_s", veth_key);
+    }
     bench::record_figure(state, key, rate);
     // The async rows' ratio (bench_util.h's kRatios lists the default rows').
     if (work == Work::AsyncLifecycles && key != key_of(work, "kernel_veth"))
@@ -684,6 +713,7 @@ double run_work(benchmark::State& state, Work work, const std::string& client_ns
   state.counters["MB/s"] = static_cast<double>(bytes) / 1e6 / wall;
   state.counters["Gbit/s"] = gbps;
   if (bytes > 0) state.counters["client_cpu_us/MB"] = client_cpu * 1e6 / (static_cast<double>(bytes) / 1e6);
+  if (bytes > 0) state.counters["server_cpu_us/MB"] = server_cpu * 1e6 / (static_cast<double>(bytes) / 1e6);
   bench::record_figure(state, key, gbps);
   return static_cast<double>(bytes) / 1e6;
 }
@@ -696,7 +726,7 @@ void veth_bench(benchmark::State& state, Work work) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  (void)run_work(state, work, v.b.name(), "10.211.0.1", key_of(work, "kernel_veth"));
+  (void)run_work(state, work, v.b.name(), "10.211.0.1", key_of(work, "kernel_veth"), v.servers.thread());
 }
 
 void tap_bench(benchmark::State& state, Work work) {
@@ -709,7 +739,8 @@ void tap_bench(benchmark::State& state, Work work) {
     for (auto _ : state) state.SkipWithError(("skipped: " + why).c_str());
     return;
   }
-  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, !offload ? "synack_plain" : busy_poll_us != 0 ? "synack_busypoll" : "synack"));
+  double items = run_work(state, work, peer.ns, "10.210.0.2", key_of(work, !offload ? "synack_plain" : busy_poll_us != 0 ? "synack_busypoll" : "synack"),
+                         peer.thread);
   if (items > 0) peer.report(state, items, work == Work::KernelToPeer || work == Work::PeerToKernel ? "MB" : "lifecycle");
 }
 
