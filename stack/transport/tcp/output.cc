@@ -286,28 +286,44 @@ void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {
     }
     return;
   }
+  // After the SYN: NOP NOP TS (RFC 7323 Appendix A) and the SACK blocks,
+  // written here and handed over whole (assign() knows the NOP NOP TS list
+  // with one comparison; pushing option by option cost more than sending).
+  std::array<std::uint8_t, wire::TcpOptions::kCapacity> buf;
+  const MutBytes out(buf);
+  std::size_t len = 0;
   if (opt_.timestamps) {
-    r.options.push_nop();
-    r.options.push_nop();
-    r.options.push_timestamps(now_ms, opt_.ts_recent);
+    store_be32(out, 0, 0x0101080a);  // NOP, NOP, kind 8, length 10
+    store_be32(out, 4, now_ms);
+    store_be32(out, 8, opt_.ts_recent);
+    len = 12;
   }
-  if (!opt_.sack || r.has(kTcpRst)) return;
   // RFC 2018 §4: the block with the newest segment first, then by recency;
   // RFC 2883: a D-SACK block goes before all of them.
-  std::array<wire::SackBlock, 4> blocks{};
-  std::size_t n = 0, room = sack_block_room();
-  if (dsack_) blocks[n++] = *dsack_;
-  std::array<storage::AssemblerRange, 4> ranges{};
-  std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));
-  for (std::size_t i = 0; i < k; ++i) {
-    SeqNumber left = rcv_.nxt + static_cast<std::uint32_t>(ranges[i].offset);
-    blocks[n++] = {left, left + static_cast<std::uint32_t>(ranges[i].size)};
+  if (opt_.sack && !r.has(kTcpRst) && (dsack_ || asm_.size() != 0)) {
+    std::array<wire::SackBlock, 4> blocks{};
+    std::size_t n = 0, room = sack_block_room();
+    if (dsack_) blocks[n++] = *dsack_;
+    std::array<storage::AssemblerRange, 4> ranges{};
+    std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));
+    for (std::size_t i = 0; i < k; ++i) {
+      SeqNumber left = rcv_.nxt + static_cast<std::uint32_t>(ranges[i].offset);
+      blocks[n++] = {left, left + static_cast<std::uint32_t>(ranges[i].size)};
+    }
+    if (n > 0) {
+      if (dsack_) ++ctx.stats.dsacks_sent;
+      buf[len] = wire::kTcpOptNop;
+      buf[len + 1] = wire::kTcpOptNop;
+      buf[len + 2] = wire::kTcpOptSack;
+      buf[len + 3] = static_cast<std::uint8_t>(2 + 8 * n);
+      len += 4;
+      for (std::size_t i = 0; i < n; ++i, len += 8) {
+        store_be32(out, len, blocks[i].left.raw());
+        store_be32(out, len + 4, blocks[i].right.raw());
+      }
+    }
   }
-  if (n == 0) return;
-  if (dsack_) ++ctx.stats.dsacks_sent;
-  r.options.push_nop();
-  r.options.push_nop();
-  r.options.push_sack(std::span<const wire::SackBlock>(blocks.data(), n));
+  if (len > 0) (void)r.options.assign(out.first(len));  // well formed: never fails
 }
 
 // The window field: free receive buffer, right edge never moved back, and
