@@ -53,13 +53,13 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
   return std::nullopt;
 }
 
-Socket::Deadline Socket::next_deadline(const Context& ctx) const {
+Socket::Deadline Socket::next_deadline(const Context& ctx, bool output_done) const {
   const Deadline now{ctx.now, true};
   if (ctl_) return now;
   bool syn_due = state_ != State::Closed && state_ != State::Listen && snd_.una == snd_.iss && snd_.nxt == snd_.iss;
   bool live = state_ != State::Closed && state_ != State::Listen;
   if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return now;
-  if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
+  if (live && !output_done && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
   // Timers::next() without its optional: the earliest armed timer, as a
   // tree of pairwise minima (no array of pointers to walk: this runs after
   // every segment).
