@@ -46,25 +46,38 @@ class DeadlineIndex {
   // earlier handle of the same slot (a slot is reused only once its previous
   // occupant is gone); removing `h` leaves another handle of the slot alone.
   void set(Handle h, std::optional<Instant> at) {
-    std::size_t pos = h.index < pos_.size() ? pos_[h.index] : kNone;
-    bool in_heap = false;  // h's entry stays in the heap, to be moved in place
-    if (pos != kNone) {
-      if (owner(h.index, pos) != h) {
-        if (!at) return;  // an earlier (or later) handle of the slot stays
-      } else if (at && deadline(pos) == *at) {
-        return;  // unchanged
-      } else {
-        in_heap = pos != kInLane && !(pos & kInRun) && at && *at != kLaneAt && !run_takes(Entry{*at, h});
+    const std::size_t pos = h.index < pos_.size() ? pos_[h.index] : kNone;
+    // Take the slot's entry out of its place unless it stays as it is (or,
+    // in the heap, is moved in place), or belongs to another handle that a
+    // removal leaves alone.
+    if (pos == kInLane) {
+      auto it = lane_find(h.index);
+      if (*it != h && !at) return;
+      if (*it == h && at && *at == kLaneAt) return;  // unchanged
+      lane_.erase(it);
+      pos_[h.index] = kNone;
+    } else if (pos != kNone && (pos & kInRun)) {
+      const Entry& e = run_[(pos & ~kInRun) - run_base_];
+      if (e.h != h && !at) return;
+      if (e.h == h && at && e.at == *at) return;  // unchanged
+      pos_[h.index] = kNone;  // the entry stays behind, garbage
+      --run_live_;
+      drop_run_garbage();
+    } else if (pos != kNone) {
+      Entry& e = heap_[pos];
+      if (e.h != h && !at) return;
+      if (e.h == h && at) {
+        if (e.at == *at) return;  // unchanged
+        if (*at != kLaneAt && !run_takes(Entry{*at, h})) {
+          e.at = *at;
+          sift_up(pos);
+          sift_down(pos_[h.index]);
+          return;
+        }
       }
-      if (!in_heap) leave(h.index, pos);
+      remove_at(pos);
     }
     if (!at) return;
-    if (in_heap) {
-      heap_[pos].at = *at;
-      sift_up(pos);
-      sift_down(pos_[h.index]);
-      return;
-    }
     if (h.index >= pos_.size()) pos_.resize(std::size_t{h.index} + 1, kNone);
     const Entry e{*at, h};
     if (*at == kLaneAt) {
@@ -87,10 +100,12 @@ class DeadlineIndex {
     if (owner(h.index, pos) != h) return std::nullopt;
     return deadline(pos);
   }
-  // The earliest deadline.
+  // The earliest deadline: the lane's, the heap's front or the run's
+  // front, whichever is earliest (the lane's is the earliest there is).
   std::optional<Instant> next() const {
-    const Front f = front();
-    return f.from != kNowhere ? std::optional<Instant>(f.e.at) : std::nullopt;
+    if (!lane_.empty()) return kLaneAt < earliest_timed() ? kLaneAt : earliest_timed();
+    if (heap_.empty() && run_head_ == run_.size()) return std::nullopt;
+    return earliest_timed();
   }
   // Removes and returns the handle with the earliest deadline (lowest handle
   // among equal deadlines) when that deadline is at or before `now`.
@@ -154,6 +169,12 @@ class DeadlineIndex {
     if (pos == kInLane) return kLaneAt;
     if (pos & kInRun) return run_[(pos & ~kInRun) - run_base_].at;
     return heap_[pos].at;
+  }
+  // The earlier of the heap's and the run's fronts (Instant::max() for none).
+  Instant earliest_timed() const {
+    Instant t = heap_.empty() ? Instant::max() : heap_.front().at;
+    if (run_head_ < run_.size() && run_[run_head_].at < t) t = run_[run_head_].at;
+    return t;
   }
   // An entry goes to the run when it sorts after the run's last one.
   bool run_takes(const Entry& e) const { return run_head_ == run_.size() || run_.back().before(e); }
