@@ -75,10 +75,11 @@ Socket::Deadline Socket::next_deadline(const Context& ctx, bool output_done) con
 // it as due so that output_data runs and arms the timer even when no segment
 // can leave (a write into a window that was zero from the start).
 bool Socket::persist_needed() const {
-  // plan_data() last: it is the costly test (SACK recovery walks the scoreboard).
-  bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una;
-  return waiting && is_synchronized(state_) && state_ != State::TimeWait && !timers_.persist &&
-         !timers_.retransmit && !plan_data();
+  // The armed timers first (data in flight keeps the RTO armed: the usual
+  // case), plan_data() last: it is the costly test (SACK recovery walks the
+  // scoreboard).
+  if (timers_.retransmit || timers_.persist || snd_.nxt != snd_.una) return false;
+  return snd_.nxt.lt(data_end()) && is_synchronized(state_) && state_ != State::TimeWait && !plan_data();
 }
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), carrying our options.
