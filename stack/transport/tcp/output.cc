@@ -132,9 +132,9 @@ std::uint32_t Socket::usable_window() const noexcept {
 
 // Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896)
 // in Minshall's variant, as Linux: a short segment waits only while another
-// short segment is unacknowledged.
+// short segment is unacknowledged. A full-sized segment always may go: the
+// caller (plan_new_data) asks only about shorter ones.
 bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
-  if (len >= max_payload()) return true;
   if (snd_.nxt.lt(snd_.max)) return true;  // retransmission
   bool idle = !snd_sml_.gt(snd_.una);
   if (len == avail && (opts_.nodelay || idle)) return true;
@@ -174,10 +174,13 @@ Socket::DataPlan Socket::plan_head_retransmit() const {
 Socket::DataPlan Socket::plan_new_data(std::uint32_t room) const {
   SeqNumber end = data_end();
   std::uint32_t avail = snd_.nxt.lt(end) ? seq_span(snd_.nxt, end) : 0;
-  std::uint32_t len = std::min({avail, room, static_cast<std::uint32_t>(max_payload())});
+  const auto mss = static_cast<std::uint32_t>(max_payload());
+  std::uint32_t len = std::min({avail, room, mss});
   bool fin = fin_queued_ && len == avail && snd_.nxt.le(end);
   if (len == 0 && !fin) return {};
-  if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return {};
+  // A full-sized segment always may go (max_payload() computed once: bulk
+  // transfer's common case).
+  if (len > 0 && len < mss && !(fin && len == avail) && !nagle_allows(len, avail)) return {};
   return DataPlan{snd_.nxt, len, fin};
 }
 
