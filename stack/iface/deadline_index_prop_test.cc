@@ -1,11 +1,14 @@
 // DeadlineIndex against a model: the std::set of (deadline, handle) the
 // stack used before. Random set/erase/pop sequences must give the same
-// next(), get() and pop order (ties broken by handle).
+// next(), get() and pop order (ties broken by handle), whichever of its
+// places (lane, run, heap) holds an entry, and the run's garbage stays
+// bounded.
 #include "stack/iface/deadline_index.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -59,6 +62,8 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
       if (want) model_erase(*want);
     }
     RC_ASSERT(idx.size() == model.size());
+    // At most one live entry per slot index (12): garbage at most as many plus the slack.
+    RC_ASSERT(idx.run_entries() <= 2 * 12 + 32 + 1);
     std::optional<Instant> next;
     if (!model.empty()) next = model.begin()->first;
     RC_ASSERT(idx.next() == next);
@@ -76,6 +81,64 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
     model.erase(model.begin());
   }
   RC_ASSERT(model.empty());
+}
+
+// Deadlines that keep moving later and back (TIME-WAIT entered, a FIN
+// retransmitted into it, due at once, TIME-WAIT again) leave garbage in the
+// run: it is dropped at the front or by a compaction, and the order stays
+// exact.
+TEST(DeadlineIndex, RunGarbageStaysBounded) {
+  DeadlineIndex idx;
+  std::int64_t now = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const Handle h{static_cast<std::uint32_t>(round % 40), 0};
+    idx.set(h, Instant::from_micros(now + 200));             // RTO
+    idx.set(h, Instant::from_micros(now + 60000));           // TIME-WAIT: appended to the run
+    if (round % 3 == 0) idx.set(h, Instant::zero());         // due at once (garbage)
+    if (round % 3 == 1) idx.set(h, Instant::from_micros(now + 100));  // earlier: heap (garbage)
+    EXPECT_LE(idx.run_entries(), 2u * 40 + 32 + 1);
+    ++now;
+    if (round % 100 == 0) {
+      while (idx.pop_due(Instant::from_micros(now))) {
+      }
+    }
+  }
+  // The true deadlines come out in (deadline, handle) order.
+  std::optional<Instant> last;
+  std::optional<Handle> last_h;
+  std::size_t popped = 0;
+  const std::size_t held = idx.size();
+  while (auto next = idx.next()) {
+    auto h = idx.pop_due(*next);
+    ASSERT_TRUE(h);
+    if (last) {
+      EXPECT_TRUE(*last < *next || (*last == *next && *last_h < *h));
+    }
+    last = next;
+    last_h = h;
+    ++popped;
+  }
+  EXPECT_EQ(popped, held);
+  EXPECT_TRUE(idx.empty());
+}
+
+// TIME-WAIT deadlines (a constant span from a clock that only moves
+// forward) all go to the run: the heap keeps only the others.
+TEST(DeadlineIndex, IncreasingDeadlinesKeepTheirOrderWithTheHeap) {
+  DeadlineIndex idx;
+  for (std::uint32_t i = 0; i < 100; ++i) idx.set(Handle{i, 0}, Instant::from_micros(1000 + i));
+  idx.set(Handle{100, 0}, Instant::from_micros(1050));  // among them: the heap
+  idx.set(Handle{101, 0}, Instant::from_micros(1050));  // tie with {50, 0} and {100, 0}
+  idx.set(Handle{7, 0}, std::nullopt);                 // garbage in the run
+  EXPECT_EQ(idx.size(), 101u);
+  std::vector<Handle> order;
+  while (auto h = idx.pop_due(Instant::from_micros(2000))) order.push_back(*h);
+  ASSERT_EQ(order.size(), 101u);
+  EXPECT_EQ(order[49], (Handle{50, 0}));
+  EXPECT_EQ(order[50], (Handle{100, 0}));
+  EXPECT_EQ(order[51], (Handle{101, 0}));
+  EXPECT_EQ(order[52], (Handle{51, 0}));
+  EXPECT_EQ(std::count(order.begin(), order.end(), Handle{7, 0}), 0);
 }
 
 TEST(DeadlineIndex, TiesBreakByHandle) {

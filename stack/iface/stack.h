@@ -253,7 +253,9 @@ class Stack {
   void unlink_tcp(Handle h);
   void erase_tcp(Handle h);
   // The deadline index: (next poll_at, handle) of every TCP socket that has one.
-  void reindex_tcp(Handle h);
+  // `output_done`: poll_output just returned nothing (flush_tcp), so the
+  // socket's cheaper poll_at_after_output applies.
+  void reindex_tcp(Handle h, bool output_done = false);
   // udp glue (udp_in.cc)
   void receive_udp(Instant now, wire::Ipv4Address src, wire::Ipv4Address dst, ConstBytes payload,
                    ConstBytes whole_packet, bool broadcast);

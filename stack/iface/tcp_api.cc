@@ -6,12 +6,12 @@ namespace synack::iface {
 
 Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false}); }
 
-void Stack::reindex_tcp(Handle h) {
+void Stack::reindex_tcp(Handle h, bool output_done) {
   auto* e = tcp_.get(h);
   if (!e) return;
   // A context at time zero: "due now" comes back as Instant::zero().
   tcp::Context ctx = tcp_context(Instant::zero());
-  std::optional<Instant> due = e->sock->poll_at(ctx);
+  std::optional<Instant> due = output_done ? e->sock->poll_at_after_output(ctx) : e->sock->poll_at(ctx);
   // Closed and still holding its 4-tuple or its slot (an orphan): due now,
   // so the next flush unlinks or frees it. Once unlinked, a closed socket
   // whose descriptor is open waits for close() with no deadline.

@@ -129,7 +129,7 @@ void Stack::flush_tcp(tcp::Context& ctx) {
         continue;
       }
     }
-    reindex_tcp(h);
+    reindex_tcp(h, /*output_done=*/true);
   }
   tcp_flush_scratch_ = std::move(due);
   std::vector<Handle> done;

@@ -53,13 +53,13 @@ std::optional<SegmentOut> Socket::poll_output(Context& ctx) {
   return std::nullopt;
 }
 
-Socket::Deadline Socket::next_deadline(const Context& ctx) const {
+Socket::Deadline Socket::next_deadline(const Context& ctx, bool output_done) const {
   const Deadline now{ctx.now, true};
   if (ctl_) return now;
   bool syn_due = state_ != State::Closed && state_ != State::Listen && snd_.una == snd_.iss && snd_.nxt == snd_.iss;
   bool live = state_ != State::Closed && state_ != State::Listen;
   if (syn_due || (live && (ack_now_ || probe_due_ || keepalive_due_ || rtx_una_))) return now;
-  if (live && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
+  if (live && !output_done && state_ != State::SynSent && (plan_data() || persist_needed())) return now;
   // Timers::next() without its optional: the earliest armed timer, as a
   // tree of pairwise minima (no array of pointers to walk: this runs after
   // every segment).
@@ -75,10 +75,11 @@ Socket::Deadline Socket::next_deadline(const Context& ctx) const {
 // it as due so that output_data runs and arms the timer even when no segment
 // can leave (a write into a window that was zero from the start).
 bool Socket::persist_needed() const {
-  // plan_data() last: it is the costly test (SACK recovery walks the scoreboard).
-  bool waiting = snd_.nxt.lt(data_end()) && snd_.nxt == snd_.una;
-  return waiting && is_synchronized(state_) && state_ != State::TimeWait && !timers_.persist &&
-         !timers_.retransmit && !plan_data();
+  // The armed timers first (data in flight keeps the RTO armed: the usual
+  // case), plan_data() last: it is the costly test (SACK recovery walks the
+  // scoreboard).
+  if (timers_.retransmit || timers_.persist || snd_.nxt != snd_.una) return false;
+  return snd_.nxt.lt(data_end()) && is_synchronized(state_) && state_ != State::TimeWait && !plan_data();
 }
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), carrying our options.
@@ -131,9 +132,9 @@ std::uint32_t Socket::usable_window() const noexcept {
 
 // Sender SWS avoidance (RFC 9293 §3.8.6.2.1) combined with Nagle (RFC 896)
 // in Minshall's variant, as Linux: a short segment waits only while another
-// short segment is unacknowledged.
+// short segment is unacknowledged. A full-sized segment always may go: the
+// caller (plan_new_data) asks only about shorter ones.
 bool Socket::nagle_allows(std::size_t len, std::size_t avail) const noexcept {
-  if (len >= max_payload()) return true;
   if (snd_.nxt.lt(snd_.max)) return true;  // retransmission
   bool idle = !snd_sml_.gt(snd_.una);
   if (len == avail && (opts_.nodelay || idle)) return true;
@@ -173,10 +174,13 @@ Socket::DataPlan Socket::plan_head_retransmit() const {
 Socket::DataPlan Socket::plan_new_data(std::uint32_t room) const {
   SeqNumber end = data_end();
   std::uint32_t avail = snd_.nxt.lt(end) ? seq_span(snd_.nxt, end) : 0;
-  std::uint32_t len = std::min({avail, room, static_cast<std::uint32_t>(max_payload())});
+  const auto mss = static_cast<std::uint32_t>(max_payload());
+  std::uint32_t len = std::min({avail, room, mss});
   bool fin = fin_queued_ && len == avail && snd_.nxt.le(end);
   if (len == 0 && !fin) return {};
-  if (len > 0 && !(fin && len == avail) && !nagle_allows(len, avail)) return {};
+  // A full-sized segment always may go (max_payload() computed once: bulk
+  // transfer's common case).
+  if (len > 0 && len < mss && !(fin && len == avail) && !nagle_allows(len, avail)) return {};
   return DataPlan{snd_.nxt, len, fin};
 }
 
@@ -286,28 +290,44 @@ void Socket::add_options(Context& ctx, wire::TcpRepr& r, bool syn) {
     }
     return;
   }
+  // After the SYN: NOP NOP TS (RFC 7323 Appendix A) and the SACK blocks,
+  // written here and handed over whole (assign() knows the NOP NOP TS list
+  // with one comparison; pushing option by option cost more than sending).
+  std::array<std::uint8_t, wire::TcpOptions::kCapacity> buf;
+  const MutBytes out(buf);
+  std::size_t len = 0;
   if (opt_.timestamps) {
-    r.options.push_nop();
-    r.options.push_nop();
-    r.options.push_timestamps(now_ms, opt_.ts_recent);
+    store_be32(out, 0, 0x0101080a);  // NOP, NOP, kind 8, length 10
+    store_be32(out, 4, now_ms);
+    store_be32(out, 8, opt_.ts_recent);
+    len = 12;
   }
-  if (!opt_.sack || r.has(kTcpRst)) return;
   // RFC 2018 §4: the block with the newest segment first, then by recency;
   // RFC 2883: a D-SACK block goes before all of them.
-  std::array<wire::SackBlock, 4> blocks{};
-  std::size_t n = 0, room = sack_block_room();
-  if (dsack_) blocks[n++] = *dsack_;
-  std::array<storage::AssemblerRange, 4> ranges{};
-  std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));
-  for (std::size_t i = 0; i < k; ++i) {
-    SeqNumber left = rcv_.nxt + static_cast<std::uint32_t>(ranges[i].offset);
-    blocks[n++] = {left, left + static_cast<std::uint32_t>(ranges[i].size)};
+  if (opt_.sack && !r.has(kTcpRst) && (dsack_ || asm_.size() != 0)) {
+    std::array<wire::SackBlock, 4> blocks{};
+    std::size_t n = 0, room = sack_block_room();
+    if (dsack_) blocks[n++] = *dsack_;
+    std::array<storage::AssemblerRange, 4> ranges{};
+    std::size_t k = asm_.ranges_by_recency(std::span(ranges).first(room - n));
+    for (std::size_t i = 0; i < k; ++i) {
+      SeqNumber left = rcv_.nxt + static_cast<std::uint32_t>(ranges[i].offset);
+      blocks[n++] = {left, left + static_cast<std::uint32_t>(ranges[i].size)};
+    }
+    if (n > 0) {
+      if (dsack_) ++ctx.stats.dsacks_sent;
+      buf[len] = wire::kTcpOptNop;
+      buf[len + 1] = wire::kTcpOptNop;
+      buf[len + 2] = wire::kTcpOptSack;
+      buf[len + 3] = static_cast<std::uint8_t>(2 + 8 * n);
+      len += 4;
+      for (std::size_t i = 0; i < n; ++i, len += 8) {
+        store_be32(out, len, blocks[i].left.raw());
+        store_be32(out, len + 4, blocks[i].right.raw());
+      }
+    }
   }
-  if (n == 0) return;
-  if (dsack_) ++ctx.stats.dsacks_sent;
-  r.options.push_nop();
-  r.options.push_nop();
-  r.options.push_sack(std::span<const wire::SackBlock>(blocks.data(), n));
+  if (len > 0) (void)r.options.assign(out.first(len));  // well formed: never fails
 }
 
 // The window field: free receive buffer, right edge never moved back, and

@@ -108,7 +108,15 @@ class Socket {
   std::optional<SegmentOut> poll_output(Context& ctx);
   void on_timer(Context& ctx);
   std::optional<Instant> poll_at(const Context& ctx) const {
-    Deadline d = next_deadline(ctx);
+    Deadline d = next_deadline(ctx, false);
+    return d.armed ? std::optional<Instant>(d.at) : std::nullopt;
+  }
+  // poll_at() when poll_output() has just returned nothing and the socket
+  // was not touched since: that call found no data segment to send and
+  // armed the persist timer if one was needed, so the costly part of
+  // poll_at (planning a data segment) is known to find nothing.
+  std::optional<Instant> poll_at_after_output(const Context& ctx) const {
+    Deadline d = next_deadline(ctx, true);
     return d.armed ? std::optional<Instant>(d.at) : std::nullopt;
   }
   void on_icmp_error(Context& ctx, IcmpError e);
@@ -225,7 +233,8 @@ class Socket {
     Instant at;
     bool armed;
   };
-  Deadline next_deadline(const Context& ctx) const;
+  // `output_done`: poll_at_after_output's promise (no data segment due).
+  Deadline next_deadline(const Context& ctx, bool output_done) const;
   std::optional<SegmentOut> output_syn(Context& ctx);
   // A data segment to send; an empty one (no bytes, no FIN) means nothing
   // to send. The plan functions return it that way rather than as a
