@@ -32,4 +32,9 @@ wire::SeqNumber IsnGenerator::isn(Instant now, wire::Ipv4Address local, std::uin
   return wire::SeqNumber(timer_ticks(now) + f);
 }
 
+std::uint64_t IsnGenerator::table_key() const noexcept {
+  static constexpr std::array<std::uint8_t, 9> kLabel{'t', 'a', 'b', 'l', 'e', '-', 'k', 'e', 'y'};
+  return siphash24(secret_, kLabel);
+}
+
 }  // namespace synack::tcp
