@@ -85,8 +85,9 @@ void Socket::open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t 
   ++ctx.stats.passive_opens;
 }
 
-Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options)
-    : local_(local), child_opts_(child_options),
+Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options,
+                   storage::BufferPool* pool)
+    : local_(local), child_opts_(child_options), pool_(pool),
       accept_limit_(std::max<std::uint32_t>(1, std::min(backlog, config.somaxconn))),
       syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
                                                      config.max_syn_backlog))) {}
@@ -334,7 +335,7 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     return;
   }
   FourTuple t = seg.tuple();
-  auto child = std::make_unique<Socket>(ctx.config);
+  auto child = std::make_unique<Socket>(ctx.config, pool_.get());
   child->set_options(child_opts_);
   SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
   child->open_passive(ctx, seg, mss, iss);
@@ -402,7 +403,7 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
     return;
   }
   ++ctx.stats.syncookies_recv;
-  auto child = std::make_unique<Socket>(ctx.config);
+  auto child = std::make_unique<Socket>(ctx.config, pool_.get());
   child->set_options(child_opts_);
   child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
   child->process(ctx, seg);  // data riding on the ACK

@@ -54,7 +54,10 @@ class Listener {
   // `local.addr` may be unspecified (INADDR_ANY). `child_options`: the
   // options set on the socket before listen(), which every connection
   // inherits as on Linux (TCP_MAXSEG shapes the SYN-ACK's MSS option).
-  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {});
+  // `pool`: the stack's buffer pool for the children (must outlive them and
+  // the listener; a copy of the listener uses none).
+  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {},
+           storage::BufferPool* pool = nullptr);
   // A copy holds copies of the children (Host copies); explicit, so that a
   // listener is never copied by accident.
   explicit Listener(const Listener&) = default;
@@ -129,6 +132,7 @@ class Listener {
 
   Endpoint local_;
   SocketOptions child_opts_;
+  storage::PoolLink pool_;
   std::uint32_t accept_limit_;
   std::uint32_t syn_limit_;
   bool closing_ = false;

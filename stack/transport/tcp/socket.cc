@@ -13,8 +13,8 @@ constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny
 }  // namespace
 
 
-Socket::Socket(const TcpConfig& config)
-    : rmem_max_(config.rmem_max), tx_(config.sndbuf), rx_(rcv_space(config.rcvbuf)), rtt_(config.rto),
+Socket::Socket(const TcpConfig& config, storage::BufferPool* pool)
+    : rmem_max_(config.rmem_max), tx_(config.sndbuf, pool), rx_(rcv_space(config.rcvbuf), pool), rtt_(config.rto),
       cc_(config.congestion, 536) {
   quickacks_left_ = config.quickacks;
 }
