@@ -3,6 +3,7 @@
 #include "stack/transport/tcp/socket.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "stack/transport/tcp/isn.h"
 
@@ -38,10 +39,11 @@ std::uint32_t Socket::rcv_wnd() const noexcept {
 std::uint8_t Socket::choose_rcv_shift() const noexcept {
   // RFC 7323 §2.3: a shift that lets the largest buffer the connection may
   // grow to be offered (Linux sizes it for tcp_rmem[2]).
+  // The least shift that brings `space` within 16 bits, at most 14:
+  // bit_width(space) - 16 when positive (one instruction, not a loop).
   std::size_t space = std::max<std::size_t>(rx_.capacity(), rmem_max_);
-  std::uint8_t shift = 0;
-  while (shift < 14 && (space >> shift) > 0xffff) ++shift;
-  return shift;
+  int shift = static_cast<int>(std::bit_width(space)) - 16;
+  return static_cast<std::uint8_t>(std::clamp(shift, 0, 14));
 }
 
 Duration Socket::keepalive_idle(const Context& ctx) const noexcept {
