@@ -13,10 +13,9 @@ SockAddr from_tcp(tcp::Endpoint e) { return {e.addr, e.port}; }
 }  // namespace
 
 Result<Host::Descriptor*, SockError> Host::lookup(int fd) {
-  if (fd < kFirstFd || static_cast<std::size_t>(fd - kFirstFd) >= fds_.size()) return Err{SockError::BadF};
-  auto& d = fds_[static_cast<std::size_t>(fd - kFirstFd)];
+  Descriptor* d = find(fd);
   if (!d) return Err{SockError::BadF};
-  return &*d;
+  return d;
 }
 
 Result<int, SockError> Host::install(Descriptor d) {
@@ -193,6 +192,15 @@ Result<std::pair<std::size_t, SockAddr>, SockError> Host::recvfrom(int fd, MutBy
 }
 
 Result<std::size_t, SockError> Host::recv(int fd, MutBytes buf) {
+  // A stream socket straight to its queue: the peer address recvfrom()
+  // would build (and the pair around it) is not wanted here.
+  Descriptor* d = find(fd);
+  if (d && d->kind == Kind::Tcp) {
+    auto* s = stack_.tcp(d->handle);
+    auto r = s->recv(buf);
+    if (s->take_deadline_moved()) stack_.touch_tcp(d->handle);  // a window update is due
+    return r;
+  }
   auto r = recvfrom(fd, buf);
   if (!r) return Err{r.error()};
   return r->first;

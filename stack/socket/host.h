@@ -127,6 +127,13 @@ class Host {
     bool reuse_addr = false;  // SO_REUSEADDR, applied at bind
     bool connected = false;   // TCP: connect() started or accept() made it (never reused)
   };
+  // The open descriptor `fd`, or null (EBADF).
+  Descriptor* find(int fd) noexcept {
+    // Unsigned, so one compare also rejects fd < kFirstFd (wrapped around).
+    std::size_t i = static_cast<unsigned>(fd) - unsigned{kFirstFd};
+    if (i >= fds_.size() || !fds_[i]) return nullptr;
+    return &*fds_[i];
+  }
   Result<Descriptor*, SockError> lookup(int fd);
   Result<int, SockError> install(Descriptor d);
   Result<void, SockError> set_tcp_option(tcp::Socket& s, SockOpt opt, int value);

@@ -16,26 +16,37 @@ RingBuffer::RingBuffer(const RingBuffer& o)
 void RingBuffer::grow(std::size_t need) {
   // Doubling (from kInitialStorage) keeps the copies linear in the bytes
   // that ever passed; the capacity bounds it.
-  std::size_t size = std::max({need, kInitialStorage, 2 * size_});
-  size = std::min(size, capacity_);
+  std::size_t size = std::max({need, kInitialStorage, 2 * std::size_t{size_}});
+  size = std::min<std::size_t>(size, capacity_);
   if (size <= size_) return;
-  auto fresh = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+  std::unique_ptr<std::uint8_t[]> fresh;
+  if (size == kInitialStorage && pool_.get()) fresh = pool_.get()->take();
+  if (!fresh) fresh = std::make_unique_for_overwrite<std::uint8_t[]>(size);
   if (size_ > 0) {
     // Every old byte in order from the read position: the queue and what
     // is held ahead in the unallocated region keep their offsets.
     std::size_t first = size_ - read_at_;
     std::memcpy(fresh.get(), storage_.get() + read_at_, first);
     std::memcpy(fresh.get() + first, storage_.get(), read_at_);
+    drop_storage();
   }
   storage_ = std::move(fresh);
-  size_ = size;
+  size_ = static_cast<std::uint32_t>(size);
   read_at_ = 0;
 }
 
-void RingBuffer::reserve() { ensure_storage(std::min(capacity_, std::size_t{1})); }
+void RingBuffer::drop_storage() noexcept {
+  if (BufferPool* pool = pool_.get(); pool && size_ == kInitialStorage) {
+    pool->give(std::move(storage_));
+    return;
+  }
+  storage_.reset();
+}
+
+void RingBuffer::reserve() { ensure_storage(std::min<std::size_t>(capacity_, 1)); }
 
 void RingBuffer::release() noexcept {
-  storage_.reset();
+  if (storage_) drop_storage();
   size_ = 0;
   clear();
 }
@@ -46,25 +57,25 @@ void RingBuffer::clear() noexcept {
 }
 
 std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
-  keep = std::min(std::max(keep, len_), capacity_);
-  capacity = std::max(capacity, keep);
+  keep = std::min<std::size_t>(std::max(keep, len_), capacity_);
+  capacity = std::min(std::max(capacity, keep), kMaxCapacity);
   if (allocated()) {
     // Storage as large as now (the ring keeps its growth so far), within
     // the new capacity, and never below what is kept.
-    std::size_t size = std::max(std::min(size_, capacity), keep);
+    std::size_t size = std::max(std::min<std::size_t>(size_, capacity), keep);
     auto fresh = size > 0 ? std::make_unique_for_overwrite<std::uint8_t[]>(size) : nullptr;
     // The kept bytes in order from the read position, in at most two
     // pieces (only bytes within the old storage were ever written).
-    keep = std::min(keep, size_);
+    keep = std::min<std::size_t>(keep, size_);
     std::size_t first = std::min(keep, size_ - read_at_);
     if (keep > 0) {
       std::memcpy(fresh.get(), storage_.get() + read_at_, first);
       std::memcpy(fresh.get() + first, storage_.get(), keep - first);
     }
     storage_ = std::move(fresh);
-    size_ = size;
+    size_ = static_cast<std::uint32_t>(size);
   }
-  capacity_ = capacity;
+  capacity_ = static_cast<std::uint32_t>(capacity);
   read_at_ = 0;
   return capacity_;
 }

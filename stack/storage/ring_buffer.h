@@ -28,13 +28,18 @@
 //    offsets are clamped, and each operation returns how much it did.
 //  - Spans returned by enqueue_many/dequeue_many/get_* point into the storage
 //    and are valid until the next non-const call.
+//  - With a BufferPool (the stack's), storage of kInitialStorage bytes comes
+//    from the pool when it has a block and goes back to it when released or
+//    replaced by growth; nothing else changes. A copy has no pool.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "stack/base/bytes.h"
+#include "stack/storage/buffer_pool.h"
 
 namespace synack::storage {
 
@@ -42,16 +47,22 @@ class RingBuffer {
  public:
   // Storage allocated by the first write (when the capacity and the write
   // allow): enough for a small exchange, one malloc size class of its own.
-  static constexpr std::size_t kInitialStorage = 1024;
+  static constexpr std::size_t kInitialStorage = BufferPool::kBlockSize;
 
-  explicit RingBuffer(std::size_t capacity) noexcept : capacity_(capacity) {}
+  // Capacities are clamped to kMaxCapacity (socket buffer sizes are 32-bit).
+  static constexpr std::size_t kMaxCapacity = 0xffffffff;
+
+  explicit RingBuffer(std::size_t capacity, BufferPool* pool = nullptr) noexcept
+      : capacity_(static_cast<std::uint32_t>(std::min(capacity, kMaxCapacity))), pool_(pool) {}
   // A copy holds the same bytes at the same offsets (the queue and anything
   // written ahead in the unallocated region) in storage of the same size.
   RingBuffer(const RingBuffer& o);
   RingBuffer(RingBuffer&&) noexcept = default;
   RingBuffer& operator=(const RingBuffer&) = delete;
   RingBuffer& operator=(RingBuffer&&) noexcept = default;
-  ~RingBuffer() = default;
+  ~RingBuffer() {
+    if (storage_) drop_storage();
+  }
 
   std::size_t capacity() const noexcept { return capacity_; }
   std::size_t len() const noexcept { return len_; }
@@ -120,12 +131,17 @@ class RingBuffer {
     if (need > size_) grow(need);
   }
   void grow(std::size_t need);
+  // Frees the storage, or hands it back to the pool (size_ is left alone).
+  void drop_storage() noexcept;
 
-  std::size_t capacity_;
-  std::size_t size_ = 0;  // storage bytes held (0: none), <= capacity_
+  // 32-bit capacity and storage size: with the pool link, a ring stays 40
+  // bytes (two per connection, and idle connections are counted in bytes).
+  std::uint32_t capacity_;
+  std::uint32_t size_ = 0;  // storage bytes held (0: none), <= capacity_
   std::size_t read_at_ = 0;
   std::size_t len_ = 0;
   std::unique_ptr<std::uint8_t[]> storage_;  // size_ bytes when held
+  PoolLink pool_;
 };
 
 }  // namespace synack::storage

@@ -24,6 +24,11 @@ class IsnGenerator {
   wire::SeqNumber isn(Instant now, wire::Ipv4Address local, std::uint16_t local_port,
                       wire::Ipv4Address remote, std::uint16_t remote_port) const noexcept;
 
+  // A 64-bit key derived from the secret, for hash tables that must not be
+  // steerable from outside (the listener's 4-tuple table): deterministic for
+  // a seed, and drawing nothing from the Rng stream.
+  std::uint64_t table_key() const noexcept;
+
   // M: the RFC 6528 4-microsecond timer at `now`, modulo 2^32.
   static std::uint32_t timer_ticks(Instant now) noexcept;
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace synack::tcp {
 namespace {
 
@@ -42,6 +44,34 @@ TEST(Isn, ExplicitSecret) {
   IsnGenerator g(SipKey{1, 2});
   IsnGenerator h(SipKey{1, 2});
   EXPECT_EQ(g.isn(kNow, kLocal, 1, kRemote, 2), h.isn(kNow, kLocal, 1, kRemote, 2));
+}
+
+// F is SipHash-2-4 of the 12 bytes local, local port, remote, remote port
+// (big-endian), keyed with the secret: isn() computes it from two words
+// rather than through siphash24's byte loop, and must agree with it.
+TEST(Isn, FIsSiphashOfTheTupleBytes) {
+  Rng rng(11);
+  for (int n = 0; n < 1000; ++n) {
+    SipKey key{rng.next_u64(), rng.next_u64()};
+    IsnGenerator g(key);
+    wire::Ipv4Address local{static_cast<std::uint32_t>(rng.next_u64())};
+    wire::Ipv4Address remote{static_cast<std::uint32_t>(rng.next_u64())};
+    auto lp = static_cast<std::uint16_t>(rng.next_u64());
+    auto rp = static_cast<std::uint16_t>(rng.next_u64());
+    std::array<std::uint8_t, 12> msg{};
+    store_be32(msg, 0, local.value);
+    store_be16(msg, 4, lp);
+    store_be32(msg, 6, remote.value);
+    store_be16(msg, 10, rp);
+    auto f = static_cast<std::uint32_t>(siphash24(key, msg));
+    EXPECT_EQ(g.isn(Instant::zero(), local, lp, remote, rp), wire::SeqNumber(f));
+  }
+}
+
+// The listener's table key: fixed by the secret, different across secrets.
+TEST(Isn, TableKeyFollowsTheSecret) {
+  EXPECT_EQ(IsnGenerator(SipKey{1, 2}).table_key(), IsnGenerator(SipKey{1, 2}).table_key());
+  EXPECT_NE(IsnGenerator(SipKey{1, 2}).table_key(), IsnGenerator(SipKey{1, 3}).table_key());
 }
 
 }  // namespace

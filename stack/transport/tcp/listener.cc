@@ -10,13 +10,6 @@
 
 namespace synack::tcp {
 
-namespace {
-// The position of `t` in a descending vector (or where it would go).
-std::vector<FourTuple>::iterator ready_position(std::vector<FourTuple>& v, const FourTuple& t) {
-  return std::lower_bound(v.begin(), v.end(), t, [](const FourTuple& a, const FourTuple& b) { return b < a; });
-}
-}  // namespace
-
 using wire::kTcpAck;
 using wire::kTcpRst;
 using wire::kTcpSyn;
@@ -92,61 +85,216 @@ void Socket::open_from_cookie(Context& ctx, const SegmentIn& ack, std::uint16_t 
   ++ctx.stats.passive_opens;
 }
 
-Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options)
-    : local_(local), child_opts_(child_options),
+Listener::Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options,
+                   storage::BufferPool* pool)
+    : local_(local), child_opts_(child_options), pool_(pool),
       accept_limit_(std::max<std::uint32_t>(1, std::min(backlog, config.somaxconn))),
       syn_limit_(std::max<std::uint32_t>(1, std::min(std::max<std::uint32_t>(backlog, 1),
                                                      config.max_syn_backlog))) {}
 
+// ---- the 4-tuple table ----
+
+std::size_t Listener::home(const FourTuple& t) const noexcept {
+  // splitmix64's finaliser over the tuple, keyed (hash_key_) so that the
+  // probe sequence cannot be predicted from outside.
+  std::uint64_t x = (std::uint64_t{t.remote.addr.value} << 32 | t.local.addr.value) ^ hash_key_;
+  x = x * 0x9e3779b97f4a7c15 + (std::uint64_t{t.remote.port} << 16 | t.local.port);
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111eb;
+  x ^= x >> 31;
+  return static_cast<std::size_t>(x) & (table_.size() - 1);
+}
+
+std::uint32_t Listener::find(const FourTuple& t) const noexcept {
+  if (children_ == 0) return kNone;
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t k = home(t);; k = (k + 1) & mask) {
+    std::uint32_t i = table_[k];
+    if (i == kNone || slots_[i].tuple == t) return i;
+  }
+}
+
+void Listener::rehash(std::size_t n) {
+  std::vector<std::uint32_t> old = std::move(table_);
+  table_.assign(n, kNone);
+  for (std::uint32_t i : old) {
+    if (i == kNone) continue;
+    std::size_t k = home(slots_[i].tuple);
+    while (table_[k] != kNone) k = (k + 1) & (n - 1);
+    table_[k] = i;
+  }
+}
+
+void Listener::table_insert(const Context& ctx, std::uint32_t i) {
+  if (table_.empty()) hash_key_ = ctx.isn.table_key();
+  // children_ already counts slot i.
+  if (children_ * 4 > table_.size() * 3) rehash(table_.empty() ? 16 : 2 * table_.size());
+  std::size_t k = home(slots_[i].tuple);
+  while (table_[k] != kNone) k = (k + 1) & (table_.size() - 1);
+  table_[k] = i;
+}
+
+void Listener::table_erase(std::uint32_t i) noexcept {
+  const std::size_t mask = table_.size() - 1;
+  std::size_t hole = home(slots_[i].tuple);
+  while (table_[hole] != i) hole = (hole + 1) & mask;
+  // Backward shift: pull later entries of the probe run into the hole when
+  // their home does not lie cyclically in (hole, j].
+  for (std::size_t j = (hole + 1) & mask; table_[j] != kNone; j = (j + 1) & mask) {
+    std::size_t h = home(slots_[table_[j]].tuple);
+    bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+    if (stays) continue;
+    table_[hole] = table_[j];
+    hole = j;
+  }
+  table_[hole] = kNone;
+}
+
+// ---- the deadline heap ----
+
+bool Listener::due_before(std::uint32_t a, std::uint32_t b) const noexcept {
+  const Child& x = slots_[a];
+  const Child& y = slots_[b];
+  if (x.due != y.due) return x.due < y.due;
+  return x.tuple < y.tuple;
+}
+
+void Listener::heap_sift_up(std::size_t pos) {
+  std::uint32_t i = due_[pos];
+  while (pos > 0) {
+    std::size_t parent = (pos - 1) / 2;
+    if (!due_before(i, due_[parent])) break;
+    heap_place(pos, due_[parent]);
+    pos = parent;
+  }
+  heap_place(pos, i);
+}
+
+void Listener::heap_sift_down(std::size_t pos) {
+  std::uint32_t i = due_[pos];
+  const std::size_t n = due_.size();
+  for (;;) {
+    std::size_t c = 2 * pos + 1;
+    if (c >= n) break;
+    if (c + 1 < n && due_before(due_[c + 1], due_[c])) ++c;
+    if (!due_before(due_[c], i)) break;
+    heap_place(pos, due_[c]);
+    pos = c;
+  }
+  heap_place(pos, i);
+}
+
+void Listener::heap_fix(std::size_t pos) {
+  if (pos > 0 && due_before(due_[pos], due_[(pos - 1) / 2])) heap_sift_up(pos);
+  else heap_sift_down(pos);
+}
+
+void Listener::heap_push(std::uint32_t i) {
+  due_.push_back(i);
+  heap_sift_up(due_.size() - 1);
+}
+
+void Listener::heap_remove(std::uint32_t i) {
+  std::size_t pos = slots_[i].heap_pos;
+  slots_[i].heap_pos = kNone;
+  std::uint32_t last = due_.back();
+  due_.pop_back();
+  if (last == i) return;
+  heap_place(pos, last);
+  heap_fix(pos);
+}
+
+// ---- children ----
+
+void Listener::ready_insert(std::uint32_t i) {
+  // Descending by 4-tuple: the lowest is visited first, from the back.
+  const FourTuple& t = slots_[i].tuple;
+  auto at = std::lower_bound(ready_.begin(), ready_.end(), t,
+                             [&](std::uint32_t a, const FourTuple& key) { return key < slots_[a].tuple; });
+  ready_.insert(at, i);
+  slots_[i].ready = true;
+}
+
 void Listener::add_child(const Context& ctx, const FourTuple& t, std::unique_ptr<Socket> sock) {
+  // process() looked the tuple up first: it is not in the table.
   bool half_open = sock->state() == State::SynReceived;
-  auto [it, inserted] = children_.emplace(t, Child{std::move(sock), std::nullopt, false});
-  if (!inserted) return;  // cannot happen: process() looked the tuple up first
+  std::uint32_t i;
+  if (!free_slots_.empty()) {
+    i = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    i = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Child& c = slots_[i];
+  c.tuple = t;
+  c.sock = std::move(sock);
+  ++children_;
+  table_insert(ctx, i);
   if (half_open) ++half_open_;
   // A new child is usually due at once (its SYN-ACK): straight to ready_,
   // where collect_due would move it at the next poll_output anyway (poll_at
-  // reports ready_ as due now), without a node in due_ for the meantime.
-  Socket& c = *it->second.sock;
-  if (auto at = c.poll_at(ctx); at && *at <= ctx.now && !c.closed()) {
-    ready_.insert(ready_position(ready_, it->first), it->first);
+  // reports ready_ as due now), without a heap entry for the meantime.
+  Socket& s = *c.sock;
+  if (auto at = s.poll_at(ctx); at && *at <= ctx.now && !s.closed()) {
+    ready_insert(i);
     return;
   }
-  settle(ctx, it, half_open);
+  settle(ctx, i, half_open);
 }
 
-void Listener::unindex(ChildIt it) {
-  if (it->second.due) due_.erase({*it->second.due, it->first});
-  it->second.due.reset();
-  if (auto r = ready_position(ready_, it->first); r != ready_.end() && *r == it->first) ready_.erase(r);
+void Listener::remove_child(std::uint32_t i) {
+  unindex(i);
+  table_erase(i);
+  Child& c = slots_[i];
+  c.sock.reset();
+  c.queued = false;
+  --children_;
+  free_slots_.push_back(i);
 }
 
-void Listener::settle(const Context& ctx, ChildIt it, bool was_half_open) {
-  Socket& c = *it->second.sock;
-  if (was_half_open && c.state() != State::SynReceived) --half_open_;
-  std::optional<Instant> at = c.closed() ? std::optional<Instant>(ctx.now) : c.poll_at(ctx);
-  // Indexed at that deadline already (so not in ready_): nothing to move.
-  if (at && it->second.due == at) return;
-  unindex(it);
+void Listener::unindex(std::uint32_t i) {
+  Child& c = slots_[i];
+  if (c.heap_pos != kNone) heap_remove(i);
+  if (c.ready) {
+    ready_.erase(std::find(ready_.begin(), ready_.end(), i));
+    c.ready = false;
+  }
+}
+
+void Listener::settle(const Context& ctx, std::uint32_t i, bool was_half_open) {
+  Child& c = slots_[i];
+  Socket& s = *c.sock;
+  if (was_half_open && s.state() != State::SynReceived) --half_open_;
+  std::optional<Instant> at = s.closed() ? std::optional<Instant>(ctx.now) : s.poll_at(ctx);
+  if (c.heap_pos != kNone && at) {
+    // Indexed already (so not in ready_): move it to its new deadline.
+    if (c.due != *at) {
+      c.due = *at;
+      heap_fix(c.heap_pos);
+    }
+    return;
+  }
+  unindex(i);
   if (!at) return;
-  it->second.due = at;
-  due_.emplace(*at, it->first);
+  c.due = *at;
+  heap_push(i);
 }
 
 void Listener::collect_due(Instant now) {
-  while (!due_.empty() && due_.begin()->first <= now) {
-    auto it = children_.find(due_.begin()->second);
-    due_.erase(due_.begin());
-    it->second.due.reset();
-    if (auto r = ready_position(ready_, it->first); r == ready_.end() || !(*r == it->first))
-      ready_.insert(r, it->first);
+  while (!due_.empty() && slots_[due_.front()].due <= now) {
+    std::uint32_t i = due_.front();
+    heap_remove(i);
+    ready_insert(i);
   }
 }
 
 void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
   if (closing_) return;
-  FourTuple t = seg.tuple();
-  if (auto it = children_.find(t); it != children_.end()) {
-    Socket& child = *it->second.sock;
+  if (std::uint32_t i = find(seg.tuple()); i != kNone) {
+    Socket& child = *slots_[i].sock;
     // Linux: with the accept queue full, the handshake's final ACK is dropped.
     if (child.state() == State::SynReceived && seg.tcp.has(kTcpAck) && accept_queue_full()) {
       ++ctx.stats.listen_overflows;
@@ -155,8 +303,8 @@ void Listener::process(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     }
     bool was_half_open = child.state() == State::SynReceived;
     child.process(ctx, seg);
-    if (was_half_open && child.state() != State::SynReceived && child.state() != State::Closed) promote(t);
-    settle(ctx, it, was_half_open);
+    if (was_half_open && child.state() != State::SynReceived && child.state() != State::Closed) promote(i);
+    settle(ctx, i, was_half_open);
     return;
   }
   // §3.10.7.2: "first, check for a RST" (ignore), "second, check for an ACK".
@@ -187,7 +335,7 @@ void Listener::on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss) {
     return;
   }
   FourTuple t = seg.tuple();
-  auto child = std::make_unique<Socket>(ctx.config);
+  auto child = std::make_unique<Socket>(ctx.config, pool_.get());
   child->set_options(child_opts_);
   SeqNumber iss = ctx.isn.isn(ctx.now, t.local.addr, t.local.port, t.remote.addr, t.remote.port);
   child->open_passive(ctx, seg, mss, iss);
@@ -255,27 +403,25 @@ void Listener::on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t m
     return;
   }
   ++ctx.stats.syncookies_recv;
-  auto child = std::make_unique<Socket>(ctx.config);
+  auto child = std::make_unique<Socket>(ctx.config, pool_.get());
   child->set_options(child_opts_);
   child->open_from_cookie(ctx, seg, mss, *peer_mss, ts);
   child->process(ctx, seg);  // data riding on the ACK
   add_child(ctx, ft, std::move(child));
-  promote(ft);
+  promote(find(ft));
 }
 
-void Listener::promote(const FourTuple& t) {
-  accept_queue_.push_back(t);
-  children_.at(t).queued = true;
+void Listener::promote(std::uint32_t i) {
+  accept_queue_.push_back(i);
+  slots_[i].queued = true;
 }
 
 std::unique_ptr<Socket> Listener::accept() {
   if (accept_queue_.empty()) return nullptr;
-  FourTuple t = accept_queue_.front();
+  std::uint32_t i = accept_queue_.front();
   accept_queue_.pop_front();
-  auto it = children_.find(t);
-  unindex(it);
-  std::unique_ptr<Socket> s = std::move(it->second.sock);
-  children_.erase(it);
+  std::unique_ptr<Socket> s = std::move(slots_[i].sock);
+  remove_child(i);
   return s;
 }
 
@@ -291,17 +437,17 @@ std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
   // and is visited again from the start on the next call.
   collect_due(ctx.now);
   while (!ready_.empty()) {
-    auto it = children_.find(ready_.back());
+    std::uint32_t i = ready_.back();
     ready_.pop_back();
-    Socket& child = *it->second.sock;
+    slots_[i].ready = false;
+    Socket& child = *slots_[i].sock;
     bool was_half_open = child.state() == State::SynReceived;
     auto out = child.poll_output(ctx);
-    if (child.closed() && !it->second.queued) {
+    if (child.closed() && !slots_[i].queued) {
       if (was_half_open) --half_open_;
-      unindex(it);
-      children_.erase(it);  // reset, timed out, or gone back to LISTEN
+      remove_child(i);  // reset, timed out, or gone back to LISTEN
     } else {
-      settle(ctx, it, was_half_open);
+      settle(ctx, i, was_half_open);
     }
     if (out) return out;
   }
@@ -311,17 +457,18 @@ std::optional<SegmentOut> Listener::poll_output(Context& ctx) {
 std::optional<Instant> Listener::poll_at(const Context& ctx) const {
   if (!replies_.empty() || !ready_.empty()) return ctx.now;
   if (due_.empty()) return std::nullopt;
-  return due_.begin()->first;
+  return slots_[due_.front()].due;
 }
 
 void Listener::close(Context& ctx) {
   closing_ = true;
-  for (const FourTuple& t : accept_queue_) children_.at(t).queued = false;
+  for (std::uint32_t i : accept_queue_) slots_[i].queued = false;
   accept_queue_.clear();
-  for (auto it = children_.begin(); it != children_.end(); ++it) {
-    bool was_half_open = it->second.sock->state() == State::SynReceived;
-    it->second.sock->abort(ctx);
-    settle(ctx, it, was_half_open);
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i].sock) continue;
+    bool was_half_open = slots_[i].sock->state() == State::SynReceived;
+    slots_[i].sock->abort(ctx);
+    settle(ctx, i, was_half_open);
   }
 }
 

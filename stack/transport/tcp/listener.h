@@ -14,11 +14,17 @@
 //    accept() hands a std::unique_ptr<Socket> to the caller, who then adds it
 //    to the 4-tuple table. So a child is never in two tables at once.
 //  - poll_output/poll_at work as on Socket (timers fire inside poll_output).
-//    Cost: O(log n) per child touched, never a walk over every child: the
-//    listener keeps each child's poll_at in a deadline index (refreshed after
-//    every call into that child, the only way a child changes) and counts the
-//    half-open ones, so poll_output visits only children that are due, in
-//    4-tuple order as a full walk would, and poll_at/syn_queue_len are O(1).
+//    Cost: O(1) expected to find a child, O(log n) to reindex it, never a
+//    walk over every child: children live in a slot vector found through an
+//    open-addressing table keyed by 4-tuple (no allocation per child once
+//    grown), and the listener keeps each child's poll_at in a binary heap
+//    (refreshed after every call into that child, the only way a child
+//    changes) and counts the half-open ones, so poll_output visits only
+//    children that are due, in 4-tuple order as a full walk would, and
+//    poll_at/syn_queue_len are O(1). The table's hash is keyed from the ISN
+//    secret (a seeded value, so deterministic), so a peer cannot choose
+//    4-tuples that collide; nothing that reaches output depends on slot or
+//    table order.
 //
 // Backlog: the accept queue holds at most min(backlog, somaxconn) connections;
 // when it is full, new SYNs are dropped and the final ACK of a handshake is
@@ -31,10 +37,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -50,7 +54,10 @@ class Listener {
   // `local.addr` may be unspecified (INADDR_ANY). `child_options`: the
   // options set on the socket before listen(), which every connection
   // inherits as on Linux (TCP_MAXSEG shapes the SYN-ACK's MSS option).
-  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {});
+  // `pool`: the stack's buffer pool for the children (must outlive them and
+  // the listener; a copy of the listener uses none).
+  Listener(const TcpConfig& config, Endpoint local, std::uint32_t backlog, SocketOptions child_options = {},
+           storage::BufferPool* pool = nullptr);
   // A copy holds copies of the children (Host copies); explicit, so that a
   // listener is never copied by accident.
   explicit Listener(const Listener&) = default;
@@ -71,46 +78,75 @@ class Listener {
   std::size_t syn_queue_len() const noexcept { return half_open_; }
   std::size_t accept_queue_len() const noexcept { return accept_queue_.size(); }
   // True when the listener holds a child for this 4-tuple.
-  bool owns(const FourTuple& t) const { return children_.count(t) != 0; }
+  bool owns(const FourTuple& t) const noexcept { return find(t) != kNone; }
   // Stops listening: children are reset (their RSTs still leave through
   // poll_output); the iface drops the listener once `closed()`.
   void close(Context& ctx);
-  bool closed() const noexcept { return closing_ && children_.empty() && replies_.empty(); }
+  bool closed() const noexcept { return closing_ && children_ == 0 && replies_.empty(); }
 
  private:
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  struct Child {
+    FourTuple tuple{};
+    DeepPtr<Socket> sock;         // null: a free slot
+    Instant due;                  // its key in due_ while heap_pos != kNone
+    std::uint32_t heap_pos = kNone;
+    bool ready = false;           // in ready_
+    bool queued = false;          // in accept_queue_
+  };
+
   void on_syn(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   void on_cookie_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
   void send_cookie_syn_ack(Context& ctx, const SegmentIn& seg, std::uint16_t mss);
-  struct Child {
-    DeepPtr<Socket> sock;
-    std::optional<Instant> due;  // its key in due_, when indexed
-    bool queued = false;         // in accept_queue_
-  };
-  using ChildIt = std::map<FourTuple, Child>::iterator;
-
-  void promote(const FourTuple& t);
+  void promote(std::uint32_t i);
   bool accept_queue_full() const noexcept { return accept_queue_.size() >= accept_limit_; }
   void add_child(const Context& ctx, const FourTuple& t, std::unique_ptr<Socket> sock);
+  void remove_child(std::uint32_t i);
   // After any call into a child: count it out of the SYN queue if it left
   // SYN-RECEIVED, and refresh its deadline (a closed child is due at once so
   // that poll_output forgets it).
-  void settle(const Context& ctx, ChildIt it, bool was_half_open);
-  void unindex(ChildIt it);
+  void settle(const Context& ctx, std::uint32_t i, bool was_half_open);
+  void unindex(std::uint32_t i);
   void collect_due(Instant now);
+  void ready_insert(std::uint32_t i);
+
+  // The 4-tuple table: slot indices by open addressing (linear probing,
+  // backward-shift deletion), a power of two at most 3/4 full.
+  std::uint32_t find(const FourTuple& t) const noexcept;
+  void table_insert(const Context& ctx, std::uint32_t i);
+  void table_erase(std::uint32_t i) noexcept;
+  std::size_t home(const FourTuple& t) const noexcept;
+  void rehash(std::size_t n);
+
+  // The deadline heap: slot indices ordered by (due, 4-tuple).
+  bool due_before(std::uint32_t a, std::uint32_t b) const noexcept;
+  void heap_push(std::uint32_t i);
+  void heap_remove(std::uint32_t i);
+  void heap_fix(std::size_t pos);
+  void heap_sift_up(std::size_t pos);
+  void heap_sift_down(std::size_t pos);
+  void heap_place(std::size_t pos, std::uint32_t i) noexcept {
+    due_[pos] = i;
+    slots_[i].heap_pos = static_cast<std::uint32_t>(pos);
+  }
 
   Endpoint local_;
   SocketOptions child_opts_;
+  storage::PoolLink pool_;
   std::uint32_t accept_limit_;
   std::uint32_t syn_limit_;
   bool closing_ = false;
-  std::map<FourTuple, Child> children_;  // ordered: deterministic output
-  std::set<std::pair<Instant, FourTuple>> due_;  // (poll_at, child) deadline index
-  // Due now, visited in 4-tuple order: sorted descending, so the next one
-  // is at the back (usually one or two entries: a vector, not a tree node
-  // allocated per child that comes due).
-  std::vector<FourTuple> ready_;
+  std::vector<Child> slots_;              // children by slot index
+  std::vector<std::uint32_t> free_slots_; // slots_ entries without a child
+  std::size_t children_ = 0;
+  std::vector<std::uint32_t> table_;      // kNone: empty
+  std::uint64_t hash_key_ = 0;            // set when the table is first allocated
+  std::vector<std::uint32_t> due_;        // heap of children with a deadline
+  // Due now, visited in 4-tuple order: sorted descending by 4-tuple, so the
+  // next one is at the back (usually one or two entries).
+  std::vector<std::uint32_t> ready_;
   std::size_t half_open_ = 0;  // children in SYN-RECEIVED (the SYN queue)
-  std::deque<FourTuple> accept_queue_;
+  std::deque<std::uint32_t> accept_queue_;  // slot indices, oldest first
   std::deque<SegmentOut> replies_;  // stateless cookie SYN-ACKs and RSTs
 };
 

@@ -3,6 +3,9 @@
 #include "stack/transport/tcp/listener.h"
 #include "stack/transport/tcp/tcp_test_fixture.h"
 
+#include <algorithm>
+#include <set>
+
 namespace synack::tcp::testing {
 namespace {
 
@@ -225,6 +228,72 @@ TEST(Listener, SynQueueCountsHalfOpenChildrenOnly) {
   EXPECT_TRUE(h2.listener->accept() != nullptr);
   EXPECT_TRUE(h2.listener->accept() != nullptr);
   EXPECT_EQ(h2.listener->accept(), nullptr);
+}
+
+// Many children at once: the 4-tuple table grows (and shrinks its probe runs
+// on removal), due children leave in 4-tuple order whatever the order they
+// arrived in, and each completed handshake is accepted exactly once.
+TEST(Listener, ManyChildrenLeaveInTupleOrderAndAreAcceptedOnce) {
+  ListenerHarness h(256);
+  std::vector<std::uint16_t> ports;
+  for (std::uint16_t k = 0; k < 200; ++k) ports.push_back(static_cast<std::uint16_t>(40000 + (k * 7919) % 200));
+  for (std::uint16_t p : ports) h.add_client(p);
+  h.shuttle(true);  // first SYN-ACKs lost: all 200 half-open
+  EXPECT_EQ(h.listener->syn_queue_len(), 200u);
+  for (std::uint16_t p : ports) EXPECT_TRUE(h.listener->owns({kRemote, {kLocal.addr, p}}));
+  EXPECT_FALSE(h.listener->owns({kRemote, {kLocal.addr, 39999}}));
+  // The retransmitted SYN-ACKs come due together and leave lowest tuple first.
+  Context sc = h.server.ctx();
+  auto at = h.listener->poll_at(sc);
+  ASSERT_TRUE(at.has_value());
+  h.server.now = *at;
+  Context sc2 = h.server.ctx();
+  std::vector<std::uint16_t> order;
+  while (auto out = h.listener->poll_output(sc2)) {
+    order.push_back(out->tcp.dst_port);
+    for (std::size_t i = 0; i < h.clients.size(); ++i) {
+      if (h.clients[i]->tuple().local.port != out->tcp.dst_port) continue;
+      Context c = h.client_envs[i]->ctx();
+      h.clients[i]->process(c, SegmentIn{out->src, out->dst, out->tcp, out->payload});
+    }
+  }
+  ASSERT_EQ(order.size(), 200u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  h.shuttle();  // the clients' ACKs complete the handshakes
+  EXPECT_EQ(h.listener->syn_queue_len(), 0u);
+  EXPECT_EQ(h.listener->accept_queue_len(), 200u);
+  std::set<std::uint16_t> accepted;
+  while (auto s = h.listener->accept()) {
+    EXPECT_EQ(s->state(), State::Established);
+    EXPECT_TRUE(accepted.insert(s->tuple().remote.port).second);
+    EXPECT_FALSE(h.listener->owns(s->tuple()));
+  }
+  EXPECT_EQ(accepted.size(), 200u);
+  Context sc3 = h.server.ctx();
+  EXPECT_FALSE(h.listener->poll_at(sc3).has_value());
+}
+
+// close() resets every child, queued or half-open, and the listener is
+// closed once their RSTs have left.
+TEST(Listener, CloseResetsEveryChild) {
+  ListenerHarness h(64);
+  for (std::uint16_t p = 40000; p < 40010; ++p) h.add_client(p);
+  h.shuttle();  // 10 established, waiting in the accept queue
+  h.add_client(41000);
+  {
+    Context c = h.client_envs.back()->ctx();
+    auto syn = h.clients.back()->poll_output(c);
+    Context sc = h.server.ctx();
+    h.listener->process(sc, SegmentIn{syn->src, syn->dst, syn->tcp, {}}, kMss);  // one half-open
+  }
+  Context sc = h.server.ctx();
+  h.listener->close(sc);
+  EXPECT_FALSE(h.listener->closed());
+  int rsts = 0;
+  while (auto out = h.listener->poll_output(sc)) rsts += out->tcp.has(wire::kTcpRst);
+  EXPECT_EQ(rsts, 11);
+  EXPECT_TRUE(h.listener->closed());
+  EXPECT_EQ(h.listener->accept(), nullptr);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "stack/transport/tcp/socket.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "stack/transport/tcp/isn.h"
 
@@ -13,8 +14,8 @@ constexpr std::uint16_t kMinMss = 64;  // Linux TCP_MIN_MSS is 88; we allow tiny
 }  // namespace
 
 
-Socket::Socket(const TcpConfig& config)
-    : rmem_max_(config.rmem_max), tx_(config.sndbuf), rx_(rcv_space(config.rcvbuf)), rtt_(config.rto),
+Socket::Socket(const TcpConfig& config, storage::BufferPool* pool)
+    : rmem_max_(config.rmem_max), tx_(config.sndbuf, pool), rx_(rcv_space(config.rcvbuf), pool), rtt_(config.rto),
       cc_(config.congestion, 536) {
   quickacks_left_ = config.quickacks;
 }
@@ -38,10 +39,11 @@ std::uint32_t Socket::rcv_wnd() const noexcept {
 std::uint8_t Socket::choose_rcv_shift() const noexcept {
   // RFC 7323 §2.3: a shift that lets the largest buffer the connection may
   // grow to be offered (Linux sizes it for tcp_rmem[2]).
+  // The least shift that brings `space` within 16 bits, at most 14:
+  // bit_width(space) - 16 when positive (one instruction, not a loop).
   std::size_t space = std::max<std::size_t>(rx_.capacity(), rmem_max_);
-  std::uint8_t shift = 0;
-  while (shift < 14 && (space >> shift) > 0xffff) ++shift;
-  return shift;
+  int shift = static_cast<int>(std::bit_width(space)) - 16;
+  return static_cast<std::uint8_t>(std::clamp(shift, 0, 14));
 }
 
 Duration Socket::keepalive_idle(const Context& ctx) const noexcept {

@@ -95,8 +95,9 @@ class Listener;
 class Socket {
  public:
   // A CLOSED socket with buffers sized from `config` (storage is allocated
-  // only when the connection needs it).
-  explicit Socket(const TcpConfig& config);
+  // only when the connection needs it, from `pool` when given: the stack's
+  // BufferPool, which must outlive the socket; a copy uses none).
+  explicit Socket(const TcpConfig& config, storage::BufferPool* pool = nullptr);
   ~Socket();
   // A copy is the same connection in the same state (Host copies): explicit,
   // so that a socket is never copied by accident.
