@@ -25,6 +25,7 @@
 #include "stack/iface/route.h"
 #include "stack/iface/slot_map.h"
 #include "stack/iface/stats.h"
+#include "stack/storage/buffer_pool.h"
 #include "stack/iface/tuple_map.h"
 #include "stack/transport/tcp/config.h"
 #include "stack/transport/tcp/isn.h"
@@ -281,6 +282,9 @@ class Stack {
     Instant expires;  // RFC 1191 §6.3: estimates age out (10 minutes)
   };
   std::map<wire::Ipv4Address, PmtuEntry> pmtu_;
+  // 1 KiB ring-buffer blocks reused across connections (bounded; declared
+  // before the sockets so it outlives them). A copied stack starts empty.
+  storage::BufferPool tcp_buffers_;
   SlotMap<udp::UdpSocket> udp_;
   struct TcpEntry {
     DeepPtr<tcp::Socket> sock;

@@ -4,7 +4,7 @@
 
 namespace synack::iface {
 
-Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp), {}, false, false}); }
+Handle Stack::tcp_open() { return tcp_.insert(TcpEntry{std::make_unique<tcp::Socket>(cfg_.tcp, &tcp_buffers_), {}, false, false}); }
 
 void Stack::reindex_tcp(Handle h, bool output_done) {
   auto* e = tcp_.get(h);
@@ -129,7 +129,7 @@ Result<Handle, SockError> Stack::tcp_listen(Instant now, Handle h, std::uint32_t
   }
   tcp::Endpoint local = *e->bound;
   if (listen_table_.count(local)) return Err{SockError::AddrInUse};
-  Handle lh = listeners_.insert(ListenEntry{std::make_unique<tcp::Listener>(cfg_.tcp, local, backlog, e->sock->options()), false});
+  Handle lh = listeners_.insert(ListenEntry{std::make_unique<tcp::Listener>(cfg_.tcp, local, backlog, e->sock->options(), &tcp_buffers_), false});
   listen_table_[local] = lh;
   e->bound.reset();  // the reservation moves to the listener
   erase_tcp(h);
