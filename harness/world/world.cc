@@ -170,12 +170,12 @@ void World::run_instant() {
   }
 }
 
-bool World::run_until(const std::function<bool()>& done, Instant deadline) {
+bool World::run_until(const std::function<bool()>& done, Instant deadline, DoneCheck check) {
   if (done()) return true;
+  // Code outside the nodes (before this run, and a MayCallNodes done()
+  // after every step) may have called into any of them.
+  forget_all();
   while (true) {
-    // Code outside the nodes (before this run, and done() after every
-    // step) may have called into any of them.
-    forget_all();
     auto t = next_deadline();
     if (!t || *t > deadline) {
       now_ = std::max(now_, deadline);
@@ -186,6 +186,7 @@ bool World::run_until(const std::function<bool()>& done, Instant deadline) {
     for (auto& n : nodes_) n->on_time(now_);
     run_instant();
     if (done()) return true;
+    if (check == DoneCheck::MayCallNodes) forget_all();
   }
 }
 

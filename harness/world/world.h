@@ -100,11 +100,22 @@ class World {
     queue_.push(std::max(at, now_), Event{Event::kRelease, from_side, static_cast<std::uint32_t>(link), serial});
   }
 
+  // What run_until's done() may do to the nodes.
+  enum class DoneCheck : std::uint8_t {
+    // It may call into any node (a socket call, say): every node's
+    // deadline is asked again after each check.
+    MayCallNodes,
+    // It only reads (counters an application keeps, a captured flag) and
+    // calls no node: the deadlines the world remembers stay valid across
+    // it, which saves asking every node again after every step.
+    ObservesOnly,
+  };
   // Advances time until `done()` holds (checked after every step) or the
   // next step would pass `deadline`; returns whether `done()` held. Time ends
   // at the deadline when it was reached without `done()`.
-  bool run_until(const std::function<bool()>& done, Instant deadline);
-  void run_for(Duration d) { run_until([] { return false; }, now_ + d); }
+  bool run_until(const std::function<bool()>& done, Instant deadline,
+                 DoneCheck check = DoneCheck::MayCallNodes);
+  void run_for(Duration d) { run_until([] { return false; }, now_ + d, DoneCheck::ObservesOnly); }
 
  private:
   // A delivery names its frame in frames_, an action its function in
