@@ -2,15 +2,15 @@
 // events at the same instant run in the order they were scheduled — never by
 // pointer value (Envoy's simulated-time tie-breaker).
 //
-// The heap holds only (time, id, slot) triples, trivially copyable, so its
-// sift steps move 24 bytes each; the values (frames, actions) stay put in a
-// slot array whose free slots are reused, and move once in and once out.
+// Values are small and trivially copyable (the World's events name a frame
+// or an action in its own pools), so they sit in the heap entries
+// themselves: a push or pop moves a few words and touches no other array.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <utility>
+#include <type_traits>
 #include <vector>
 
 #include "stack/base/instant.h"
@@ -19,6 +19,8 @@ namespace synack::harness {
 
 template <class T>
 class EventQueue {
+  static_assert(std::is_trivially_copyable_v<T>, "queue values are copied through heap sift steps");
+
  public:
   struct Entry {
     Instant at;
@@ -26,22 +28,9 @@ class EventQueue {
     T value;
   };
 
-  // `value` is anything T can be assigned from (one of a variant's
-  // alternatives, say), so it is moved straight into its slot: no T is built
-  // and moved on the way.
-  template <class V>
-  std::uint64_t push(Instant at, V&& value) {
+  std::uint64_t push(Instant at, const T& value) {
     std::uint64_t id = next_id_++;
-    std::uint32_t slot;
-    if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(values_.size());
-      values_.emplace_back(std::forward<V>(value));
-    } else {
-      slot = free_.back();
-      free_.pop_back();
-      values_[slot] = std::forward<V>(value);
-    }
-    heap_.push_back(Key{at, id, slot});
+    heap_.push_back(Entry{at, id, value});
     std::push_heap(heap_.begin(), heap_.end(), later);
     return id;
   }
@@ -54,24 +43,16 @@ class EventQueue {
   // Removes and returns the earliest entry; the queue must not be empty.
   Entry pop() {
     std::pop_heap(heap_.begin(), heap_.end(), later);
-    const Key k = heap_.back();
+    const Entry e = heap_.back();
     heap_.pop_back();
-    free_.push_back(k.slot);
-    return Entry{k.at, k.id, std::move(values_[k.slot])};
+    return e;
   }
 
  private:
-  struct Key {
-    Instant at;
-    std::uint64_t id;
-    std::uint32_t slot;
-  };
   // Heap comparator: "a comes after b".
-  static bool later(const Key& a, const Key& b) noexcept { return a.at != b.at ? a.at > b.at : a.id > b.id; }
+  static bool later(const Entry& a, const Entry& b) noexcept { return a.at != b.at ? a.at > b.at : a.id > b.id; }
 
-  std::vector<Key> heap_;
-  std::vector<T> values_;             // by slot; moved-from while free
-  std::vector<std::uint32_t> free_;   // slots of values_ not in the heap
+  std::vector<Entry> heap_;
   std::uint64_t next_id_ = 0;
 };
 

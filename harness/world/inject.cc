@@ -13,7 +13,7 @@ void inject_tcp(World& world, Link& link, int to_side, HostNode& target, HostNod
   ip.dst = dst;
   ip.protocol = wire::kIpProtoTcp;
   Bytes f = build_ipv4_frame(L2{peer.stack().interfaces()[0].mac, target.stack().interfaces()[0].mac}, ip, l4);
-  world.schedule_delivery(world.now(), link.id(), to_side, std::move(f));
+  world.schedule_delivery(world.now(), link.id(), to_side, f);
 }
 
 }  // namespace synack::harness

@@ -45,27 +45,26 @@ void Link::send(Instant now, int side, ConstBytes frame) {
     ++d.stats.queue_drops;
     return;
   }
-  Bytes copy = world_.frame_buffer();
-  copy.assign(frame.begin(), frame.end());
+  const World::FrameId copy = world_.store_frame(frame);
   if (fate.corrupt_bit) {
-    copy[*fate.corrupt_bit / 8] ^= static_cast<std::uint8_t>(1u << (*fate.corrupt_bit % 8));
+    world_.frame(copy)[*fate.corrupt_bit / 8] ^= static_cast<std::uint8_t>(1u << (*fate.corrupt_bit % 8));
     ++d.stats.corrupted;
   }
-  tick_held(*arrival, side);
+  if (!d.held.empty()) tick_held(*arrival, side);
   if (fate.reorder) {
     // Held back until `reorder_distance` later frames have gone ahead of it,
     // or until the hold deadline when traffic stops.
     ++d.stats.reordered;
     std::uint64_t serial = d.next_serial++;
-    d.held.push_back(Held{std::move(copy), std::max<std::uint32_t>(1, d.model.profile().reorder_distance), serial});
+    d.held.push_back(Held{copy, std::max<std::uint32_t>(1, d.model.profile().reorder_distance), serial});
     world_.schedule_release(*arrival + kMaxReorderHold, id_, side, serial);
     return;
   }
   if (fate.duplicate) {
     ++d.stats.duplicated;
-    deliver_at(*arrival, 1 - side, copy);
+    deliver_at(*arrival, 1 - side, world_.store_frame(world_.frame(copy)));
   }
-  deliver_at(*arrival, 1 - side, std::move(copy));
+  deliver_at(*arrival, 1 - side, copy);
 }
 
 void Link::tick_held(Instant at, int from_side) {
@@ -73,7 +72,7 @@ void Link::tick_held(Instant at, int from_side) {
   for (auto it = held.begin(); it != held.end();) {
     if (--it->countdown == 0) {
       // Just after the frame that overtook it.
-      deliver_at(at + Duration::from_nanos(1), 1 - from_side, std::move(it->frame));
+      deliver_at(at + Duration::from_nanos(1), 1 - from_side, it->frame);
       it = held.erase(it);
     } else {
       ++it;
@@ -85,15 +84,15 @@ void Link::release_held(Instant now, int from_side, std::uint64_t serial) {
   auto& held = dir_[from_side].held;
   for (auto it = held.begin(); it != held.end(); ++it) {
     if (it->serial == serial) {
-      deliver_at(now, 1 - from_side, std::move(it->frame));
+      deliver_at(now, 1 - from_side, it->frame);
       held.erase(it);
       return;
     }
   }
 }
 
-void Link::deliver_at(Instant at, int to_side, Bytes frame) {
-  world_.schedule_delivery(at, id_, to_side, std::move(frame));
+void Link::deliver_at(Instant at, int to_side, std::uint32_t frame) {
+  world_.schedule_frame(at, id_, to_side, frame);
 }
 
 void Link::on_delivered(Instant now, int side, ConstBytes frame) {

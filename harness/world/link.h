@@ -58,7 +58,7 @@ class Link {
 
  private:
   struct Held {
-    Bytes frame;
+    std::uint32_t frame;  // World::FrameId
     std::uint32_t countdown;
     std::uint64_t serial;
   };
@@ -73,7 +73,7 @@ class Link {
 
   // Arrival time after serialisation and propagation, or nullopt on tail drop.
   std::optional<Instant> schedule_arrival(Instant now, Direction& d, std::size_t len, Duration delay);
-  void deliver_at(Instant at, int to_side, Bytes frame);
+  void deliver_at(Instant at, int to_side, std::uint32_t frame);
   void tick_held(Instant at, int from_side);
   void notify(int side, Instant now, ConstBytes frame);
 

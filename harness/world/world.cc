@@ -10,9 +10,6 @@ namespace {
 // A node whose poll_at() stays in the past after poll() would spin forever at
 // one instant; past this many rounds it is a bug in that node, reported loudly.
 constexpr int kMaxRoundsPerInstant = 1'000'000;
-// Delivered frames' buffers kept for reuse: more than a bulk transfer keeps
-// in flight on a link, few enough to bound the memory held.
-constexpr std::size_t kMaxSpareFrames = 1024;
 }  // namespace
 
 std::optional<std::pair<Link*, int>> PortDevice::attached() const {
@@ -68,22 +65,33 @@ std::optional<std::pair<Link*, int>> World::attachment(NodeId node, std::size_t 
 }
 
 void World::schedule(Instant at, std::function<void(World&)> action) {
-  queue_.push(std::max(at, now_), std::move(action));
+  std::uint32_t index;
+  if (free_actions_.empty()) {
+    index = static_cast<std::uint32_t>(actions_.size());
+    actions_.push_back(std::move(action));
+  } else {
+    index = free_actions_.back();
+    free_actions_.pop_back();
+    actions_[index] = std::move(action);
+  }
+  queue_.push(std::max(at, now_), Event{Event::kAction, 0, 0, index});
 }
 
-void World::schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame) {
-  queue_.push(std::max(at, now_), Delivery{link, to_side, std::move(frame)});
+void World::schedule_delivery(Instant at, std::size_t link, int to_side, ConstBytes frame) {
+  schedule_frame(at, link, to_side, store_frame(frame));
 }
 
-Bytes World::frame_buffer() {
-  if (spare_frames_.empty()) return {};
-  Bytes b = std::move(spare_frames_.back());
-  spare_frames_.pop_back();
-  return b;
-}
-
-void World::schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial) {
-  queue_.push(std::max(at, now_), Release{link, from_side, serial});
+World::FrameId World::store_frame(ConstBytes frame) {
+  FrameId id;
+  if (free_frames_.empty()) {
+    id = static_cast<FrameId>(frames_.size());
+    frames_.emplace_back();
+  } else {
+    id = free_frames_.back();
+    free_frames_.pop_back();
+  }
+  frames_[id].assign(frame.begin(), frame.end());
+  return id;
 }
 
 std::optional<Instant> World::node_poll_at(std::size_t i) {
@@ -104,23 +112,34 @@ std::optional<Instant> World::next_deadline() {
   return t;
 }
 
-void World::dispatch(Event& e) {
+void World::deliver(const Event& e) {
+  const auto id = static_cast<FrameId>(e.arg);
+  // A span, not a reference to the pooled vector: the receiver may store
+  // frames of its own (a switch forwarding), which can move the vectors but
+  // not their bytes; the id stays taken until the receiver is done.
+  const ConstBytes frame = frames_[id];
+  Link& l = *links_[e.link];
+  l.on_delivered(now_, e.side, frame);
+  const LinkEnd& end = l.end(e.side);
+  nodes_[end.node]->receive(now_, end.port, frame);
+  forget(end.node);
+  free_frames_.push_back(id);
+}
+
+void World::dispatch(const Event& e) {
   ++stats_.events;
-  if (auto* d = std::get_if<Delivery>(&e)) {
-    Link& l = *links_[d->link];
-    l.on_delivered(now_, d->to_side, d->frame);
-    const LinkEnd& end = l.end(d->to_side);
-    nodes_[end.node]->receive(now_, end.port, d->frame);
-    forget(end.node);
-    if (spare_frames_.size() < kMaxSpareFrames) {
-      d->frame.clear();
-      spare_frames_.push_back(std::move(d->frame));
+  switch (e.kind) {
+    case Event::kDelivery: deliver(e); return;
+    case Event::kRelease: links_[e.link]->release_held(now_, e.side, e.arg); return;
+    case Event::kAction: {
+      // Moved out first: the action may schedule others, which reuse slots.
+      auto action = std::move(actions_[e.arg]);
+      actions_[e.arg] = nullptr;
+      free_actions_.push_back(static_cast<std::uint32_t>(e.arg));
+      action(*this);
+      forget_all();  // an action may call into any node
+      return;
     }
-  } else if (auto* r = std::get_if<Release>(&e)) {
-    links_[r->link]->release_held(now_, r->from_side, r->serial);
-  } else {
-    std::get<Action>(e)(*this);
-    forget_all();  // an action may call into any node
   }
 }
 
@@ -134,8 +153,7 @@ void World::run_instant() {
     bool worked = false;
     while (auto t = queue_.next_time()) {
       if (*t > now_) break;
-      auto entry = queue_.pop();
-      dispatch(entry.value);
+      dispatch(queue_.pop().value);
       worked = true;
     }
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -152,12 +170,12 @@ void World::run_instant() {
   }
 }
 
-bool World::run_until(const std::function<bool()>& done, Instant deadline) {
+bool World::run_until(const std::function<bool()>& done, Instant deadline, DoneCheck check) {
   if (done()) return true;
+  // Code outside the nodes (before this run, and a MayCallNodes done()
+  // after every step) may have called into any of them.
+  forget_all();
   while (true) {
-    // Code outside the nodes (before this run, and done() after every
-    // step) may have called into any of them.
-    forget_all();
     auto t = next_deadline();
     if (!t || *t > deadline) {
       now_ = std::max(now_, deadline);
@@ -168,6 +186,7 @@ bool World::run_until(const std::function<bool()>& done, Instant deadline) {
     for (auto& n : nodes_) n->on_time(now_);
     run_instant();
     if (done()) return true;
+    if (check == DoneCheck::MayCallNodes) forget_all();
   }
 }
 

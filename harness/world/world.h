@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "harness/world/event_queue.h"
@@ -82,32 +81,52 @@ class World {
 
   // Runs `action` at virtual time `at` (>= now).
   void schedule(Instant at, std::function<void(World&)> action);
-  void schedule_delivery(Instant at, std::size_t link, int to_side, Bytes frame);
-  // An empty buffer for a frame in flight, with the capacity of one that was
-  // delivered before (delivered frames' buffers are reused: no allocation
-  // per frame once traffic flows).
-  Bytes frame_buffer();
-  void schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial);
+  // Delivers `frame` to `to_side` of `link` at `at` (a crafted frame, as if
+  // the other end had sent it).
+  void schedule_delivery(Instant at, std::size_t link, int to_side, ConstBytes frame);
 
+  // Frames in flight live in a pool of buffers owned by the world, named by
+  // a FrameId until delivered; a delivered frame's buffer keeps its capacity
+  // for a later frame (no allocation per frame once traffic flows).
+  using FrameId = std::uint32_t;
+  // A pooled copy of `frame`.
+  FrameId store_frame(ConstBytes frame);
+  Bytes& frame(FrameId id) { return frames_[id]; }
+  // Delivers stored frame `id` (the event owns it from then on).
+  void schedule_frame(Instant at, std::size_t link, int to_side, FrameId id) {
+    queue_.push(std::max(at, now_), Event{Event::kDelivery, to_side, static_cast<std::uint32_t>(link), id});
+  }
+  void schedule_release(Instant at, std::size_t link, int from_side, std::uint64_t serial) {
+    queue_.push(std::max(at, now_), Event{Event::kRelease, from_side, static_cast<std::uint32_t>(link), serial});
+  }
+
+  // What run_until's done() may do to the nodes.
+  enum class DoneCheck : std::uint8_t {
+    // It may call into any node (a socket call, say): every node's
+    // deadline is asked again after each check.
+    MayCallNodes,
+    // It only reads (counters an application keeps, a captured flag) and
+    // calls no node: the deadlines the world remembers stay valid across
+    // it, which saves asking every node again after every step.
+    ObservesOnly,
+  };
   // Advances time until `done()` holds (checked after every step) or the
   // next step would pass `deadline`; returns whether `done()` held. Time ends
   // at the deadline when it was reached without `done()`.
-  bool run_until(const std::function<bool()>& done, Instant deadline);
-  void run_for(Duration d) { run_until([] { return false; }, now_ + d); }
+  bool run_until(const std::function<bool()>& done, Instant deadline,
+                 DoneCheck check = DoneCheck::MayCallNodes);
+  void run_for(Duration d) { run_until([] { return false; }, now_ + d, DoneCheck::ObservesOnly); }
 
  private:
-  struct Delivery {
-    std::size_t link;
-    int to_side;
-    Bytes frame;
+  // A delivery names its frame in frames_, an action its function in
+  // actions_: events stay small and trivially copyable for the heap.
+  struct Event {
+    enum Kind : std::uint8_t { kDelivery, kRelease, kAction };
+    Kind kind;
+    int side;              // delivery: the receiving side; release: the sending side
+    std::uint32_t link;    // delivery, release
+    std::uint64_t arg;     // delivery: FrameId; release: serial; action: index in actions_
   };
-  struct Release {
-    std::size_t link;
-    int from_side;
-    std::uint64_t serial;
-  };
-  using Action = std::function<void(World&)>;
-  using Event = std::variant<Delivery, Release, Action>;
 
   std::optional<Instant> next_deadline();
   // Node i's poll_at(), asked again only when it may have changed (the
@@ -119,7 +138,8 @@ class World {
     for (auto& k : known_) k.valid = false;
   }
   void run_instant();  // every event and poll due at now_
-  void dispatch(Event& e);
+  void dispatch(const Event& e);
+  void deliver(const Event& e);
 
   std::uint64_t seed_;
   Instant now_ = Instant::zero();
@@ -133,7 +153,10 @@ class World {
   std::map<std::pair<NodeId, std::size_t>, std::unique_ptr<PortDevice>> ports_;
   std::map<std::pair<NodeId, std::size_t>, std::pair<std::size_t, int>> attached_;
   EventQueue<Event> queue_;
-  std::vector<Bytes> spare_frames_;  // delivered frames' buffers (frame_buffer())
+  std::vector<Bytes> frames_;               // by FrameId
+  std::vector<FrameId> free_frames_;        // ids of frames_ not in flight
+  std::vector<std::function<void(World&)>> actions_;  // scheduled, by index
+  std::vector<std::uint32_t> free_actions_;  // indices of actions_ not scheduled
   std::uint64_t attach_gen_ = 0;     // bumped by connect(): PortDevice caches attachments
   WorldStats stats_;
 };

@@ -227,6 +227,51 @@ TEST(World, SwitchLearnsAndFloods) {
   EXPECT_EQ(rb->got.size(), 2u);
 }
 
+TEST(World, DuplicatedFramesArriveTwiceWithTheSameBytes) {
+  World w(3);
+  auto [a, ra] = add_recorder(w, "a");
+  auto [b, rb] = add_recorder(w, "b");
+  driver::FaultProfile p;
+  p.dup_ppm = 1'000'000;
+  w.connect({a, 0}, {b, 0}, p);
+  for (std::uint8_t tag = 1; tag <= 3; ++tag) ra->send(0, frame_from(1, 2, tag, 60 + tag));
+  w.run_for(Duration::from_millis(1));
+  ASSERT_EQ(rb->got.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(rb->got[i].frame, frame_from(1, 2, static_cast<std::uint8_t>(i / 2 + 1), 60 + i / 2 + 1));
+  EXPECT_EQ(w.link(0).stats(0).duplicated, 3u);
+}
+
+// A done() that calls into a node (here: queues an echo on b) is noticed
+// under the default DoneCheck; ObservesOnly runs the same steps when done()
+// only reads.
+TEST(World, DoneCheckMayCallNodesNoticesWhatDoneChanged) {
+  for (auto check : {World::DoneCheck::MayCallNodes, World::DoneCheck::ObservesOnly}) {
+    World w(1);
+    auto [a, ra] = add_recorder(w, "a");
+    auto [b, rb] = add_recorder(w, "b", Duration::from_secs(1));
+    w.connect({a, 0}, {b, 0});
+    ra->send(0, frame_from(1, 2, 9));
+    ASSERT_TRUE(w.run_until([&] { return !ra->got.empty(); }, Instant::from_secs(10), check));
+    EXPECT_EQ(ra->got[0].at, Instant::from_secs(1));
+  }
+  World w(1);
+  auto [a, ra] = add_recorder(w, "a");
+  auto [b, rb] = add_recorder(w, "b");
+  w.connect({a, 0}, {b, 0});
+  ra->send(0, frame_from(1, 2, 9));
+  bool queued = false;
+  ASSERT_TRUE(w.run_until(
+      [&] {
+        if (!rb->got.empty() && !queued) {
+          rb->pending.push_back({w.now() + Duration::from_secs(2), 0, frame_from(2, 1, 5)});
+          queued = true;
+        }
+        return !ra->got.empty();
+      },
+      Instant::from_secs(10)));
+  EXPECT_EQ(ra->got[0].at, Instant::from_secs(2));
+}
+
 TEST(VirtualSwitch, TableStaysBoundedUnderForgedSources) {
   driver::VirtualSwitch sw(2, 64);
   for (int i = 0; i < 10000; ++i) {

@@ -2,17 +2,13 @@
 
 namespace synack::driver {
 
-namespace {
-constexpr std::size_t kEthernetHeaderLen = 14;
-}
-
 bool FaultModel::partitioned(Instant now) const noexcept {
   for (const auto& p : profile_.partitions)
     if (now >= p.start && now < p.end) return true;
   return false;
 }
 
-FaultDecision FaultModel::decide(Instant now, std::size_t frame_len) {
+FaultDecision FaultModel::decide_random(Instant now, std::size_t frame_len) {
   FaultDecision d;
   bool lost = rng_.chance_ppm(profile_.loss_ppm);
   d.duplicate = rng_.chance_ppm(profile_.dup_ppm);
@@ -25,13 +21,8 @@ FaultDecision FaultModel::decide(Instant now, std::size_t frame_len) {
                                : 0;
   if (corrupt && frame_len > 0) d.corrupt_bit = bit;
   d.extra_delay = profile_.delay + Duration::from_nanos(jitter_ns);
-  if (partitioned(now)) {
-    d.drop = FaultDecision::Drop::Partition;
-  } else if (profile_.mtu != 0 && frame_len > profile_.mtu + kEthernetHeaderLen) {
-    d.drop = FaultDecision::Drop::Mtu;
-  } else if (lost) {
-    d.drop = FaultDecision::Drop::Loss;
-  }
+  d.drop = fixed_drop(now, frame_len);
+  if (d.drop == FaultDecision::Drop::None && lost) d.drop = FaultDecision::Drop::Loss;
   return d;
 }
 

@@ -51,17 +51,42 @@ class FaultModel {
 
   // Decides the fate of one frame of `frame_len` bytes sent at `now`. Every
   // random draw happens in a fixed order whatever the outcome, so one frame's
-  // fate never shifts the draws of the next (runs stay comparable).
-  FaultDecision decide(Instant now, std::size_t frame_len);
+  // fate never shifts the draws of the next (runs stay comparable). A profile
+  // with no random fault (no loss, duplication, reordering, corruption or
+  // jitter) draws nothing: the stream stays where it is until a profile that
+  // needs it is set, and a clean link costs no random numbers per frame.
+  FaultDecision decide(Instant now, std::size_t frame_len) {
+    if (random_) return decide_random(now, frame_len);
+    FaultDecision d;
+    d.extra_delay = profile_.delay;
+    d.drop = fixed_drop(now, frame_len);
+    return d;
+  }
 
   const FaultProfile& profile() const noexcept { return profile_; }
-  void set_profile(FaultProfile p) { profile_ = std::move(p); }
+  void set_profile(FaultProfile p) {
+    profile_ = std::move(p);
+    random_ = needs_random(profile_);
+  }
 
  private:
+  static bool needs_random(const FaultProfile& p) noexcept {
+    return p.loss_ppm != 0 || p.dup_ppm != 0 || p.reorder_ppm != 0 || p.corrupt_ppm != 0 ||
+           p.jitter.nanos() > 0;
+  }
+  FaultDecision decide_random(Instant now, std::size_t frame_len);
+  // The drops that need no randomness: a partition, then the MTU.
+  FaultDecision::Drop fixed_drop(Instant now, std::size_t frame_len) const noexcept {
+    if (!profile_.partitions.empty() && partitioned(now)) return FaultDecision::Drop::Partition;
+    if (profile_.mtu != 0 && frame_len > profile_.mtu + kEthernetHeaderLen) return FaultDecision::Drop::Mtu;
+    return FaultDecision::Drop::None;
+  }
   bool partitioned(Instant now) const noexcept;
 
+  static constexpr std::size_t kEthernetHeaderLen = 14;
   FaultProfile profile_;
   Rng rng_;
+  bool random_ = needs_random(profile_);
 };
 
 }  // namespace synack::driver

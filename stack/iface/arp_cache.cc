@@ -18,9 +18,15 @@ void ArpCache::age(Entry& e, Instant now) const {
 }
 
 std::optional<wire::MacAddress> ArpCache::lookup(wire::Ipv4Address ip, Instant now) {
-  auto it = entries_.find(ip);
-  if (it == entries_.end()) return std::nullopt;
-  Entry& e = it->second;
+  Entry* found = last_.ip == ip ? last_.entry : nullptr;
+  if (found == nullptr) {
+    auto it = entries_.find(ip);
+    if (it == entries_.end()) return std::nullopt;
+    found = &it->second;
+    last_.ip = ip;
+    last_.entry = found;
+  }
+  Entry& e = *found;
   age(e, now);
   if (e.state == NeighborState::Incomplete) return std::nullopt;
   e.last_used = now;
@@ -42,6 +48,7 @@ bool ArpCache::make_room(Instant now) {
     if (victim == entries_.end() || it->second.last_used < victim->second.last_used) victim = it;
   }
   if (victim == entries_.end()) return false;
+  last_.entry = nullptr;
   entries_.erase(victim);
   return true;
 }
@@ -107,6 +114,7 @@ std::vector<PendingPacket> ArpCache::remove(wire::Ipv4Address ip) {
   if (it->second.state == NeighborState::Static) --static_count_;
   auto waiting = std::exchange(it->second.pending, {});
   pending_total_ -= waiting.size();
+  last_.entry = nullptr;
   entries_.erase(it);
   return waiting;
 }
@@ -124,6 +132,7 @@ ArpCache::PollResult ArpCache::poll(Instant now) {
         ++stats_.failed;
         pending_total_ -= e.pending.size();
         for (auto& p : e.pending) out.failed.push_back(std::move(p));
+        last_.entry = nullptr;
         it = entries_.erase(it);
         continue;
       }
@@ -133,6 +142,7 @@ ArpCache::PollResult ArpCache::poll(Instant now) {
       ++e.retries;
     }
     if (e.state == NeighborState::Stale && !e.refreshing && now - e.last_used >= cfg_.stale_gc_time) {
+      last_.entry = nullptr;
       it = entries_.erase(it);
       continue;
     }

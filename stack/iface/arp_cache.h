@@ -106,8 +106,23 @@ class ArpCache {
   bool make_room(Instant now);
   void age(Entry& e, Instant now) const;
 
+  // The entry lookup() found last (a host mostly talks to one neighbour, its
+  // gateway or peer): map nodes stay put until erased, and every erase
+  // clears it. A copy or move of the cache starts without it.
+  struct LastLookup {
+    LastLookup() = default;
+    LastLookup(const LastLookup&) noexcept {}
+    LastLookup& operator=(const LastLookup&) noexcept {
+      entry = nullptr;
+      return *this;
+    }
+    wire::Ipv4Address ip;
+    Entry* entry = nullptr;
+  };
+
   ArpConfig cfg_;
   std::map<wire::Ipv4Address, Entry> entries_;
+  LastLookup last_;
   std::size_t static_count_ = 0;  // entries in state Static (never aged or erased by poll)
   std::size_t pending_total_ = 0;
   ArpStats stats_;

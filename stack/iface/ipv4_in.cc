@@ -24,25 +24,32 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
   ++stats_.ip.rx_packets;
   auto pkt = wire::Ipv4Packet::checked(packet);
   if (!pkt) return count_parse_error(stats_.ip, pkt.error());
-  auto ip = wire::Ipv4Repr::parse(*pkt, /*verify_checksum=*/true);
-  if (!ip) return count_parse_error(stats_.ip, ip.error());
+  // The view answers everything below; a Repr is built only to validate
+  // options (the common 20-byte header has none), in Ipv4Repr::parse's
+  // order: checksum first, then the option list.
+  if (!pkt->verify_checksum()) return count_parse_error(stats_.ip, wire::ParseError::BadChecksum);
+  if (pkt->header_len() != wire::ipv4_field::kMinHeaderLen) {
+    if (auto ip = wire::Ipv4Repr::parse(*pkt, /*verify_checksum=*/false); !ip)
+      return count_parse_error(stats_.ip, ip.error());
+  }
+  const wire::Ipv4Address src = pkt->src(), dst = pkt->dst();
   // One walk over the interfaces answers is_broadcast_for_us(src),
   // is_broadcast_for_us(dst) and is_local_address(dst).
-  bool src_bcast = ip->src.is_broadcast(), broadcast = ip->dst.is_broadcast(), local = false;
+  bool src_bcast = src.is_broadcast(), broadcast = dst.is_broadcast(), local = false;
   for (const Interface& i : ifaces_) {
-    local |= i.address.address == ip->dst;
+    local |= i.address.address == dst;
     if (auto directed = i.directed_broadcast()) {
-      src_bcast |= *directed == ip->src;
-      broadcast |= *directed == ip->dst;
+      src_bcast |= *directed == src;
+      broadcast |= *directed == dst;
     }
   }
   // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
-  if (src_bcast || ip->src.is_multicast()) {
+  if (src_bcast || src.is_multicast()) {
     ++stats_.ip.rx_bad_source;
     return;
   }
   if (!broadcast && !local) {
-    if (ip->dst.is_multicast()) {
+    if (dst.is_multicast()) {
       ++stats_.ip.rx_multicast;  // no group memberships
     } else if (cfg_.forwarding && !link_broadcast) {
       forward(now, pkt->bytes());
@@ -52,20 +59,22 @@ void Stack::receive_ipv4(Instant now, std::size_t iface, ConstBytes packet, bool
     return;
   }
   (void)iface;
-  if (ip->more_frags || ip->frag_offset != 0) {
+  const std::uint8_t protocol = pkt->protocol();
+  if (pkt->more_frags() || pkt->frag_offset() != 0) {
     ++stats_.ip.rx_fragments;
-    FragmentKey key{ip->src, ip->dst, ip->protocol, ip->ident};
-    auto done = reassembly_.add(now, key, ip->frag_offset, ip->more_frags, pkt->payload(), pkt->header());
+    FragmentKey key{src, dst, protocol, pkt->ident()};
+    auto done = reassembly_.add(now, key, pkt->frag_offset(), pkt->more_frags(),
+                                pkt->payload(), pkt->header());
     if (!done) return;
     ++stats_.ip.reassembled;
     rx_l4_trusted_ = false;  // the checksum covers fragments no device vouched for
     Bytes whole = done->first_header;
     whole.insert(whole.end(), done->payload.begin(), done->payload.end());
     ConstBytes payload = ConstBytes(whole).subspan(done->first_header.size());
-    deliver_local(now, ip->protocol, ip->src, ip->dst, payload, whole, ip->ttl, broadcast);
+    deliver_local(now, protocol, src, dst, payload, whole, pkt->ttl(), broadcast);
     return;
   }
-  deliver_local(now, ip->protocol, ip->src, ip->dst, pkt->payload(), pkt->bytes(), ip->ttl, broadcast);
+  deliver_local(now, protocol, src, dst, pkt->payload(), pkt->bytes(), pkt->ttl(), broadcast);
 }
 
 void Stack::deliver_local(Instant now, std::uint8_t protocol, wire::Ipv4Address src, wire::Ipv4Address dst,

@@ -128,6 +128,9 @@ struct Ipv4Repr {
   // payload.size(); payload may be empty (header only) or payload_len bytes.
   void emit(MutBytes out, ConstBytes payload) const noexcept;
   bool operator==(const Ipv4Repr&) const = default;
+
+ private:
+  void emit_min(MutBytes out, ConstBytes payload) const noexcept;
 };
 
 inline ParseResult<Ipv4Packet> Ipv4Packet::check(ConstBytes b, bool allow_cut) noexcept {

@@ -41,6 +41,16 @@ ParseResult<TcpOptions> TcpOptions::parse(ConstBytes b) noexcept {
 }
 
 ParseResult<void> TcpOptions::index() noexcept {
+  // MSS, SACK permitted, timestamps, NOP, window scale: the SYN and SYN-ACK
+  // layout of Linux and of this stack (20 bytes), recognised whole.
+  if (len_ == 20 && load_be16(bytes_, 0) == 0x0204 && load_be32(bytes_, 4) == 0x0402080a &&
+      load_be16(bytes_, 16) == 0x0103 && bytes_[18] == 3) {
+    mss_at_ = 2;
+    sack_ok_at_ = 6;
+    ts_at_ = 8;
+    wscale_at_ = 19;
+    return {};
+  }
   std::size_t i = 0;
   while (i < len_) {
     const std::uint8_t kind = bytes_[i];

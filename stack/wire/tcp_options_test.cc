@@ -193,6 +193,32 @@ TEST(TcpOptions, MalformedListsAreBadOption) {
   EXPECT_EQ(error_of(b), ParseError::BadOption);
 }
 
+TEST(TcpOptions, SynLayoutFastPathMatchesTheWalk) {
+  // The 20-byte SYN layout is recognised whole; the answers are those of a
+  // list indexed item by item (the builders), and near misses take the walk.
+  auto o = TcpOptions::parse(kLinuxSyn);
+  ASSERT_TRUE(o);
+  TcpOptions built;
+  built.push_mss(1460);
+  built.push_sack_permitted();
+  built.push_timestamps(123456, 0);
+  built.push_nop();
+  built.push_wscale(7);
+  EXPECT_EQ(o->mss(), built.mss());
+  EXPECT_EQ(o->sack_permitted(), built.sack_permitted());
+  EXPECT_EQ(o->timestamps(), built.timestamps());
+  EXPECT_EQ(o->window_scale(), built.window_scale());
+  std::vector<std::uint8_t> bad = kLinuxSyn;
+  bad[18] = 4;  // wscale length past the end
+  EXPECT_EQ(error_of(bad), ParseError::BadOption);
+  std::vector<std::uint8_t> other = kLinuxSyn;
+  other[16] = 0;  // EOL where the NOP was: wscale is padding now
+  auto e = TcpOptions::parse(other);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->window_scale());
+  EXPECT_EQ(e->mss(), 1460);
+}
+
 TEST(TcpOptions, NopNopTimestampsFastPath) {
   // RFC 7323 Appendix A layout, what Linux sends on every data segment.
   const std::vector<std::uint8_t> b = {1, 1, 8, 10, 0, 0, 3, 0xe8, 0, 0, 7, 0xd0};
