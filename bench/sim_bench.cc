@@ -62,8 +62,9 @@ struct SimPair {
     a.stack().arp().add_static(kServer, b.stack().interfaces()[0].mac);
     b.stack().arp().add_static(kClient, a.stack().interfaces()[0].mac);
   }
-  bool run(const std::function<bool()>& done, Duration limit = Duration::from_secs(3600)) {
-    return w.run_until(done, w.now() + limit);
+  bool run(const std::function<bool()>& done, Duration limit = Duration::from_secs(3600),
+           harness::World::DoneCheck check = harness::World::DoneCheck::MayCallNodes) {
+    return w.run_until(done, w.now() + limit, check);
   }
   harness::World w;
   harness::HostNode& a;
@@ -332,7 +333,9 @@ class Lifecycles {
     count_.target += count;
     n_.a.wake_apps();  // the client starts connections in its next turn
     const std::size_t goal = count_.completed + count;
-    return n_.run([&] { return count_.completed >= goal || !count_.error.empty(); }) && count_.error.empty();
+    return n_.run([&] { return count_.completed >= goal || !count_.error.empty(); }, Duration::from_secs(3600),
+                  harness::World::DoneCheck::ObservesOnly) &&
+           count_.error.empty();
   }
   const std::string& error() const noexcept { return count_.error; }
 
