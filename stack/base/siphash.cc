@@ -16,6 +16,11 @@ constexpr std::uint64_t rotl(std::uint64_t x, int b) noexcept {
 struct SipState {
   std::uint64_t v0, v1, v2, v3;
 
+  static SipState keyed(const SipKey& key) noexcept {
+    return {key.k0 ^ 0x736f6d6570736575ULL, key.k1 ^ 0x646f72616e646f6dULL, key.k0 ^ 0x6c7967656e657261ULL,
+            key.k1 ^ 0x7465646279746573ULL};
+  }
+
   // One SipRound: the add-rotate-xor network of the paper's Figure 2.1.
   void round() noexcept {
     v0 += v1;
@@ -39,6 +44,11 @@ struct SipState {
     round();
     v0 ^= m;
   }
+  std::uint64_t finish() noexcept {
+    v2 ^= 0xff;
+    for (int i = 0; i < 4; ++i) round();
+    return v0 ^ v1 ^ v2 ^ v3;
+  }
 };
 
 std::uint64_t load_le64(ConstBytes b, std::size_t off, std::size_t n) noexcept {
@@ -55,17 +65,21 @@ SipKey SipKey::from_bytes(const std::array<std::uint8_t, 16>& bytes) noexcept {
 }
 
 std::uint64_t siphash24(const SipKey& key, ConstBytes message) noexcept {
-  SipState s{key.k0 ^ 0x736f6d6570736575ULL, key.k1 ^ 0x646f72616e646f6dULL,
-             key.k0 ^ 0x6c7967656e657261ULL, key.k1 ^ 0x7465646279746573ULL};
+  SipState s = SipState::keyed(key);
   const std::size_t full = message.size() / 8 * 8;
   for (std::size_t off = 0; off < full; off += 8) s.absorb(load_le64(message, off, 8));
   // Final word: the remaining 0..7 bytes, with the length (mod 256) on top.
   std::uint64_t last = load_le64(message, full, message.size() - full);
   last |= std::uint64_t{static_cast<std::uint8_t>(message.size())} << 56;
   s.absorb(last);
-  s.v2 ^= 0xff;
-  for (int i = 0; i < 4; ++i) s.round();
-  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  return s.finish();
+}
+
+std::uint64_t siphash24_words(const SipKey& key, std::uint64_t m0, std::uint64_t m1) noexcept {
+  SipState s = SipState::keyed(key);
+  s.absorb(m0);
+  s.absorb(m1);
+  return s.finish();
 }
 
 }  // namespace synack

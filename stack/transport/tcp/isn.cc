@@ -22,46 +22,6 @@ std::uint32_t IsnGenerator::timer_ticks(Instant now) noexcept {
 
 namespace {
 
-constexpr std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
-
-// SipHash-2-4 of a 12-byte message given as its two little-endian words (the
-// second carrying the length, 12, in its top byte): base/siphash.h's
-// function, unrolled for the one message shape F hashes, since the generic
-// byte loop costs as much again as the rounds themselves. isn_test checks it
-// against siphash24 of the same bytes.
-std::uint64_t siphash24_12(const SipKey& key, std::uint64_t m0, std::uint64_t m1) noexcept {
-  std::uint64_t v0 = key.k0 ^ 0x736f6d6570736575ULL, v1 = key.k1 ^ 0x646f72616e646f6dULL;
-  std::uint64_t v2 = key.k0 ^ 0x6c7967656e657261ULL, v3 = key.k1 ^ 0x7465646279746573ULL;
-  auto round = [&] {
-    v0 += v1;
-    v1 = rotl(v1, 13);
-    v1 ^= v0;
-    v0 = rotl(v0, 32);
-    v2 += v3;
-    v3 = rotl(v3, 16);
-    v3 ^= v2;
-    v0 += v3;
-    v3 = rotl(v3, 21);
-    v3 ^= v0;
-    v2 += v1;
-    v1 = rotl(v1, 17);
-    v1 ^= v2;
-    v2 = rotl(v2, 32);
-  };
-  for (std::uint64_t m : {m0, m1}) {
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  v2 ^= 0xff;
-  round();
-  round();
-  round();
-  round();
-  return v0 ^ v1 ^ v2 ^ v3;
-}
-
 // The big-endian bytes of `v` (n of them) as a little-endian integer: the
 // value a little-endian word load of store_be(v) would give.
 constexpr std::uint64_t be_as_le(std::uint32_t v, int n) noexcept {
@@ -81,7 +41,7 @@ wire::SeqNumber IsnGenerator::isn(Instant now, wire::Ipv4Address local, std::uin
                            be_as_le(remote.value >> 16, 2) << 48;
   const std::uint64_t m1 = be_as_le(remote.value & 0xffff, 2) | be_as_le(remote_port, 2) << 16 |
                            std::uint64_t{12} << 56;
-  const auto f = static_cast<std::uint32_t>(siphash24_12(secret_, m0, m1));
+  const auto f = static_cast<std::uint32_t>(siphash24_words(secret_, m0, m1));
   return wire::SeqNumber(timer_ticks(now) + f);
 }
 
