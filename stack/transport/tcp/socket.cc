@@ -22,20 +22,6 @@ Socket::Socket(const TcpConfig& config, storage::BufferPool* pool)
 
 Socket::~Socket() = default;
 
-SeqNumber Socket::tx_base() const noexcept {
-  // Before our SYN is acknowledged the first data byte is ISS + 1.
-  return snd_.una == snd_.iss ? snd_.iss + 1 : snd_.una;
-}
-
-bool Socket::fin_sent() const noexcept {
-  return fin_queued_ && snd_.max.gt(data_end());
-}
-
-std::uint32_t Socket::rcv_wnd() const noexcept {
-  std::int32_t d = rcv_.adv - rcv_.nxt;
-  return d > 0 ? static_cast<std::uint32_t>(d) : 0;
-}
-
 std::uint8_t Socket::choose_rcv_shift() const noexcept {
   // RFC 7323 §2.3: a shift that lets the largest buffer the connection may
   // grow to be offered (Linux sizes it for tcp_rmem[2]).
@@ -44,10 +30,6 @@ std::uint8_t Socket::choose_rcv_shift() const noexcept {
   std::size_t space = std::max<std::size_t>(rx_.capacity(), rmem_max_);
   int shift = static_cast<int>(std::bit_width(space)) - 16;
   return static_cast<std::uint8_t>(std::clamp(shift, 0, 14));
-}
-
-Duration Socket::keepalive_idle(const Context& ctx) const noexcept {
-  return opts_.keepalive_idle.value_or(ctx.config.keepalive_idle);
 }
 
 Result<void, SockError> Socket::connect(Context& ctx, Endpoint local, Endpoint remote,

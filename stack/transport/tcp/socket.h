@@ -294,12 +294,22 @@ class Socket {
   void offer_options(Context& ctx, std::uint16_t mss);
 
   // socket.cc helpers
-  SeqNumber tx_base() const noexcept;  // sequence number of tx_ offset 0
+  // Inline (these four): called several times per segment from input.cc,
+  // output.cc and timers.cc.
+  // Sequence number of tx_ offset 0: before our SYN is acknowledged the
+  // first data byte is ISS + 1.
+  SeqNumber tx_base() const noexcept { return snd_.una == snd_.iss ? snd_.iss + 1 : snd_.una; }
   SeqNumber data_end() const noexcept { return tx_base() + static_cast<std::uint32_t>(tx_.len()); }
-  bool fin_sent() const noexcept;
-  std::uint32_t rcv_wnd() const noexcept;  // advertised window left: rcv.adv - rcv.nxt
+  bool fin_sent() const noexcept { return fin_queued_ && snd_.max.gt(data_end()); }
+  // Advertised window left: rcv.adv - rcv.nxt (0 when the peer overran it).
+  std::uint32_t rcv_wnd() const noexcept {
+    std::int32_t d = rcv_.adv - rcv_.nxt;
+    return d > 0 ? static_cast<std::uint32_t>(d) : 0;
+  }
   std::uint8_t choose_rcv_shift() const noexcept;
-  Duration keepalive_idle(const Context& ctx) const noexcept;
+  Duration keepalive_idle(const Context& ctx) const noexcept {
+    return opts_.keepalive_idle.value_or(ctx.config.keepalive_idle);
+  }
   void record_rtt(Context& ctx, Duration sample);
 
   State state_ = State::Closed;
