@@ -15,13 +15,47 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#if __has_include(<valgrind/callgrind.h>)
+// valgrind's client-request macros are not -Wall -Wextra clean; they are not ours.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#include <valgrind/callgrind.h>
+#pragma GCC diagnostic pop
+#define SYNACK_BENCH_HAVE_CALLGRIND 1
+#endif
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
 namespace synack::bench {
+
+// Call right before a benchmark's timed loop. Google Benchmark sizes a run by
+// running the function with 1, 10, 100, ... iterations and reports only the
+// last run, but `scripts/bench --instructions` (callgrind) would count every
+// one of them: instructions per reported item then depended on how many sizing
+// runs a loaded machine needed. Zeroing callgrind's counters when each run
+// starts makes the count and the reported items describe the same run (and
+// leaves the run's own setup out). Outside valgrind this is a few instructions.
+inline void begin_counted_run() {
+#ifdef SYNACK_BENCH_HAVE_CALLGRIND
+  CALLGRIND_ZERO_STATS;
+#endif
+}
+
+// For benchmarks that let Google Benchmark size the run: under
+// `scripts/bench --instructions` (which sets SYNACK_BENCH_COUNTING) the run has
+// exactly N iterations, so the instructions per item do not depend on how fast
+// the (loaded, valgrind-slowed) machine was. Usage:
+// BENCHMARK(BM_X)->Apply(counted_iterations<N>).
+template <benchmark::IterationCount N>
+void counted_iterations(benchmark::internal::Benchmark* b) {
+  if (std::getenv("SYNACK_BENCH_COUNTING") != nullptr) b->Iterations(N);
+}
 
 // Resident set size of this process in bytes (/proc/self/statm, field 2).
 inline std::int64_t rss_bytes() {

@@ -125,6 +125,7 @@ void BM_HostRxSynToListener(benchmark::State& state) {
   }
   std::size_t i = 0;
   const std::uint64_t sent0 = h.sink.frames();
+  begin_counted_run();
   for (auto _ : state) {
     h.feed(frames[i]);
     i = (i + 1) % kFrames;
@@ -137,7 +138,7 @@ void BM_HostRxSynToListener(benchmark::State& state) {
   state.counters["cookies_per_syn"] =
       static_cast<double>(st.syncookies_sent) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_HostRxSynToListener);
+BENCHMARK(BM_HostRxSynToListener)->Apply(counted_iterations<20'000>);
 
 // In-order data on one established connection (timestamps on, 1448-byte
 // payloads as Linux sends with MSS 1460 and timestamps). The application
@@ -176,6 +177,7 @@ void BM_HostRxEstablished(benchmark::State& state) {
   std::uint8_t buf[1 << 16];
   std::uint64_t got = 0;
   seg.flags = wire::kTcpAck | wire::kTcpPsh;
+  begin_counted_run();
   for (auto _ : state) {
     state.PauseTiming();
     for (auto& f : batch) {
@@ -199,7 +201,7 @@ void BM_HostRxEstablished(benchmark::State& state) {
   state.counters["Gbit/s"] = benchmark::Counter(static_cast<double>(got) * 8 / 1e9, benchmark::Counter::kIsRate);
   state.counters["acks_per_frame"] = static_cast<double>(h.sink.frames()) / frames;
 }
-BENCHMARK(BM_HostRxEstablished);
+BENCHMARK(BM_HostRxEstablished)->Apply(counted_iterations<8>);
 
 // Pseudo-random addresses inside the populated ranges, fixed seed.
 std::vector<Ipv4Address> probes(std::size_t entries, std::uint32_t base, std::uint32_t stride) {
@@ -228,6 +230,7 @@ void BM_ArpLookup(benchmark::State& state) {
   }
   const auto addrs = probes(n, base, 1);
   std::size_t i = 0;
+  begin_counted_run();
   for (auto _ : state) {
     benchmark::DoNotOptimize(cache.lookup(addrs[i], now));
     i = (i + 1) & (addrs.size() - 1);
@@ -235,7 +238,7 @@ void BM_ArpLookup(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["lookups/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_ArpLookup)->ArgName("entries")->Arg(10)->Arg(10'000);
+BENCHMARK(BM_ArpLookup)->ArgName("entries")->Arg(10)->Arg(10'000)->Apply(counted_iterations<100'000>);
 
 // n /24 routes (10.x.y.0/24) plus a default route; lookups hit the /24s.
 void BM_RouteLookup(benchmark::State& state) {
@@ -247,6 +250,7 @@ void BM_RouteLookup(benchmark::State& state) {
   table.add(iface::Route{{Ipv4Address::any(), 0}, Ipv4Address::from_octets(192, 168, 0, 1), 0, 0});
   const auto addrs = probes(n, base, 256);
   std::size_t i = 0;
+  begin_counted_run();
   for (auto _ : state) {
     benchmark::DoNotOptimize(table.next_hop(addrs[i]));
     i = (i + 1) & (addrs.size() - 1);
@@ -255,7 +259,7 @@ void BM_RouteLookup(benchmark::State& state) {
   state.counters["lookups/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["routes"] = static_cast<double>(table.size());
 }
-BENCHMARK(BM_RouteLookup)->ArgName("entries")->Arg(10)->Arg(10'000);
+BENCHMARK(BM_RouteLookup)->ArgName("entries")->Arg(10)->Arg(10'000)->Apply(counted_iterations<100'000>);
 
 }  // namespace
 }  // namespace synack::bench
