@@ -172,6 +172,12 @@ class Stack {
   // it (send, recv, shutdown, options). The stack keeps connections in a
   // deadline index, so a poll touches only the sockets that are due.
   void touch_tcp(Handle h);
+  // After a send() that queued data or a recv() that made a window update
+  // due (tcp::Socket::take_deadline_moved): the socket is due now, without
+  // planning its next segment here only for flush to plan it again. If the
+  // data is held (Nagle, the peer's window, cwnd) poll_output returns
+  // nothing and flush re-indexes the socket at its real deadline.
+  void tcp_due_now(Handle h);
   void tcp_abort(Instant now, Handle h);
   void listener_close(Instant now, Handle h);
   // Inline: built on every segment, poll and socket call.

@@ -27,6 +27,10 @@ void Stack::reindex_tcp(Handle h, bool output_done) {
 
 void Stack::touch_tcp(Handle h) { reindex_tcp(h); }
 
+void Stack::tcp_due_now(Handle h) {
+  if (tcp_.get(h)) tcp_due_.set(h, Instant::zero());
+}
+
 void Stack::erase_tcp(Handle h) {
   auto* e = tcp_.get(h);
   if (!e) return;

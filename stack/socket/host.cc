@@ -151,7 +151,7 @@ Result<std::size_t, SockError> Host::send(int fd, ConstBytes data) {
     case Kind::Tcp: {
       auto* s = stack_.tcp((*d)->handle);
       auto r = s->send(data);
-      if (s->take_deadline_moved()) stack_.touch_tcp((*d)->handle);  // new data may be due at once
+      if (s->take_deadline_moved()) stack_.tcp_due_now((*d)->handle);  // new data may be due at once
       return r;
     }
     case Kind::Listener: return Err{SockError::NotConn};
@@ -181,7 +181,7 @@ Result<std::pair<std::size_t, SockAddr>, SockError> Host::recvfrom(int fd, MutBy
     case Kind::Tcp: {
       auto* s = stack_.tcp((*d)->handle);
       auto r = s->recv(buf);
-      if (s->take_deadline_moved()) stack_.touch_tcp((*d)->handle);  // a window update is due
+      if (s->take_deadline_moved()) stack_.tcp_due_now((*d)->handle);  // a window update is due
       if (!r) return Err{r.error()};
       return std::pair{*r, from_tcp(s->tuple().remote)};
     }
@@ -198,7 +198,7 @@ Result<std::size_t, SockError> Host::recv(int fd, MutBytes buf) {
   if (d && d->kind == Kind::Tcp) {
     auto* s = stack_.tcp(d->handle);
     auto r = s->recv(buf);
-    if (s->take_deadline_moved()) stack_.touch_tcp(d->handle);  // a window update is due
+    if (s->take_deadline_moved()) stack_.tcp_due_now(d->handle);  // a window update is due
     return r;
   }
   auto r = recvfrom(fd, buf);
