@@ -103,6 +103,26 @@ template <bool kCopy>
   return a0 + a1 + a2 + a3;
 }
 
+// The straightforward big-endian loop, for platforms that are neither little
+// nor big endian.
+[[maybe_unused]] std::uint64_t big_endian_sum(const std::uint8_t* p, std::size_t n) noexcept {
+  std::uint64_t sum = 0;
+  for (; n >= 2; p += 2, n -= 2) sum += (std::uint32_t{p[0]} << 8) | p[1];
+  if (n == 1) sum += std::uint32_t{p[0]} << 8;
+  return sum;
+}
+
+// The native sum folded to 16 bits in network order, added to `initial`.
+// A zero sum stays zero (all-zero data), a non-zero one stays non-zero, so
+// the +0/-0 distinction of the plain sum is preserved. Wrap-around of the
+// 64-bit addition is an end-around carry.
+[[gnu::always_inline]] inline std::uint64_t add_folded(std::uint64_t native, std::uint64_t initial) noexcept {
+  std::uint16_t folded = checksum_fold(native);
+  if constexpr (std::endian::native == std::endian::little) folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
+  const std::uint64_t sum = initial + folded;
+  return sum < initial ? sum + 1 : sum;
+}
+
 #if SYNACK_CHECKSUM_SSE2
 // x86-64 (SSE2 is part of its baseline): 128-byte steps of eight 16-byte
 // vectors. PMADDWD against ones adds adjacent 16-bit words into 32-bit lanes
@@ -134,10 +154,9 @@ Pairs sse2_pairs(const std::uint8_t* p, std::uint8_t* copy_to, std::size_t off) 
 }
 
 // Sums [p, p + n) (n >= kSseStep), copying it to copy_to when asked: the
-// whole steps here, the rest with the portable loop. Out of line, so the
-// short buffers (headers, ACKs) pay nothing for its registers.
+// whole steps here, the rest with the portable loop.
 template <bool kCopy>
-[[gnu::noinline]] std::uint64_t sse2_sum(const std::uint8_t* p, std::size_t n, std::uint8_t* copy_to) noexcept {
+std::uint64_t sse2_sum(const std::uint8_t* p, std::size_t n, std::uint8_t* copy_to) noexcept {
   const std::size_t tail = n % kSseStep;
   n -= tail;
   std::int64_t total = 0;
@@ -165,42 +184,32 @@ template <bool kCopy>
   // the plain sum of the words: non-negative.
   return static_cast<std::uint64_t>(total) + words * 32768 + portable_sum<kCopy>(p, tail, copy_to);
 }
-#endif
 
+// sse2_sum added to `initial`. Out of line and reached by a tail call, so
+// the short buffers (headers, ACKs) keep a leaf function that saves no
+// registers.
 template <bool kCopy>
-[[gnu::always_inline]] inline std::uint64_t native_sum(const std::uint8_t* p, std::size_t n,
-                                                       std::uint8_t* copy_to) noexcept {
-#if SYNACK_CHECKSUM_SSE2
-  if (n >= kSseStep) return sse2_sum<kCopy>(p, n, copy_to);
+[[gnu::noinline]] std::uint64_t sse2_partial(const std::uint8_t* p, std::size_t n, std::uint8_t* copy_to,
+                                             std::uint64_t initial) noexcept {
+  return add_folded(sse2_sum<kCopy>(p, n, copy_to), initial);
+}
 #endif
-  return portable_sum<kCopy>(p, n, copy_to);
-}
 
-// The straightforward big-endian loop, for platforms that are neither little
-// nor big endian.
-[[maybe_unused]] std::uint64_t big_endian_sum(const std::uint8_t* p, std::size_t n) noexcept {
-  std::uint64_t sum = 0;
-  for (; n >= 2; p += 2, n -= 2) sum += (std::uint32_t{p[0]} << 8) | p[1];
-  if (n == 1) sum += std::uint32_t{p[0]} << 8;
-  return sum;
-}
-
-// The native sum folded to 16 bits in network order, added to `initial`.
-// A zero sum stays zero (all-zero data), a non-zero one stays non-zero, so
-// the +0/-0 distinction of the plain sum is preserved. Wrap-around of the
-// 64-bit addition is an end-around carry.
-[[gnu::always_inline]] inline std::uint64_t add_folded(std::uint64_t native, std::uint64_t initial) noexcept {
-  std::uint16_t folded = checksum_fold(native);
-  if constexpr (std::endian::native == std::endian::little) folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
-  const std::uint64_t sum = initial + folded;
-  return sum < initial ? sum + 1 : sum;
+// The sum of [p, p + n) added to `initial`, copying to copy_to when asked.
+template <bool kCopy>
+[[gnu::always_inline]] inline std::uint64_t native_partial(const std::uint8_t* p, std::size_t n,
+                                                           std::uint8_t* copy_to, std::uint64_t initial) noexcept {
+#if SYNACK_CHECKSUM_SSE2
+  if (n >= kSseStep) return sse2_partial<kCopy>(p, n, copy_to, initial);
+#endif
+  return add_folded(portable_sum<kCopy>(p, n, copy_to), initial);
 }
 
 }  // namespace
 
 std::uint64_t checksum_partial(ConstBytes data, std::uint64_t initial) noexcept {
   if constexpr (std::endian::native == std::endian::little || std::endian::native == std::endian::big) {
-    return add_folded(native_sum<false>(data.data(), data.size(), nullptr), initial);
+    return native_partial<false>(data.data(), data.size(), nullptr, initial);
   } else {
     return add_folded(big_endian_sum(data.data(), data.size()), initial);
   }
@@ -217,7 +226,7 @@ std::uint64_t checksum_partial_portable(ConstBytes data, std::uint64_t initial) 
 std::uint64_t checksum_copy(MutBytes dst, ConstBytes src, std::uint64_t initial) noexcept {
   SYNACK_ASSERT(dst.size() == src.size());
   if constexpr (std::endian::native == std::endian::little || std::endian::native == std::endian::big) {
-    return add_folded(native_sum<true>(src.data(), src.size(), dst.data()), initial);
+    return native_partial<true>(src.data(), src.size(), dst.data(), initial);
   } else {
     if (!src.empty()) std::memmove(dst.data(), src.data(), src.size());
     return add_folded(big_endian_sum(dst.data(), dst.size()), initial);
