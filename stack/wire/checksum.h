@@ -17,6 +17,10 @@ namespace synack::wire {
 // Zero only if `initial` is zero and `data` is all zeros, as with a plain sum.
 std::uint64_t checksum_partial(ConstBytes data, std::uint64_t initial = 0) noexcept;
 
+// checksum_partial without the target-specific path (SSE2 on x86-64): the
+// portable loops only, so tests can check that both paths agree.
+std::uint64_t checksum_partial_portable(ConstBytes data, std::uint64_t initial = 0) noexcept;
+
 // Copies `src` to `dst` (same size; the two do not overlap, or are the same
 // bytes) and returns checksum_partial(src, initial), reading the data once
 // (a payload copied into a segment is summed on the way).

@@ -22,6 +22,24 @@ std::uint64_t reference_partial(ConstBytes b, std::uint64_t initial) {
   return sum;
 }
 
+// Random bytes (fewer than max_len) starting src_off = 0..15 bytes into
+// `data`, and a destination misalignment dst_off = 0..15 for a copy of them:
+// every alignment of the vector loads and stores.
+struct Misaligned {
+  std::vector<std::uint8_t> data;
+  std::size_t src_off;
+  std::size_t dst_off;
+
+  static Misaligned generate(std::size_t max_len) {
+    const auto len = *rc::gen::inRange<std::size_t>(0, max_len);
+    const auto src_off = *rc::gen::inRange<std::size_t>(0, 16);
+    const auto dst_off = *rc::gen::inRange<std::size_t>(0, 16);
+    return {*rc::gen::container<std::vector<std::uint8_t>>(len + src_off, rc::gen::arbitrary<std::uint8_t>()), src_off,
+            dst_off};
+  }
+  ConstBytes bytes() const { return ConstBytes(data).subspan(src_off); }
+};
+
 RC_GTEST_PROP(ChecksumProp, MatchesReferenceAtAnyOffset,
               (const std::vector<std::uint8_t>& data, std::uint32_t initial)) {
   // Every start offset 0..7 exercises every alignment of the 8-byte loads.
@@ -64,11 +82,10 @@ RC_GTEST_PROP(ChecksumProp, LargeBuffersMatchReference, ()) {
 // every alignment of source and destination (lengths 0..70,000), and in
 // place (destination and source the same bytes).
 RC_GTEST_PROP(ChecksumProp, CopyMatchesPartialAndCopies, (std::uint32_t initial)) {
-  const auto len = *rc::gen::inRange<std::size_t>(0, 70000);
-  const auto src_off = *rc::gen::inRange<std::size_t>(0, 16);
-  const auto dst_off = *rc::gen::inRange<std::size_t>(0, 16);
-  const auto data = *rc::gen::container<std::vector<std::uint8_t>>(len + src_off, rc::gen::arbitrary<std::uint8_t>());
-  const ConstBytes src = ConstBytes(data).subspan(src_off);
+  const Misaligned m = Misaligned::generate(70000);
+  const auto& [data, src_off, dst_off] = m;
+  const ConstBytes src = m.bytes();
+  const std::size_t len = src.size();
   std::vector<std::uint8_t> out(len + dst_off + 16, 0xa5);
   const std::uint64_t sum = checksum_copy(MutBytes(out).subspan(dst_off, len), src, initial);
   RC_ASSERT(checksum_fold(sum) == checksum_fold(reference_partial(src, initial)));
@@ -92,6 +109,41 @@ TEST(ChecksumProp, CopyAllShortLengths) {
       const ConstBytes b = ConstBytes(buf).subspan(off, len);
       std::vector<std::uint8_t> out(len);
       ASSERT_EQ(checksum_fold(checksum_copy(out, b, 5)), checksum_fold(reference_partial(b, 5)));
+      ASSERT_TRUE(std::equal(b.begin(), b.end(), out.begin()));
+    }
+  }
+}
+
+// The target-specific path (SSE2 on x86-64, 128-byte steps) against the
+// portable loops and the reference, for lengths 0..4096 at any misalignment
+// of the start, and the fused copy at any misalignment of either side.
+RC_GTEST_PROP(ChecksumProp, VectorPathMatchesPortableAndReference, (std::uint32_t initial)) {
+  const Misaligned m = Misaligned::generate(4097);
+  const ConstBytes b = m.bytes();
+  const std::size_t len = b.size(), dst_off = m.dst_off;
+  const std::uint16_t ref = checksum_fold(reference_partial(b, initial));
+  RC_ASSERT(checksum_fold(checksum_partial(b, initial)) == ref);
+  RC_ASSERT(checksum_fold(checksum_partial_portable(b, initial)) == ref);
+  std::vector<std::uint8_t> out(len + dst_off);
+  RC_ASSERT(checksum_fold(checksum_copy(MutBytes(out).subspan(dst_off), b, initial)) == ref);
+  RC_ASSERT(std::equal(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(dst_off)));
+}
+
+// All-zero and all-0xff words are the two extremes of the vector path's
+// signed lanes; buffers up to 1 MiB span many of its chunks (the lanes are
+// widened every 64 KiB), around each chunk boundary.
+TEST(ChecksumProp, VectorPathExtremesAcrossChunks) {
+  for (const std::uint8_t fill : {std::uint8_t{0x00}, std::uint8_t{0xff}, std::uint8_t{0x80}, std::uint8_t{0x7f}}) {
+    const std::vector<std::uint8_t> buf((1u << 20) + 200, fill);
+    for (const std::size_t len : {std::size_t{65535}, std::size_t{65536}, std::size_t{65536 + 127},
+                                  std::size_t{65536 + 128}, std::size_t{3 * 65536 + 129}, std::size_t{1} << 20,
+                                  (std::size_t{1} << 20) + 199}) {
+      const ConstBytes b = ConstBytes(buf).first(len);
+      const std::uint16_t ref = checksum_fold(reference_partial(b, 1));
+      ASSERT_EQ(checksum_fold(checksum_partial(b, 1)), ref) << int{fill} << " len " << len;
+      ASSERT_EQ(checksum_fold(checksum_partial_portable(b, 1)), ref) << int{fill} << " len " << len;
+      std::vector<std::uint8_t> out(len);
+      ASSERT_EQ(checksum_fold(checksum_copy(out, b, 1)), ref) << int{fill} << " len " << len;
       ASSERT_TRUE(std::equal(b.begin(), b.end(), out.begin()));
     }
   }

@@ -1,5 +1,6 @@
 #include "stack/wire/tcp.h"
 
+#include <bit>
 #include <cstring>
 #include <functional>
 
@@ -38,6 +39,24 @@ bool overlaps(ConstBytes a, ConstBytes b) noexcept {
   return lt(a.data(), b.data() + b.size()) && lt(b.data(), a.data() + a.size());
 }
 
+// The options as emitted (a multiple of 4 bytes, at most 40, zero padded):
+// a few adds inline, where a call to the general loop costs more than the
+// list itself. Summed as native 32-bit words and byte-swapped once folded,
+// which gives the big-endian sum (RFC 1071 §2(B)).
+std::uint64_t options_sum(ConstBytes o) noexcept {
+  std::uint64_t native = 0;
+  for (std::size_t i = 0; i < o.size(); i += 4) {
+    std::uint32_t w;
+    std::memcpy(&w, o.data() + i, 4);
+    native += w;
+  }
+  std::uint16_t folded = checksum_fold(native);
+  if constexpr (std::endian::native == std::endian::little) {
+    folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
+  }
+  return folded;
+}
+
 }  // namespace
 
 bool TcpPacket::verify_checksum(Ipv4Address src, Ipv4Address dst) const noexcept {
@@ -48,24 +67,33 @@ bool TcpPacket::verify_checksum(Ipv4Address src, Ipv4Address dst) const noexcept
 void TcpRepr::emit(MutBytes out, ConstBytes payload, Ipv4Address src, Ipv4Address dst) const noexcept {
   const std::size_t hlen = header_len();
   SYNACK_ASSERT(out.size() == hlen + payload.size());
+  // Data offset, the AE bit and the eight other flags as one 16-bit word
+  // (the three reserved bits zero).
+  const auto offset_flags = static_cast<std::uint16_t>(((hlen / 4) << 12) | (flags & kTcpFlagsMask));
   store_be16(out, tcp_field::kSrcPort, src_port);
   store_be16(out, tcp_field::kDstPort, dst_port);
   store_be32(out, tcp_field::kSeq, seq.raw());
   store_be32(out, tcp_field::kAck, ack.raw());
-  out[tcp_field::kDataOffset] = static_cast<std::uint8_t>(((hlen / 4) << 4) | ((flags >> 8) & 0x01));
-  out[tcp_field::kFlags] = static_cast<std::uint8_t>(flags);
+  store_be16(out, tcp_field::kDataOffset, offset_flags);
   store_be16(out, tcp_field::kWindow, window);
   store_be16(out, tcp_field::kChecksum, 0);
   store_be16(out, tcp_field::kUrgent, urgent);
-  options.emit(out.subspan(tcp_field::kOptions, hlen - tcp_field::kMinHeaderLen));
-  const std::uint64_t pseudo = pseudo_header_sum(src, dst, kProtocolTcp, static_cast<std::uint32_t>(out.size()));
-  MutBytes body = out.subspan(hlen);
-  std::uint64_t sum = checksum_partial(out.first(hlen), pseudo);  // hlen is a multiple of 4: sums chain
-  if (!overlaps(body, payload)) {
-    sum = checksum_copy(body, payload, sum);  // one pass: copied and summed
-  } else {
-    if (payload.data() != body.data()) std::memmove(body.data(), payload.data(), payload.size());
-    sum = checksum_partial(body, sum);
+  const MutBytes opts = out.subspan(tcp_field::kOptions, hlen - tcp_field::kMinHeaderLen);
+  options.emit(opts);
+  // The header's share of the sum from the values just written, not read
+  // back from the buffer: each 32-bit value counts as its two 16-bit words
+  // once folded (2^16 = 1 in one's-complement arithmetic, RFC 1071 §2(A)).
+  std::uint64_t sum = pseudo_header_sum(src, dst, kProtocolTcp, static_cast<std::uint32_t>(out.size()));
+  sum += std::uint64_t{src_port} + dst_port + seq.raw() + ack.raw() + offset_flags + window + urgent;
+  sum += options_sum(opts);
+  if (!payload.empty()) {
+    MutBytes body = out.subspan(hlen);
+    if (!overlaps(body, payload)) {
+      sum = checksum_copy(body, payload, sum);  // one pass: copied and summed
+    } else {
+      if (payload.data() != body.data()) std::memmove(body.data(), payload.data(), payload.size());
+      sum = checksum_partial(body, sum);
+    }
   }
   store_be16(out, tcp_field::kChecksum, static_cast<std::uint16_t>(~checksum_fold(sum)));
 }
