@@ -1,14 +1,20 @@
-// The per-stack pool of ring-buffer blocks: bounded, reused by rings of the
-// initial storage size only, never shared with a copy.
+// The per-stack pool of ring-buffer blocks: bounded, reused last in first
+// out by rings of the initial storage size only, never shared with a copy.
+// Random interleavings of give/take are checked against a model stack.
 #include "stack/storage/buffer_pool.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "stack/base/rng.h"
 #include "stack/storage/ring_buffer.h"
 
 namespace synack::storage {
@@ -31,6 +37,36 @@ TEST(BufferPool, KeepsAtMostItsBound) {
   EXPECT_NE(pool.take(), nullptr);
   EXPECT_NE(pool.take(), nullptr);
   EXPECT_EQ(pool.take(), nullptr);
+}
+
+std::unique_ptr<std::uint8_t[]> block() { return std::make_unique<std::uint8_t[]>(BufferPool::kBlockSize); }
+
+TEST(BufferPool, TheDefaultCeilingIsKept) {
+  BufferPool pool;
+  EXPECT_EQ(pool.max_blocks(), BufferPool::kDefaultMaxBlocks);
+  for (std::size_t i = 0; i < BufferPool::kDefaultMaxBlocks + 5; ++i) pool.give(block());
+  EXPECT_EQ(pool.blocks(), BufferPool::kDefaultMaxBlocks);
+  for (std::size_t i = 0; i < BufferPool::kDefaultMaxBlocks; ++i) EXPECT_NE(pool.take(), nullptr);
+  EXPECT_EQ(pool.take(), nullptr);
+  EXPECT_EQ(pool.blocks(), 0u);
+}
+
+TEST(BufferPool, ReusesLastInFirstOut) {
+  BufferPool pool(8);
+  auto a = block();
+  auto b = block();
+  const std::uint8_t* pa = a.get();
+  const std::uint8_t* pb = b.get();
+  pool.give(std::move(a));
+  pool.give(std::move(b));
+  auto first = pool.take();
+  auto second = pool.take();
+  EXPECT_EQ(first.get(), pb);
+  EXPECT_EQ(second.get(), pa);
+  // A taken block is the caller's to fill, all of it (the link is gone).
+  std::fill_n(first.get(), BufferPool::kBlockSize, std::uint8_t{0xee});
+  pool.give(std::move(second));
+  EXPECT_EQ(pool.take().get(), pa);
 }
 
 TEST(BufferPool, ACopyStartsEmpty) {
@@ -106,6 +142,63 @@ TEST(BufferPool, ARingCopyUsesNoPool) {
   EXPECT_EQ(pool.blocks(), 0u);
   rb.release();
   EXPECT_EQ(pool.blocks(), 1u);
+}
+
+// 128 rings in flight at once (64 connections, both directions) all keep
+// their blocks when they end, and the next 128 reuse every one of them.
+TEST(BufferPool, KeepsWhatManyRingsInFlightGiveBack) {
+  BufferPool pool;
+  std::vector<RingBuffer> rings;
+  rings.reserve(128);
+  for (int i = 0; i < 128; ++i) {
+    rings.emplace_back(64 * 1024, &pool);
+    EXPECT_EQ(rings.back().enqueue_slice(bytes_of("x")), 1u);
+  }
+  rings.clear();
+  EXPECT_EQ(pool.blocks(), 128u);
+  for (int i = 0; i < 128; ++i) {
+    rings.emplace_back(64 * 1024, &pool);
+    rings.back().reserve();
+  }
+  EXPECT_EQ(pool.blocks(), 0u);
+}
+
+// Any interleaving of give and take (blocks, nulls, beyond the ceiling) acts
+// as a stack of at most max_blocks blocks: the count, and which block each
+// take returns, match the model.
+RC_GTEST_PROP(BufferPool, BehavesLikeABoundedStack, (std::uint64_t seed, std::uint8_t max)) {
+  Rng rng(seed);
+  BufferPool pool(max % 20);
+  std::vector<const std::uint8_t*> model;  // kept blocks, the next take last
+  std::vector<std::unique_ptr<std::uint8_t[]>> held;
+  for (int step = 0; step < 300; ++step) {
+    switch (rng.below(4)) {
+      case 0:
+      case 1: {
+        std::unique_ptr<std::uint8_t[]> b;
+        if (!held.empty() && rng.below(2) == 0) {  // a block the pool gave out
+          b = std::move(held.back());
+          held.pop_back();
+        } else {
+          b = block();
+        }
+        if (model.size() < pool.max_blocks()) model.push_back(b.get());
+        pool.give(std::move(b));
+        break;
+      }
+      case 2: {
+        auto b = pool.take();
+        RC_ASSERT(b.get() == (model.empty() ? nullptr : model.back()));
+        if (!model.empty()) model.pop_back();
+        if (b) held.push_back(std::move(b));
+        break;
+      }
+      default:
+        pool.give(nullptr);  // ignored
+        break;
+    }
+    RC_ASSERT(pool.blocks() == model.size());
+  }
 }
 
 }  // namespace
