@@ -144,6 +144,36 @@ TEST(BufferPool, ARingCopyUsesNoPool) {
   EXPECT_EQ(pool.blocks(), 1u);
 }
 
+// resize() goes through the pool both ways: shrinking grown storage to the
+// initial size takes a pooled block, and replacing that block (growth,
+// another resize, release) hands it back.
+TEST(BufferPool, ResizeTakesAndReturnsPooledBlocks) {
+  BufferPool pool;
+  pool.give(block());
+  RingBuffer rb(64 * 1024, &pool);
+  std::vector<std::uint8_t> data(3000, 7);
+  ASSERT_EQ(rb.enqueue_slice(data), 3000u);  // a fresh 3000 bytes: pool unused
+  EXPECT_EQ(pool.blocks(), 1u);
+  ASSERT_EQ(rb.dequeue_allocated(2997), 2997u);
+  EXPECT_EQ(rb.resize(RingBuffer::kInitialStorage), RingBuffer::kInitialStorage);
+  EXPECT_EQ(rb.storage_size(), RingBuffer::kInitialStorage);
+  EXPECT_EQ(pool.blocks(), 0u);  // the pooled block holds the queue now
+  std::array<std::uint8_t, 3> kept{};
+  EXPECT_EQ(rb.read_allocated(0, kept), 3u);
+  EXPECT_EQ(kept[2], 7);
+  // The same storage size in a new block: the pool is empty, so a fresh
+  // one, and the old block goes back.
+  EXPECT_EQ(rb.resize(64 * 1024, 3), 64u * 1024u);
+  EXPECT_EQ(pool.blocks(), 1u);
+  EXPECT_EQ(rb.enqueue_slice(data), 3000u);  // growth gives this one back too
+  EXPECT_EQ(pool.blocks(), 2u);
+  EXPECT_EQ(rb.dequeue_allocated(3003), 3003u);
+  EXPECT_EQ(rb.resize(RingBuffer::kInitialStorage), RingBuffer::kInitialStorage);
+  EXPECT_EQ(pool.blocks(), 1u);  // a pooled block again; the grown storage freed
+  rb.release();
+  EXPECT_EQ(pool.blocks(), 2u);
+}
+
 // 128 rings in flight at once (64 connections, both directions) all keep
 // their blocks when they end, and the next 128 reuse every one of them.
 TEST(BufferPool, KeepsWhatManyRingsInFlightGiveBack) {
