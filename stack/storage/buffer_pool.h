@@ -5,14 +5,23 @@
 // Every TCP connection that moves a few bytes allocates one block of
 // RingBuffer::kInitialStorage bytes per direction per side and frees it when
 // the connection ends: four malloc/free pairs per short connection. The pool
-// keeps up to `max_blocks` freed blocks for the next connection instead.
-// Bounds: it holds at most max_blocks * kInitialStorage bytes (64 KiB by
-// default), so closed connections never pin more than that; idle
-// connections hold no block at all (a ring takes one at its first write).
+// keeps freed blocks for the next connections instead, as many as were in
+// use at once (it adapts to the number of connections in flight: 64 of them
+// hold 128 blocks per stack), up to `max_blocks`.
+// Bounds: it never holds more than max_blocks * kInitialStorage bytes
+// (1 MiB by default), so closed connections never pin more than that; idle
+// connections hold no block at all (a ring takes one at its first write),
+// and an empty pool is three words.
 //
-// Only blocks of exactly kInitialStorage bytes are pooled; a grown ring frees
-// its larger storage as before. A block's bytes are unspecified when taken,
-// as fresh storage is (RingBuffer never reads bytes it did not write).
+// The free list is intrusive: each kept block stores the pointer to the next
+// in its first bytes (a free block's contents are unspecified anyway), so
+// keeping a block allocates nothing and the pool costs no memory of its own
+// beyond the blocks. Blocks are reused last-in first-out (the most recently
+// touched storage first).
+//
+// Only blocks of exactly kInitialStorage bytes are pooled; larger storage is
+// freed as before. A block's bytes are unspecified when taken, as fresh
+// storage is (RingBuffer never reads bytes it did not write).
 //
 // PoolLink is how a ring or a listener names its pool: a plain pointer that
 // becomes null when copied, since a copy of a host (DeepPtr copies of its
@@ -21,36 +30,46 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
-#include <vector>
 
 namespace synack::storage {
 
 class BufferPool {
  public:
   static constexpr std::size_t kBlockSize = 1024;  // RingBuffer::kInitialStorage
-  static constexpr std::size_t kDefaultMaxBlocks = 64;
+  static constexpr std::size_t kDefaultMaxBlocks = 1024;
 
-  explicit BufferPool(std::size_t max_blocks = kDefaultMaxBlocks) : max_(max_blocks) {}
+  explicit BufferPool(std::size_t max_blocks = kDefaultMaxBlocks) noexcept : max_(max_blocks) {}
   // A copy starts empty (the blocks belong to the original's rings' history).
-  BufferPool(const BufferPool& o) : max_(o.max_) {}
+  BufferPool(const BufferPool& o) noexcept : max_(o.max_) {}
   BufferPool& operator=(const BufferPool&) = delete;
+  ~BufferPool();
 
   // A free block (kBlockSize bytes, contents unspecified), or null when none.
   std::unique_ptr<std::uint8_t[]> take() noexcept {
-    if (free_.empty()) return nullptr;
-    std::unique_ptr<std::uint8_t[]> b = std::move(free_.back());
-    free_.pop_back();
-    return b;
+    std::uint8_t* b = head_;
+    if (!b) return nullptr;
+    std::memcpy(&head_, b, sizeof head_);
+    --count_;
+    return std::unique_ptr<std::uint8_t[]>(b);
   }
   // Keeps a block of kBlockSize bytes for reuse, or frees it when full.
-  void give(std::unique_ptr<std::uint8_t[]> block) noexcept;
-  std::size_t blocks() const noexcept { return free_.size(); }
+  void give(std::unique_ptr<std::uint8_t[]> block) noexcept {
+    if (!block || count_ >= max_) return;  // freed here
+    std::uint8_t* b = block.release();
+    std::memcpy(b, &head_, sizeof head_);  // the link lives in the free block
+    head_ = b;
+    ++count_;
+  }
+  std::size_t blocks() const noexcept { return count_; }
   std::size_t max_blocks() const noexcept { return max_; }
 
  private:
+  static_assert(kBlockSize >= sizeof(std::uint8_t*));
   std::size_t max_;
-  std::vector<std::unique_ptr<std::uint8_t[]>> free_;
+  std::size_t count_ = 0;
+  std::uint8_t* head_ = nullptr;  // the last block given; each links the next
 };
 
 // A pointer to a pool that does not survive copying (see above).

@@ -19,9 +19,7 @@ void RingBuffer::grow(std::size_t need) {
   std::size_t size = std::max({need, kInitialStorage, 2 * std::size_t{size_}});
   size = std::min<std::size_t>(size, capacity_);
   if (size <= size_) return;
-  std::unique_ptr<std::uint8_t[]> fresh;
-  if (size == kInitialStorage && pool_.get()) fresh = pool_.get()->take();
-  if (!fresh) fresh = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+  std::unique_ptr<std::uint8_t[]> fresh = new_storage(size);
   if (size_ > 0) {
     // Every old byte in order from the read position: the queue and what
     // is held ahead in the unallocated region keep their offsets.
@@ -63,7 +61,9 @@ std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
     // Storage as large as now (the ring keeps its growth so far), within
     // the new capacity, and never below what is kept.
     std::size_t size = std::max(std::min<std::size_t>(size_, capacity), keep);
-    auto fresh = size > 0 ? std::make_unique_for_overwrite<std::uint8_t[]>(size) : nullptr;
+    // Through the pool both ways, so that shrinking to the initial size and
+    // growing back recycle blocks as connections' first writes do.
+    auto fresh = size > 0 ? new_storage(size) : nullptr;
     // The kept bytes in order from the read position, in at most two
     // pieces (only bytes within the old storage were ever written).
     keep = std::min<std::size_t>(keep, size_);
@@ -72,6 +72,7 @@ std::size_t RingBuffer::resize(std::size_t capacity, std::size_t keep) {
       std::memcpy(fresh.get(), storage_.get() + read_at_, first);
       std::memcpy(fresh.get() + first, storage_.get(), keep - first);
     }
+    drop_storage();
     storage_ = std::move(fresh);
     size_ = static_cast<std::uint32_t>(size);
   }

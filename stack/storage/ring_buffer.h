@@ -29,8 +29,9 @@
 //  - Spans returned by enqueue_many/dequeue_many/get_* point into the storage
 //    and are valid until the next non-const call.
 //  - With a BufferPool (the stack's), storage of kInitialStorage bytes comes
-//    from the pool when it has a block and goes back to it when released or
-//    replaced by growth; nothing else changes. A copy has no pool.
+//    from the pool when it has a block (by growth or resize()) and goes back
+//    to it when released or replaced (by growth or resize()); nothing else
+//    changes. A copy has no pool.
 #pragma once
 
 #include <algorithm>
@@ -131,6 +132,14 @@ class RingBuffer {
     if (need > size_) grow(need);
   }
   void grow(std::size_t need);
+  // New storage of `size` bytes: a pooled block when that is the block
+  // size and the pool has one, else fresh (contents unspecified either way).
+  std::unique_ptr<std::uint8_t[]> new_storage(std::size_t size) {
+    if (size == kInitialStorage && pool_.get()) {
+      if (auto block = pool_.get()->take()) return block;
+    }
+    return std::make_unique_for_overwrite<std::uint8_t[]>(size);
+  }
   // Frees the storage, or hands it back to the pool (size_ is left alone).
   void drop_storage() noexcept;
 

@@ -2,8 +2,12 @@
 // kInitialStorage and doubles up to the capacity as bytes must be addressed.
 // Random interleavings of the TCP-style operations (enqueue, dequeue,
 // out-of-order writes ahead of the queue, enqueue of what was written ahead,
-// acknowledgement drops, retransmission reads, resize) are checked against a
-// model of every byte's value; the storage never exceeds the capacity.
+// acknowledgement drops, retransmission reads, resize, release) are checked
+// against a model of every byte's value; the storage never exceeds the
+// capacity. The ring draws on a small BufferPool, whose block count is
+// checked against a counting model: each replacement of the storage takes a
+// block when the new storage is one (and the pool has any), then gives the
+// old storage back when it was one (and the pool is below its ceiling).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -98,18 +102,30 @@ struct Model {
   std::deque<int> ahead;  // cap - queue.size() entries
 };
 
+// The pool's block count after the ring's storage went from s0 to s1 bytes
+// (replaced: new storage, not the same block kept).
+void count_pool(std::size_t& blocks, std::size_t max, bool replaced, std::size_t s0, std::size_t s1) {
+  if (!replaced) return;
+  if (s1 == RingBuffer::kInitialStorage && blocks > 0) --blocks;
+  if (s0 == RingBuffer::kInitialStorage && blocks < max) ++blocks;
+}
+
 RC_GTEST_PROP(RingBufferGrowth, KeepsEveryByteAndStaysWithinTheCapacity,
-              (std::uint64_t seed, std::uint16_t cap_seed)) {
+              (std::uint64_t seed, std::uint16_t cap_seed, std::uint8_t pool_max)) {
   const std::size_t cap0 = 1 + cap_seed % 9000;
   Rng rng(seed);
-  RingBuffer rb(cap0);
+  BufferPool pool(pool_max % 4);
+  std::size_t pooled = 0;  // the model of pool.blocks()
+  RingBuffer rb(cap0, &pool);
   Model m{cap0, {}, std::deque<int>(cap0, kUnknown)};
   std::uint8_t next = 0;
   for (int step = 0; step < 60; ++step) {
     const std::size_t cap = m.cap;
     const auto cap32 = static_cast<std::uint32_t>(cap);
     std::size_t window = cap - m.queue.size();
-    switch (rng.below(6)) {
+    const std::size_t s0 = rb.storage_size();
+    bool replaced_anyway = false;  // resize and release replace same-size storage too
+    switch (rng.below(7)) {
       case 0: {  // application write
         std::vector<std::uint8_t> d(rng.below(cap32 + 1));
         for (auto& b : d) b = next++;
@@ -165,10 +181,20 @@ RC_GTEST_PROP(RingBufferGrowth, KeepsEveryByteAndStaysWithinTheCapacity,
           if (m.queue[off + i] != kUnknown) RC_ASSERT(int{out[i]} == m.queue[off + i]);
         break;
       }
+      case 5: {  // the connection ends (or its send queue is acknowledged)
+        if (rng.below(3) != 0) break;
+        rb.release();
+        replaced_anyway = s0 > 0;
+        m.queue.clear();
+        m.ahead.assign(m.cap, kUnknown);
+        break;
+      }
       default: {  // SO_RCVBUF-like resize keeping what is held ahead
+        replaced_anyway = s0 > 0;
         std::size_t keep = m.queue.size();
         while (keep < cap && m.ahead[keep - m.queue.size()] != kUnknown) ++keep;
-        std::size_t want = 1 + rng.below(2 * cap32);
+        // Often exactly a pool block, so resizes take and give pooled blocks.
+        std::size_t want = rng.below(3) == 0 ? RingBuffer::kInitialStorage : 1 + rng.below(2 * cap32);
         std::size_t got = rb.resize(want, keep);
         RC_ASSERT(got == std::max(want, keep));
         m.cap = got;
@@ -178,6 +204,8 @@ RC_GTEST_PROP(RingBufferGrowth, KeepsEveryByteAndStaysWithinTheCapacity,
         break;
       }
     }
+    count_pool(pooled, pool.max_blocks(), replaced_anyway || rb.storage_size() != s0, s0, rb.storage_size());
+    RC_ASSERT(pool.blocks() == pooled);
     RC_ASSERT(rb.len() == m.queue.size());
     RC_ASSERT(rb.capacity() == m.cap);
     RC_ASSERT(rb.storage_size() <= rb.capacity());
