@@ -1,6 +1,11 @@
 #include "harness/world/world.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <queue>
+#include <tuple>
 
 #include "harness/world/switch_node.h"
 
@@ -68,6 +73,71 @@ TEST(EventQueue, OrdersByTimeThenInsertion) {
   std::vector<int> order;
   while (!q.empty()) order.push_back(q.pop().value);
   EXPECT_EQ(order, (std::vector<int>{2, 4, 1, 3}));
+}
+
+// Against a plain std::priority_queue of (time, id): random interleavings of
+// push and pop, times a few microseconds either side of the last one popped
+// (equal times often), so entries go to both the run and the heap and
+// overtake each other; the pop order, ids and next_time() must be the same.
+RC_GTEST_PROP(EventQueueProp, MatchesPriorityQueue, ()) {
+  struct Op {
+    bool pop;
+    std::int64_t offset;  // push: the time, relative to the last popped one
+  };
+  const auto ops = *rc::gen::container<std::vector<Op>>(
+      rc::gen::build<Op>(rc::gen::set(&Op::pop, rc::gen::arbitrary<bool>()),
+                         rc::gen::set(&Op::offset, rc::gen::inRange<std::int64_t>(-2, 5))));
+  using Key = std::tuple<Instant, std::uint64_t, int>;
+  std::priority_queue<Key, std::vector<Key>, std::greater<>> model;
+  EventQueue<int> q;
+  std::int64_t now = 10;
+  int value = 0;
+  auto pop_both = [&] {
+    const auto e = q.pop();
+    const Key want = model.top();
+    model.pop();
+    RC_ASSERT((Key{e.at, e.id, e.value} == want));
+    now = e.at.micros();
+  };
+  for (const Op& op : ops) {
+    if (op.pop && !model.empty()) {
+      pop_both();
+    } else if (!op.pop) {
+      const Instant at = Instant::from_micros(now + op.offset);
+      const std::uint64_t id = q.push(at, value);
+      model.push({at, id, value});
+      ++value;
+    }
+    RC_ASSERT(q.size() == model.size());
+    RC_ASSERT(q.empty() == model.empty());
+    RC_ASSERT(q.next_time() == (model.empty() ? std::nullopt : std::optional<Instant>(std::get<0>(model.top()))));
+  }
+  while (!model.empty()) pop_both();
+  RC_ASSERT(q.empty());
+}
+
+// A long stream at one delay (a link's deliveries) with the odd earlier
+// entry among it: the run's ring wraps and grows while entries are taken
+// from its front, and the order stays (time, id).
+TEST(EventQueue, LongRunInterleavedWithEarlierEntries) {
+  EventQueue<int> q;
+  std::int64_t now = 0;
+  std::vector<std::pair<Instant, std::uint64_t>> popped;
+  for (int i = 0; i < 5000; ++i) {
+    q.push(Instant::from_micros(now + 50), i);
+    if (i % 7 == 0) q.push(Instant::from_micros(now + 10), -i);  // earlier than the run's last: the heap
+    if (i % 3 != 0) {
+      const auto e = q.pop();
+      popped.push_back({e.at, e.id});
+      now = e.at.micros();
+    }
+  }
+  while (!q.empty()) {
+    const auto e = q.pop();
+    popped.push_back({e.at, e.id});
+  }
+  EXPECT_EQ(popped.size(), 5000u + 715u);
+  EXPECT_TRUE(std::is_sorted(popped.begin(), popped.end()));
 }
 
 TEST(World, DelayIsApplied) {
