@@ -5,9 +5,12 @@
 // from outside is that of one ordered set (the prop test checks it):
 //
 //  - the lane: deadlines equal to Instant::zero() (the stack's "due at
-//    once": a segment just made the socket want to answer), sorted by
-//    handle, so the commonest cycle (due at once, then taken by the next
-//    poll) never touches the other two;
+//    once": a segment just made the socket want to answer), a bitmap by
+//    slot index (a slot holds one handle, so index order is handle order)
+//    with a summary bit per non-zero word, the handle's generation kept
+//    in its place. The commonest cycle (due at once, then taken by the
+//    next poll) sets and clears two bits and never touches the other two
+//    places (a sorted vector moved up to all of itself per insertion);
 //  - the run: a queue of deadlines in increasing (deadline, handle) order.
 //    A deadline after the run's last one is appended in O(1). TIME-WAIT's
 //    2*MSL (the same span from a clock that only moves forward) always is,
@@ -27,9 +30,9 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -50,12 +53,11 @@ class DeadlineIndex {
     // Take the slot's entry out of its place unless it stays as it is (or,
     // in the heap, is moved in place), or belongs to another handle that a
     // removal leaves alone.
-    if (pos == kInLane) {
-      auto it = lane_find(h.index);
-      if (*it != h && !at) return;
-      if (*it == h && at && *at == kLaneAt) return;  // unchanged
-      lane_.erase(it);
-      pos_[h.index] = kNone;
+    if (in_lane(pos)) {
+      const bool same = lane_generation(pos) == h.generation;
+      if (!same && !at) return;
+      if (same && at && *at == kLaneAt) return;  // unchanged
+      lane_remove(h.index);
     } else if (pos != kNone && (pos & kInRun)) {
       const Entry& e = run_[(pos & ~kInRun) - run_base_];
       if (e.h != h && !at) return;
@@ -78,11 +80,10 @@ class DeadlineIndex {
       remove_at(pos);
     }
     if (!at) return;
-    if (h.index >= pos_.size()) pos_.resize(std::size_t{h.index} + 1, kNone);
+    if (h.index >= pos_.size()) grow(h.index);
     const Entry e{*at, h};
     if (*at == kLaneAt) {
-      lane_.insert(std::upper_bound(lane_.begin(), lane_.end(), h, std::greater<>()), h);
-      pos_[h.index] = kInLane;
+      lane_add(h);  // sets pos_
     } else if (run_takes(e)) {
       pos_[h.index] = kInRun | (run_base_ + run_.size());
       run_.push_back(e);
@@ -103,20 +104,23 @@ class DeadlineIndex {
   // The earliest deadline: the lane's, the heap's front or the run's
   // front, whichever is earliest (the lane's is the earliest there is).
   std::optional<Instant> next() const {
-    if (!lane_.empty()) return kLaneAt < earliest_timed() ? kLaneAt : earliest_timed();
+    if (lane_size_ != 0) return kLaneAt < earliest_timed() ? kLaneAt : earliest_timed();
     if (heap_.empty() && run_head_ == run_.size()) return std::nullopt;
     return earliest_timed();
   }
   // Removes and returns the handle with the earliest deadline (lowest handle
   // among equal deadlines) when that deadline is at or before `now`.
+  // The lane comes first unless a timed entry is earlier (none has the
+  // lane's deadline), and its bitmap is read only when it is due.
   std::optional<Handle> pop_due(Instant now) {
-    const Front f = front();
-    if (f.from == kNowhere || f.e.at > now) return std::nullopt;
-    const Handle h = f.e.h;
-    if (f.from == kFromLane) {
-      lane_.pop_back();
-      pos_[h.index] = kNone;
-    } else if (f.from == kFromHeap) {
+    const Entry* timed = timed_front();
+    if (lane_size_ != 0 && (!timed || kLaneAt < timed->at)) {
+      if (now < kLaneAt) return std::nullopt;
+      return take_lane_front();
+    }
+    if (!timed || timed->at > now) return std::nullopt;
+    const Handle h = timed->h;
+    if (timed == heap_.data()) {
       remove_at(0);
     } else {
       pos_[h.index] = kNone;
@@ -126,13 +130,14 @@ class DeadlineIndex {
     return h;
   }
   bool empty() const noexcept { return size() == 0; }
-  std::size_t size() const noexcept { return heap_.size() + lane_.size() + run_live_; }
+  std::size_t size() const noexcept { return heap_.size() + lane_size_ + run_live_; }
   // Entries held by the run, garbage included (tests: it stays bounded).
   std::size_t run_entries() const noexcept { return run_.size() - run_head_; }
 
  private:
   static constexpr std::size_t kNone = ~std::size_t{0};
-  static constexpr std::size_t kInLane = kNone - 1;  // pos_ of a handle in lane_
+  // pos_ of a handle in the lane: this bit and the handle's generation.
+  static constexpr std::size_t kInLane = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
   // pos_ of a handle in run_: this bit and the entry's sequence number
   // (run_base_ + its index in run_), unique for the index's lifetime, so a
   // garbage entry never looks live.
@@ -145,28 +150,20 @@ class DeadlineIndex {
     bool before(const Entry& o) const { return at < o.at || (at == o.at && h < o.h); }
   };
 
-  // The earliest entry of the three places, and which place holds it.
-  static constexpr std::uint8_t kNowhere = 0, kFromLane = 1, kFromHeap = 2, kFromRun = 3;
-  struct Front {
-    Entry e;
-    std::uint8_t from = kNowhere;
-  };
-  Front front() const {
-    Front f;
-    if (!lane_.empty()) f = Front{Entry{kLaneAt, lane_.back()}, kFromLane};
-    if (!heap_.empty() && (f.from == kNowhere || heap_.front().before(f.e))) f = Front{heap_.front(), kFromHeap};
-    if (run_head_ < run_.size() && (f.from == kNowhere || run_[run_head_].before(f.e)))
-      f = Front{run_[run_head_], kFromRun};
-    return f;
+  // The earlier of the heap's and the run's fronts (nullptr: both empty).
+  const Entry* timed_front() const {
+    const Entry* e = heap_.empty() ? nullptr : heap_.data();
+    if (run_head_ < run_.size() && (!e || run_[run_head_].before(*e))) e = &run_[run_head_];
+    return e;
   }
   // The handle whose entry `pos` (pos_ of `index`, not kNone) names.
   Handle owner(std::uint32_t index, std::size_t pos) const {
-    if (pos == kInLane) return *lane_find(index);
+    if (in_lane(pos)) return Handle{index, lane_generation(pos)};
     if (pos & kInRun) return run_[(pos & ~kInRun) - run_base_].h;
     return heap_[pos].h;
   }
   Instant deadline(std::size_t pos) const {
-    if (pos == kInLane) return kLaneAt;
+    if (in_lane(pos)) return kLaneAt;
     if (pos & kInRun) return run_[(pos & ~kInRun) - run_base_].at;
     return heap_[pos].at;
   }
@@ -178,19 +175,6 @@ class DeadlineIndex {
   }
   // An entry goes to the run when it sorts after the run's last one.
   bool run_takes(const Entry& e) const { return run_head_ == run_.size() || run_.back().before(e); }
-  // Takes the entry named by `pos` (pos_ of `index`) out of its place.
-  void leave(std::uint32_t index, std::size_t pos) {
-    if (pos == kInLane) {
-      lane_.erase(lane_find(index));
-      pos_[index] = kNone;
-    } else if (pos & kInRun) {
-      pos_[index] = kNone;  // the entry stays behind, garbage
-      --run_live_;
-      drop_run_garbage();
-    } else {
-      remove_at(pos);
-    }
-  }
   bool run_live(std::size_t i) const { return pos_[run_[i].h.index] == (kInRun | (run_base_ + i)); }
   // Keeps the run's front live and its garbage bounded.
   void drop_run_garbage() {
@@ -221,9 +205,55 @@ class DeadlineIndex {
       run_head_ = 0;
     }
   }
-  // The lane's entry for a slot index whose pos_ is kInLane.
-  std::vector<Handle>::const_iterator lane_find(std::uint32_t index) const {
-    return std::find_if(lane_.begin(), lane_.end(), [&](const Handle& x) { return x.index == index; });
+  // kNone is the only other pos_ value with the top bit set (run numbers
+  // and heap positions stay far below it).
+  static bool in_lane(std::size_t pos) { return pos != kNone && (pos & kInLane); }
+  static std::uint32_t lane_generation(std::size_t pos) { return static_cast<std::uint32_t>(pos & ~kInLane); }
+  // Makes room for slot `index` in pos_ and the lane's bitmap.
+  // (TIME-WAIT holds its slot, so a busy host grows pos_ by one slot per
+  // connection: the bitmap is touched once per 64.)
+  void grow(std::uint32_t index) {
+    pos_.resize(std::size_t{index} + 1, kNone);
+    if (index / 64 < lane_bits_.size()) return;
+    lane_bits_.resize(index / 64 + 1, 0);
+    lane_summary_.resize(index / 4096 + 1, 0);
+  }
+  void lane_add(Handle h) {
+    const std::size_t w = h.index / 64;
+    lane_bits_[w] |= std::uint64_t{1} << (h.index % 64);
+    lane_summary_[w / 64] |= std::uint64_t{1} << (w % 64);
+    lane_low_ = std::min(lane_low_, w);
+    ++lane_size_;
+    pos_[h.index] = kInLane | h.generation;
+  }
+  // Takes slot `index` (in the lane) out of it, keeping lane_low_ on the
+  // lowest non-zero word: when that word empties, the summary words from
+  // there on give the next one.
+  void lane_remove(std::uint32_t index) {
+    const std::size_t w = index / 64;
+    pos_[index] = kNone;
+    --lane_size_;
+    if ((lane_bits_[w] &= ~(std::uint64_t{1} << (index % 64))) != 0) return;
+    lane_summary_[w / 64] &= ~(std::uint64_t{1} << (w % 64));
+    if (w != lane_low_) return;
+    if (lane_size_ == 0) {
+      lane_low_ = kNone;
+      return;
+    }
+    std::size_t s = w / 64;
+    std::uint64_t rest = lane_summary_[s] & (~std::uint64_t{0} << (w % 64));  // words below w are empty
+    while (rest == 0) rest = lane_summary_[++s];
+    lane_low_ = s * 64 + static_cast<std::size_t>(std::countr_zero(rest));
+  }
+  Handle take_lane_front() {
+    const Handle h = lane_front();
+    lane_remove(h.index);
+    return h;
+  }
+  // The lane's lowest handle; the lane must not be empty.
+  Handle lane_front() const {
+    const std::size_t index = lane_low_ * 64 + static_cast<std::size_t>(std::countr_zero(lane_bits_[lane_low_]));
+    return Handle{static_cast<std::uint32_t>(index), lane_generation(pos_[index])};
   }
   void place(std::size_t pos, const Entry& e) {
     heap_[pos] = e;
@@ -263,8 +293,11 @@ class DeadlineIndex {
   }
 
   std::vector<Entry> heap_;
-  std::vector<std::size_t> pos_;  // by handle index: heap position, kInLane, kInRun|number, or kNone
-  std::vector<Handle> lane_;      // deadline kLaneAt, sorted descending: the next one is at the back
+  std::vector<std::size_t> pos_;  // by handle index: heap position, kInLane|generation, kInRun|number, or kNone
+  std::vector<std::uint64_t> lane_bits_;     // bit i % 64 of word i / 64: slot i is in the lane
+  std::vector<std::uint64_t> lane_summary_;  // bit w % 64 of word w / 64: lane_bits_[w] != 0
+  std::size_t lane_size_ = 0;                // bits set in lane_bits_
+  std::size_t lane_low_ = kNone;             // the lowest non-zero word of lane_bits_ (kNone: lane empty)
   std::vector<Entry> run_;        // [run_head_, end): increasing (deadline, handle), garbage among them
   std::size_t run_head_ = 0;      // the first entry still held (live: drop_run_garbage)
   std::size_t run_base_ = 0;      // sequence number of run_[0]

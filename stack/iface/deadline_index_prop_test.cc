@@ -2,7 +2,9 @@
 // stack used before. Random set/erase/pop sequences must give the same
 // next(), get() and pop order (ties broken by handle), whichever of its
 // places (lane, run, heap) holds an entry, and the run's garbage stays
-// bounded.
+// bounded. Handles come in two generations per slot, so entries are
+// re-armed, replaced by the slot's next occupant, and erased through a
+// stale handle (which must leave the live one alone).
 #include "stack/iface/deadline_index.h"
 
 #include <gtest/gtest.h>
@@ -22,11 +24,15 @@ struct Op {
   std::int64_t at;  // -1 in a set: remove (0 is Instant::zero(), "due now")
 };
 
-RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
+// Slot indices 0..11 times `stride`: 1 keeps them in one word of the
+// lane's bitmap, 61 spreads them over words, 4099 over summary words too.
+// Deadlines are drawn from -1 (remove) to max_at: a small max_at makes
+// "due now" (0, the lane) frequent.
+void matches_ordered_set(std::uint32_t stride, std::int64_t max_at) {
   const auto ops = *rc::gen::container<std::vector<Op>>(rc::gen::build<Op>(
       rc::gen::set(&Op::kind, rc::gen::inRange(0, 3)), rc::gen::set(&Op::index, rc::gen::inRange<std::uint32_t>(0, 12)),
       rc::gen::set(&Op::generation, rc::gen::inRange<std::uint32_t>(0, 2)),
-      rc::gen::set(&Op::at, rc::gen::inRange<std::int64_t>(-1, 8))));
+      rc::gen::set(&Op::at, rc::gen::inRange<std::int64_t>(-1, max_at + 1))));
   DeadlineIndex idx;
   std::set<std::pair<Instant, Handle>> model;
   std::map<Handle, Instant> key;
@@ -37,7 +43,7 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
     }
   };
   for (const Op& op : ops) {
-    Handle h{op.index, op.generation};
+    Handle h{op.index * stride, op.generation};
     if (op.kind == 0) {
       std::optional<Instant> at;
       if (op.at >= 0) at = Instant::from_micros(op.at);
@@ -69,7 +75,7 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
     RC_ASSERT(idx.next() == next);
     for (std::uint32_t i = 0; i < 12; ++i)
       for (std::uint32_t g = 0; g < 2; ++g) {
-        Handle q{i, g};
+        Handle q{i * stride, g};
         auto it = key.find(q);
         RC_ASSERT(idx.get(q) == (it == key.end() ? std::nullopt : std::optional<Instant>(it->second)));
       }
@@ -82,6 +88,11 @@ RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) {
   }
   RC_ASSERT(model.empty());
 }
+
+RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSet, ()) { matches_ordered_set(1, 7); }
+RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSetMostlyDueNow, ()) { matches_ordered_set(1, 1); }
+RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSetAcrossLaneWords, ()) { matches_ordered_set(61, 2); }
+RC_GTEST_PROP(DeadlineIndexProp, MatchesOrderedSetAcrossSummaryWords, ()) { matches_ordered_set(4099, 2); }
 
 // Deadlines that keep moving later and back (TIME-WAIT entered, a FIN
 // retransmitted into it, due at once, TIME-WAIT again) leave garbage in the
@@ -139,6 +150,33 @@ TEST(DeadlineIndex, IncreasingDeadlinesKeepTheirOrderWithTheHeap) {
   EXPECT_EQ(order[51], (Handle{101, 0}));
   EXPECT_EQ(order[52], (Handle{51, 0}));
   EXPECT_EQ(std::count(order.begin(), order.end(), Handle{7, 0}), 0);
+}
+
+// "Due now" entries come out in handle order wherever their slots sit in
+// the lane's bitmap; a stale handle neither removes nor reads the slot's
+// live entry, and a re-armed one moves out of the lane and back.
+TEST(DeadlineIndex, DueNowInHandleOrderAcrossTheBitmap) {
+  DeadlineIndex idx;
+  const Instant now = Instant::zero();
+  for (std::uint32_t i : {70000u, 5u, 4096u, 63u, 64u}) idx.set(Handle{i, 1}, now);
+  idx.erase(Handle{63, 0});                                // stale: the live {63, 1} stays
+  EXPECT_EQ(idx.get(Handle{63, 0}), std::nullopt);
+  EXPECT_EQ(idx.get(Handle{63, 1}), now);
+  idx.set(Handle{64, 1}, Instant::from_micros(5));         // re-armed later: leaves the lane
+  idx.set(Handle{4096, 2}, now);                           // the slot's next occupant
+  idx.erase(Handle{5, 1});                                 // cancelled
+  EXPECT_EQ(idx.size(), 4u);
+  EXPECT_EQ(idx.next(), now);
+  EXPECT_EQ(idx.pop_due(now), (Handle{63, 1}));
+  EXPECT_EQ(idx.pop_due(now), (Handle{4096, 2}));
+  idx.set(Handle{0, 3}, now);                              // lower than the lane's front
+  EXPECT_EQ(idx.pop_due(now), (Handle{0, 3}));
+  EXPECT_EQ(idx.pop_due(now), (Handle{70000, 1}));
+  EXPECT_EQ(idx.pop_due(now), std::nullopt);
+  EXPECT_EQ(idx.next(), Instant::from_micros(5));
+  idx.set(Handle{64, 1}, now);                             // back into the lane
+  EXPECT_EQ(idx.pop_due(now), (Handle{64, 1}));
+  EXPECT_TRUE(idx.empty());
 }
 
 TEST(DeadlineIndex, TiesBreakByHandle) {
