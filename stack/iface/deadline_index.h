@@ -5,10 +5,9 @@
 // from outside is that of one ordered set (the prop test checks it):
 //
 //  - the lane: deadlines equal to Instant::zero() (the stack's "due at
-//    once": a segment just made the socket want to answer), a bitmap by
-//    slot index (a slot holds one handle, so index order is handle order)
-//    with a summary bit per non-zero word, the handle's generation kept
-//    in its place. The commonest cycle (due at once, then taken by the
+//    once": a segment just made the socket want to answer), a
+//    LowestBitset of slot indices (a slot holds one handle, so index order
+//    is handle order), the handle's generation kept in its place. The commonest cycle (due at once, then taken by the
 //    next poll) sets and clears two bits and never touches the other two
 //    places (a sorted vector moved up to all of itself per insertion);
 //  - the run: a queue of deadlines in increasing (deadline, handle) order.
@@ -30,7 +29,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -38,6 +36,7 @@
 #include <vector>
 
 #include "stack/base/instant.h"
+#include "stack/base/lowest_bitset.h"
 #include "stack/iface/slot_map.h"
 
 namespace synack::iface {
@@ -80,7 +79,7 @@ class DeadlineIndex {
       remove_at(pos);
     }
     if (!at) return;
-    if (h.index >= pos_.size()) grow(h.index);
+    if (h.index >= pos_.size()) pos_.resize(std::size_t{h.index} + 1, kNone);
     const Entry e{*at, h};
     if (*at == kLaneAt) {
       lane_add(h);  // sets pos_
@@ -104,7 +103,7 @@ class DeadlineIndex {
   // The earliest deadline: the lane's, the heap's front or the run's
   // front, whichever is earliest (the lane's is the earliest there is).
   std::optional<Instant> next() const {
-    if (lane_size_ != 0) return kLaneAt < earliest_timed() ? kLaneAt : earliest_timed();
+    if (!lane_.empty()) return kLaneAt < earliest_timed() ? kLaneAt : earliest_timed();
     if (heap_.empty() && run_head_ == run_.size()) return std::nullopt;
     return earliest_timed();
   }
@@ -114,7 +113,7 @@ class DeadlineIndex {
   // lane's deadline), and its bitmap is read only when it is due.
   std::optional<Handle> pop_due(Instant now) {
     const Entry* timed = timed_front();
-    if (lane_size_ != 0 && (!timed || kLaneAt < timed->at)) {
+    if (!lane_.empty() && (!timed || kLaneAt < timed->at)) {
       if (now < kLaneAt) return std::nullopt;
       return take_lane_front();
     }
@@ -130,7 +129,7 @@ class DeadlineIndex {
     return h;
   }
   bool empty() const noexcept { return size() == 0; }
-  std::size_t size() const noexcept { return heap_.size() + lane_size_ + run_live_; }
+  std::size_t size() const noexcept { return heap_.size() + lane_.size() + run_live_; }
   // Entries held by the run, garbage included (tests: it stays bounded).
   std::size_t run_entries() const noexcept { return run_.size() - run_head_; }
 
@@ -209,51 +208,19 @@ class DeadlineIndex {
   // and heap positions stay far below it).
   static bool in_lane(std::size_t pos) { return pos != kNone && (pos & kInLane); }
   static std::uint32_t lane_generation(std::size_t pos) { return static_cast<std::uint32_t>(pos & ~kInLane); }
-  // Makes room for slot `index` in pos_ and the lane's bitmap.
-  // (TIME-WAIT holds its slot, so a busy host grows pos_ by one slot per
-  // connection: the bitmap is touched once per 64.)
-  void grow(std::uint32_t index) {
-    pos_.resize(std::size_t{index} + 1, kNone);
-    if (index / 64 < lane_bits_.size()) return;
-    lane_bits_.resize(index / 64 + 1, 0);
-    lane_summary_.resize(index / 4096 + 1, 0);
-  }
   void lane_add(Handle h) {
-    const std::size_t w = h.index / 64;
-    lane_bits_[w] |= std::uint64_t{1} << (h.index % 64);
-    lane_summary_[w / 64] |= std::uint64_t{1} << (w % 64);
-    lane_low_ = std::min(lane_low_, w);
-    ++lane_size_;
+    lane_.insert(h.index);
     pos_[h.index] = kInLane | h.generation;
   }
-  // Takes slot `index` (in the lane) out of it, keeping lane_low_ on the
-  // lowest non-zero word: when that word empties, the summary words from
-  // there on give the next one.
   void lane_remove(std::uint32_t index) {
-    const std::size_t w = index / 64;
+    lane_.erase(index);
     pos_[index] = kNone;
-    --lane_size_;
-    if ((lane_bits_[w] &= ~(std::uint64_t{1} << (index % 64))) != 0) return;
-    lane_summary_[w / 64] &= ~(std::uint64_t{1} << (w % 64));
-    if (w != lane_low_) return;
-    if (lane_size_ == 0) {
-      lane_low_ = kNone;
-      return;
-    }
-    std::size_t s = w / 64;
-    std::uint64_t rest = lane_summary_[s] & (~std::uint64_t{0} << (w % 64));  // words below w are empty
-    while (rest == 0) rest = lane_summary_[++s];
-    lane_low_ = s * 64 + static_cast<std::size_t>(std::countr_zero(rest));
   }
   Handle take_lane_front() {
-    const Handle h = lane_front();
-    lane_remove(h.index);
+    const auto index = static_cast<std::uint32_t>(lane_.lowest());
+    const Handle h{index, lane_generation(pos_[index])};
+    lane_remove(index);
     return h;
-  }
-  // The lane's lowest handle; the lane must not be empty.
-  Handle lane_front() const {
-    const std::size_t index = lane_low_ * 64 + static_cast<std::size_t>(std::countr_zero(lane_bits_[lane_low_]));
-    return Handle{static_cast<std::uint32_t>(index), lane_generation(pos_[index])};
   }
   void place(std::size_t pos, const Entry& e) {
     heap_[pos] = e;
@@ -294,10 +261,7 @@ class DeadlineIndex {
 
   std::vector<Entry> heap_;
   std::vector<std::size_t> pos_;  // by handle index: heap position, kInLane|generation, kInRun|number, or kNone
-  std::vector<std::uint64_t> lane_bits_;     // bit i % 64 of word i / 64: slot i is in the lane
-  std::vector<std::uint64_t> lane_summary_;  // bit w % 64 of word w / 64: lane_bits_[w] != 0
-  std::size_t lane_size_ = 0;                // bits set in lane_bits_
-  std::size_t lane_low_ = kNone;             // the lowest non-zero word of lane_bits_ (kNone: lane empty)
+  LowestBitset lane_;             // slot indices with the deadline kLaneAt
   std::vector<Entry> run_;        // [run_head_, end): increasing (deadline, handle), garbage among them
   std::size_t run_head_ = 0;      // the first entry still held (live: drop_run_garbage)
   std::size_t run_base_ = 0;      // sequence number of run_[0]

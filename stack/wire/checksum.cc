@@ -117,9 +117,7 @@ template <bool kCopy>
 // the +0/-0 distinction of the plain sum is preserved. Wrap-around of the
 // 64-bit addition is an end-around carry.
 [[gnu::always_inline]] inline std::uint64_t add_folded(std::uint64_t native, std::uint64_t initial) noexcept {
-  std::uint16_t folded = checksum_fold(native);
-  if constexpr (std::endian::native == std::endian::little) folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
-  const std::uint64_t sum = initial + folded;
+  const std::uint64_t sum = initial + checksum_fold_native(native);
   return sum < initial ? sum + 1 : sum;
 }
 

@@ -3,6 +3,7 @@
 // Sums are kept unfolded in 32/64-bit accumulators and folded once at the end.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "stack/base/bytes.h"
@@ -33,6 +34,15 @@ constexpr std::uint16_t checksum_fold(std::uint64_t sum) noexcept {
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(sum);
+}
+
+// A sum of native-order words (memcpy loads) folded to 16 bits in network
+// order: byte-swapping the folded sum once gives the big-endian sum
+// (RFC 1071 §2(B)).
+constexpr std::uint16_t checksum_fold_native(std::uint64_t native) noexcept {
+  std::uint16_t folded = checksum_fold(native);
+  if constexpr (std::endian::native == std::endian::little) folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
+  return folded;
 }
 
 // The checksum field value for `data`: ~fold(sum).

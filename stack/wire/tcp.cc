@@ -1,6 +1,5 @@
 #include "stack/wire/tcp.h"
 
-#include <bit>
 #include <cstring>
 #include <functional>
 
@@ -41,8 +40,7 @@ bool overlaps(ConstBytes a, ConstBytes b) noexcept {
 
 // The options as emitted (a multiple of 4 bytes, at most 40, zero padded):
 // a few adds inline, where a call to the general loop costs more than the
-// list itself. Summed as native 32-bit words and byte-swapped once folded,
-// which gives the big-endian sum (RFC 1071 §2(B)).
+// list itself, summed as native 32-bit words.
 std::uint64_t options_sum(ConstBytes o) noexcept {
   std::uint64_t native = 0;
   for (std::size_t i = 0; i < o.size(); i += 4) {
@@ -50,11 +48,7 @@ std::uint64_t options_sum(ConstBytes o) noexcept {
     std::memcpy(&w, o.data() + i, 4);
     native += w;
   }
-  std::uint16_t folded = checksum_fold(native);
-  if constexpr (std::endian::native == std::endian::little) {
-    folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
-  }
-  return folded;
+  return checksum_fold_native(native);
 }
 
 }  // namespace
